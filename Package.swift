@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Berth: container networking for Linux.
+///
+/// Layers (data flows downwards only):
+///   front ends  BerthCLI (and the `berth` executable)
+///   engine      BerthEngine — networks, endpoints, connect/disconnect transactions
+///   state       BerthStore — SQLite
+///   policy      BerthIPAM — address allocation and subnet choice
+///   adapters    BerthNetlink (rtnetlink), BerthFirewall (libnftables)
+///   values      BerthAddress — IP/MAC/CIDR value types shared by every layer
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Berth",
+    products: [
+        .executable(name: "berth", targets: ["berth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C shims and system libraries.
+        .target(name: "CBerthShim"),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CNftables", pkgConfig: "libnftables",
+                       providers: [.apt(["libnftables-dev"])]),
+
+        // Values.
+        .target(name: "BerthAddress", swiftSettings: strict),
+
+        // Kernel adapters.
+        .target(name: "BerthNetlink", dependencies: ["CBerthShim", "BerthAddress"], swiftSettings: strict),
+        .target(name: "BerthFirewall", dependencies: ["CNftables", "BerthAddress"], swiftSettings: strict),
+
+        // Policy and state.
+        .target(name: "BerthIPAM", dependencies: ["BerthAddress"], swiftSettings: strict),
+        .target(name: "BerthStore", dependencies: ["CSQLite", "BerthAddress"], swiftSettings: strict),
+
+        // Engine.
+        .target(name: "BerthEngine",
+                dependencies: ["BerthAddress", "BerthNetlink", "BerthFirewall", "BerthIPAM", "BerthStore", "CBerthShim"],
+                swiftSettings: strict),
+
+        // Front ends.
+        .target(name: "BerthCLI",
+                dependencies: ["BerthEngine", "BerthAddress",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: strict),
+        .executableTarget(name: "berth", dependencies: ["BerthCLI"], swiftSettings: strict),
+
+        // Unit tests (no root needed).
+        .testTarget(name: "BerthAddressTests", dependencies: ["BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthNetlinkTests", dependencies: ["BerthNetlink", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthIPAMTests", dependencies: ["BerthIPAM", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthEngine"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,23 @@
+import ArgumentParser
+import BerthEngine
+
+/// `berth endpoints`.
+struct EndpointsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "endpoints", abstract: "List attached containers.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only this network's endpoints.") var network: String?
+    @Option(help: "Output format.") var format: OutputFormat = .table
+
+    func run() throws {
+        let engine = try global.engine()
+        let gateways = Dictionary(uniqueKeysWithValues: try engine.networks().map { ($0.name, $0.gateway) })
+        let views = try engine.endpoints(network: network).map { EndpointView($0, gateway: gateways[$0.network]) }
+        switch format {
+        case .json: try printJSON(views)
+        case .table:
+            printTable(["NETWORK", "NAME", "IFNAME", "IPV4", "MAC", "HOST IFNAME", "STATE"],
+                       views.map { [$0.network, $0.name, $0.ifname, $0.ipv4, $0.mac, $0.hostIfname, $0.state] })
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import BerthAddress
+import BerthEngine
+import BerthNetlink
+
+/// `berth network connect NETWORK TARGET`.
+struct NetworkConnect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "connect",
+        abstract: "Attach a network namespace (PID, name under /run/netns, or path) to a network.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Network name.") var network: String
+    @Argument(help: "Container: a PID, a netns name under /run/netns, or a namespace file path.") var target: String
+    @Option(help: "Interface name inside the container.") var ifname = "eth0"
+    @Option(help: "Static IPv4 address.") var ip: IPv4AddressArgument?
+    @Option(help: "Static MAC address.") var mac: MACAddress?
+    @Option(help: "Container name recorded with the endpoint (default: TARGET).") var name: String?
+
+    func run() throws {
+        let engine = try global.engine()
+        let namespace = try openTarget(target)
+        let endpoint = try engine.connect(ConnectRequest(
+            network: network, namespace: namespace, target: target, ifname: ifname,
+            address: ip?.address, mac: mac, containerID: name))
+        let gateway = try engine.network(named: endpoint.network).gateway
+        try printJSON(EndpointView(endpoint, gateway: gateway))
+    }
+}
+
+/// `berth network disconnect NETWORK TARGET`.
+struct NetworkDisconnect: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disconnect", abstract: "Detach a container from a network.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Network name.") var network: String
+    @Argument(help: "Container: a PID, a netns name, a namespace path, or the name it was connected with.") var target: String
+    @Option(help: "Interface name inside the container.") var ifname = "eth0"
+
+    func run() throws {
+        try global.engine().disconnect(network: network, target: target, ifname: ifname)
+    }
+}
+
+/// Opens a TARGET, turning namespace errors into one-line user errors.
+func openTarget(_ target: String) throws -> NetworkNamespace {
+    do {
+        return try NetworkNamespace.resolve(target: target)
+    } catch let e as NamespaceError {
+        switch e {
+        case .notANamespace, .notANetworkNamespace: throw BerthError.invalidArgument(e.description)
+        default: throw BerthError.notFound(e.description)
+        }
+    }
+}
+
+extension MACAddress: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import BerthEngine
+
+/// `berth network create NAME …`.
+struct NetworkCreate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a bridge network.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Network name.") var name: String
+    @Option(help: "Subnet in CIDR notation (default: the first free /24 of the address pools).") var subnet: SubnetArgument?
+    @Option(help: "Gateway address, the bridge's own (default: the first address of the subnet).") var gateway: IPv4AddressArgument?
+    @Option(name: .customLong("ip-range"), help: "Allocate container addresses only from this range of the subnet.") var ipRange: SubnetArgument?
+    @Option(help: "Bridge device name (default: berth<id>).") var bridge: String?
+    @Option(help: "MTU of the bridge and veths (default: kernel default).") var mtu: Int = 0
+    @Flag(name: .customLong("internal"), help: "No outside access: no default route, no NAT, no forwarding out.") var isInternal = false
+    @Flag(name: .customLong("no-masquerade"), help: "Do not NAT traffic leaving the network.") var noMasquerade = false
+    @Option(name: .customLong("label"), help: "KEY=VALUE metadata (repeatable).") var labels: [String] = []
+
+    func run() throws {
+        let spec = NetworkSpec(name: name, subnet: subnet?.subnet, gateway: gateway?.address, ipRange: ipRange?.subnet,
+                               bridge: bridge, mtu: mtu, isInternal: isInternal, masquerade: !noMasquerade,
+                               labels: try parseLabels(labels))
+        let record = try global.engine().createNetwork(spec)
+        print(record.name)
+    }
+}
+
+/// An IPv4 address argument (wrapped so the help shows what is expected).
+struct IPv4AddressArgument: ExpressibleByArgument {
+    let address: IPv4Address
+    init?(argument: String) {
+        guard let a = IPv4Address(argument) else { return nil }
+        address = a
+    }
+}
+
+import BerthAddress

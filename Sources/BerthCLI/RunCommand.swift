@@ -1,0 +1,41 @@
+import ArgumentParser
+import BerthEngine
+import Glibc
+
+/// `berth run [--network N] -- CMD…`: a command in its own network namespace, attached for its lifetime.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a command in a new network namespace attached to a network; exits with its status.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Network to attach to (default: 'bridge', created on first use).") var network = NetworkSpec.defaultNetworkName
+    @Option(help: "Static IPv4 address.") var ip: IPv4AddressArgument?
+    @Option(help: "Container name recorded with the endpoint.") var name: String?
+    @Argument(parsing: .postTerminator, help: "The command and its arguments (after --).") var command: [String]
+
+    func validate() throws {
+        if command.isEmpty { throw ValidationError("missing command: berth run [options] -- CMD [ARG...]") }
+    }
+
+    func run() throws {
+        let engine = try global.engine()
+        let namespace = try ContainerProcess.createNamespace()
+        let target = "run:\(getpid())"
+        let endpoint = try engine.connect(ConnectRequest(
+            network: network, namespace: namespace, target: target, address: ip?.address,
+            containerID: name ?? target, bringUpLoopback: true))
+        // From here on berth must outlive the command to disconnect it.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let status: Int32
+        do {
+            status = try ContainerProcess.run(command, in: namespace)
+        } catch {
+            try? engine.disconnect(network: endpoint.network, target: target, ifname: endpoint.ifname)
+            throw error
+        }
+        try engine.disconnect(network: endpoint.network, target: target, ifname: endpoint.ifname)
+        throw CommandExit(status: status)
+    }
+}

@@ -1,0 +1,21 @@
+/// An error a user can act on. Its description is one line, shown after `Error: `.
+public enum BerthError: Error, CustomStringConvertible, Sendable {
+    /// Malformed or contradictory input; nothing was changed.
+    case invalidArgument(String)
+    /// A named object does not exist.
+    case notFound(String)
+    /// The request clashes with existing state (in use, taken, overlapping).
+    case conflict(String)
+    /// The caller lacks the privileges Berth needs.
+    case permissionDenied(String)
+    /// The kernel or the store failed underneath.
+    case system(String)
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let m), .notFound(let m), .conflict(let m),
+             .permissionDenied(let m), .system(let m):
+            return m
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import BerthNetlink
+import CBerthShim
+import Glibc
+
+/// Runs a command as a throwaway "container": a new network namespace (and a private mount
+/// namespace) that `berth run` attaches to a network for the command's lifetime.
+public enum ContainerProcess {
+    /// Creates a fresh, empty network namespace and returns a handle on it.
+    public static func createNamespace() throws -> NetworkNamespace {
+        let fd = berth_create_netns()
+        guard fd >= 0 else {
+            if -fd == EPERM { throw BerthError.permissionDenied("berth needs root (CAP_SYS_ADMIN) to create a network namespace") }
+            throw BerthError.system("cannot create a network namespace: \(String(cString: strerror(-fd)))")
+        }
+        defer { close(fd) }
+        return try translating { try NetworkNamespace(path: "/proc/self/fd/\(fd)") }
+    }
+
+    /// Starts `arguments` inside `namespace` and waits for it. SIGINT and SIGTERM are passed on
+    /// to the command instead of killing berth, so berth always gets to clean up afterwards.
+    /// Returns the command's exit status (128+signal when it was killed by a signal).
+    public static func run(_ arguments: [String], in namespace: NetworkNamespace) throws -> Int32 {
+        var cStrings = arguments.map { strdup($0) }
+        cStrings.append(nil)
+        defer { for p in cStrings { free(p) } }
+        let pid = cStrings.withUnsafeMutableBufferPointer { berth_spawn_in_netns(namespace.fd, $0.baseAddress) }
+        guard pid > 0 else {
+            let e = -pid
+            if e == ENOENT { throw BerthError.notFound("command not found: \(arguments.first ?? "")") }
+            throw BerthError.system("cannot start \(arguments.first ?? ""): \(String(cString: strerror(e)))")
+        }
+        ChildSignals.forward(to: pid)
+        defer { ChildSignals.restore() }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { throw BerthError.system("waitpid failed: \(String(cString: strerror(errno)))") }
+        }
+        let signal = status & 0x7f
+        if signal == 0 { return (status >> 8) & 0xff }
+        return 128 + signal
+    }
+}
+
+/// Forwards SIGINT/SIGTERM to the child while berth waits, so teardown always runs.
+enum ChildSignals {
+    nonisolated(unsafe) static var child: pid_t = 0
+
+    static func forward(to pid: pid_t) {
+        child = pid
+        let handler: @convention(c) (Int32) -> Void = { sig in
+            if ChildSignals.child > 0 { kill(ChildSignals.child, sig) }
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+    }
+
+    static func restore() {
+        child = 0
+        signal(SIGINT, SIG_IGN)    // teardown still ahead: keep ignoring until berth exits
+        signal(SIGTERM, SIG_IGN)
+    }
+}

@@ -1,0 +1,150 @@
+import BerthAddress
+import BerthIPAM
+import BerthNetlink
+import BerthStore
+import Glibc
+
+extension Engine {
+    /// Endpoints, optionally of one network.
+    public func endpoints(network: String? = nil) throws -> [EndpointRecord] {
+        if let network { _ = try self.network(named: network) }
+        return try translating { try store.endpoints(network: network) }
+    }
+
+    /// Attaches a namespace to a network as one transaction:
+    /// 1. in the store: allocate the address and record the endpoint as `creating` (intent);
+    /// 2. in the kernel: one request creates the veth pair, the peer born in the container
+    ///    under its final name, the host end on the bridge; then address and default route;
+    /// 3. in the store: mark the endpoint `active`.
+    /// Any failure undoes what was done (veth deleted, lease freed). No firewall change is
+    /// made: rules are per network.
+    public func connect(_ request: ConnectRequest) throws -> EndpointRecord {
+        try Validation.interfaceName(request.ifname)
+        if let name = request.containerID { try Validation.containerName(name) }
+        if let mac = request.mac, mac.isMulticast || mac.isZero {
+            throw BerthError.invalidArgument("MAC \(mac) is not a unicast address")
+        }
+        try Capabilities.requireNetAdmin()
+        let own = try translating { try NetworkNamespace.current() }
+        if request.namespace.isSame(as: own) {
+            throw BerthError.invalidArgument("\(request.target) is berth's own network namespace, not a container's")
+        }
+        let network = request.network == NetworkSpec.defaultNetworkName
+            ? try defaultNetwork() : try self.network(named: request.network)
+
+        let endpoint = try translating { try reserve(request, on: network) }
+        do {
+            try realize(endpoint, on: network, request: request)
+            try translating { try store.setState(endpoint: endpoint.id, .active) } as Void
+        } catch {
+            _ = try? host().deleteLink(name: endpoint.hostIfname)
+            _ = try? store.deleteEndpoint(id: endpoint.id)
+            throw translate(error)
+        }
+        var active = endpoint
+        active.state = .active
+        return active
+    }
+
+    /// Step 1 of connect: the lease and the intent record, in one write transaction.
+    private func reserve(_ request: ConnectRequest, on network: NetworkRecord) throws -> EndpointRecord {
+        try store.transaction {
+            let ns = request.namespace
+            if let existing = try store.endpoints(netnsDevice: ns.device, netnsInode: ns.inode, ifname: request.ifname).first {
+                throw BerthError.conflict("interface \(request.ifname) of \(request.target) is already connected to network '\(existing.network)'")
+            }
+            let address: IPv4Address
+            if let wanted = request.address {
+                try AddressAllocator.validateStatic(wanted, subnet: network.subnet, gateway: network.gateway)
+                if try store.isAddressTaken(network: network.name, address: wanted) {
+                    throw BerthError.conflict("address \(wanted) is already in use on network '\(network.name)'")
+                }
+                address = wanted
+            } else {
+                guard let next = try AddressAllocator.next(
+                    subnet: network.subnet, range: network.ipRange, gateway: network.gateway,
+                    after: network.lastAllocated,
+                    isTaken: { try store.isAddressTaken(network: network.name, address: $0) }) else {
+                    throw BerthError.conflict("no free address left on network '\(network.name)' (\(network.ipRange ?? network.subnet))")
+                }
+                address = next
+                try store.setCursor(network: network.name, lastAllocated: next)
+            }
+            let id = Store.randomID()
+            let record = EndpointRecord(
+                id: id, network: network.name, containerID: request.containerID ?? request.target,
+                target: request.target, netnsPath: request.namespace.path,
+                netnsDevice: ns.device, netnsInode: ns.inode, ifname: request.ifname,
+                hostIfname: "bv" + id.prefix(12), address: address,
+                prefixLength: network.subnet.prefixLength,
+                mac: request.mac ?? MACAddress(locallyAdministeredFrom: UInt64(id, radix: 16) ?? randomUInt64()),
+                state: .creating, created: Int64(time(nil)))
+            try store.insertEndpoint(record)
+            return record
+        }
+    }
+
+    /// Step 2 of connect: the kernel objects.
+    private func realize(_ e: EndpointRecord, on network: NetworkRecord, request: ConnectRequest) throws {
+        let session = try host()
+        let bridge = try session.linkIndex(name: network.bridge) ?? realizeBridge(network)
+        do {
+            try session.execute(RouteRequests.createVeth(
+                hostName: e.hostIfname, master: bridge, mtu: network.mtu,
+                peerName: e.ifname, peerNamespaceFD: request.namespace.fd, peerMAC: e.mac),
+                "create veth \(e.hostIfname) for \(e.ifname)")
+        } catch let error as NetlinkError where error.alreadyExists {
+            throw BerthError.conflict("interface \(e.ifname) already exists in \(request.target)")
+        }
+        let container = try RouteSession(in: request.namespace)
+        guard let index = try container.linkIndex(name: e.ifname) else {
+            throw BerthError.system("\(e.ifname) did not appear in \(request.target)")
+        }
+        var steps: [(NetlinkRequest, String)] = [
+            (RouteRequests.setLinkUp(index: index), "set \(e.ifname) up"),
+            (RouteRequests.addAddress(IPv4Interface(address: e.address, prefixLength: e.prefixLength), index: index),
+             "add address \(e.address)/\(e.prefixLength) to \(e.ifname)"),
+        ]
+        if !network.isInternal {
+            steps.append((RouteRequests.addDefaultRoute(via: network.gateway, index: index),
+                          "add default route via \(network.gateway)"))
+        }
+        if request.bringUpLoopback {
+            steps.append((RouteRequests.setLinkUp(index: 1), "set lo up"))
+        }
+        try container.execute(steps)
+    }
+
+    /// Detaches the endpoint of `target`'s `ifname` from a network. When the namespace is
+    /// already gone, the endpoint is found by the TARGET it was connected with.
+    public func disconnect(network name: String, target: String, ifname: String) throws {
+        try Capabilities.requireNetAdmin()
+        _ = try network(named: name)
+        let endpoint = try translating { () -> EndpointRecord? in
+            if let ns = try? NetworkNamespace.resolve(target: target),
+               let e = try store.endpoint(network: name, netnsDevice: ns.device, netnsInode: ns.inode, ifname: ifname) {
+                return e
+            }
+            return try store.endpoints(network: name).first {
+                ($0.target == target || $0.containerID == target) && $0.ifname == ifname
+            }
+        }
+        guard let endpoint else {
+            throw BerthError.notFound("\(Validation.printable(target)) has no interface \(Validation.printable(ifname)) on network '\(name)'")
+        }
+        try translating { try removeEndpoints([endpoint]) }
+    }
+
+    /// Removes endpoints: marks them `removing`, deletes their veths (one batched request;
+    /// already-gone ones are fine), then forgets them. Idempotent.
+    func removeEndpoints(_ endpoints: [EndpointRecord]) throws {
+        guard !endpoints.isEmpty else { return }
+        try store.transaction {
+            for e in endpoints { try store.setState(endpoint: e.id, .removing) }
+        }
+        try host().deleteLinks(names: endpoints.map(\.hostIfname))
+        try store.transaction {
+            for e in endpoints { try store.deleteEndpoint(id: e.id) }
+        }
+    }
+}

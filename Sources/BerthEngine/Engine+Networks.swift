@@ -1,0 +1,165 @@
+import BerthAddress
+import BerthIPAM
+import BerthNetlink
+import BerthStore
+import Glibc
+
+extension Engine {
+    /// All networks, by name.
+    public func networks() throws -> [NetworkRecord] {
+        try translating { try store.networks() }
+    }
+
+    /// One network, or a not-found error naming it.
+    public func network(named name: String) throws -> NetworkRecord {
+        guard let n = try translating({ try store.network(named: name) }) else {
+            throw BerthError.notFound("network '\(Validation.printable(name))' does not exist")
+        }
+        return n
+    }
+
+    /// Creates a network: records it, creates its bridge with the gateway address, and installs
+    /// its firewall rules. On any failure everything done is undone.
+    @discardableResult
+    public func createNetwork(_ spec: NetworkSpec) throws -> NetworkRecord {
+        try Validation.networkName(spec.name)
+        if let bridge = spec.bridge { try Validation.interfaceName(bridge, what: "bridge name") }
+        if spec.mtu != 0 && !(68...65535).contains(spec.mtu) {
+            throw BerthError.invalidArgument("MTU \(spec.mtu) is out of range (68-65535)")
+        }
+        try Capabilities.requireNetAdmin()
+        return try translating {
+            try store.transaction {
+                let record = try plan(spec)
+                try store.insertNetwork(record)
+                do {
+                    try realizeBridge(record)
+                    try synchronizeFirewall()
+                } catch {
+                    // Undo the kernel side; the store side rolls back with the transaction.
+                    _ = try? host().deleteLink(name: record.bridge)
+                    throw error
+                }
+                return record
+            }
+        }
+    }
+
+    /// The default network, created on first use.
+    public func defaultNetwork() throws -> NetworkRecord {
+        if let n = try translating({ try store.network(named: NetworkSpec.defaultNetworkName) }) { return n }
+        do {
+            return try createNetwork(NetworkSpec(name: NetworkSpec.defaultNetworkName, bridge: NetworkSpec.defaultBridge))
+        } catch BerthError.conflict {
+            // Another process created it at the same moment.
+            return try network(named: NetworkSpec.defaultNetworkName)
+        }
+    }
+
+    /// Chooses every unspecified property and checks the specified ones against the store and
+    /// each other. Runs inside the write transaction, so the choice cannot race another process.
+    private func plan(_ spec: NetworkSpec) throws -> NetworkRecord {
+        let existing = try store.networks()
+        if existing.contains(where: { $0.name == spec.name }) {
+            throw BerthError.conflict("network '\(spec.name)' already exists")
+        }
+        let id = Store.randomID()
+        let bridge = spec.bridge ?? "berth" + id.prefix(10)
+        if let clash = existing.first(where: { $0.bridge == bridge }) {
+            throw BerthError.conflict("bridge \(bridge) already belongs to network '\(clash.name)'")
+        }
+        let subnet: IPv4Subnet
+        if let requested = spec.subnet {
+            if requested.prefixLength > 30 {
+                throw BerthError.invalidArgument("subnet \(requested) is too small: use /30 or larger")
+            }
+            if let clash = existing.first(where: { $0.subnet.overlaps(requested) }) {
+                throw BerthError.conflict("subnet \(requested) overlaps network '\(clash.name)' (\(clash.subnet))")
+            }
+            subnet = requested
+        } else {
+            if spec.gateway != nil || spec.ipRange != nil {
+                throw BerthError.invalidArgument("--gateway and --ip-range need --subnet")
+            }
+            let survey = try HostSurvey.take(session: host(), resolvConf: configuration.resolvConfPath)
+            guard let chosen = SubnetChooser.choose(pools: configuration.pools,
+                                                    avoiding: existing.map(\.subnet) + survey.occupied,
+                                                    nameservers: survey.nameservers) else {
+                throw BerthError.conflict("no free subnet left in the address pools; pass --subnet")
+            }
+            subnet = chosen
+        }
+        let gateway = spec.gateway ?? subnet.firstHost
+        if spec.gateway != nil {
+            guard subnet.contains(gateway), gateway != subnet.network, gateway != subnet.broadcast else {
+                throw BerthError.invalidArgument("gateway \(gateway) is not a usable address of subnet \(subnet)")
+            }
+        }
+        if let range = spec.ipRange, !subnet.contains(range) {
+            throw BerthError.invalidArgument("ip range \(range) is not inside subnet \(subnet)")
+        }
+        return NetworkRecord(name: spec.name, id: id, bridge: bridge, subnet: subnet, gateway: gateway,
+                             ipRange: spec.ipRange, mtu: spec.mtu, isInternal: spec.isInternal,
+                             masquerade: spec.masquerade && !spec.isInternal, labels: spec.labels,
+                             created: Int64(time(nil)))
+    }
+
+    /// Makes sure the bridge exists, is up and carries the gateway address; creates it if not.
+    /// Returns its index. Safe to call when another process does the same at the same time.
+    @discardableResult
+    func realizeBridge(_ n: NetworkRecord) throws -> Int32 {
+        let session = try host()
+        if let link = try session.link(name: n.bridge) {
+            guard link.kind == "bridge" else {
+                throw BerthError.conflict("interface \(n.bridge) exists and is not a bridge")
+            }
+            return link.index
+        }
+        let mac = MACAddress(locallyAdministeredFrom: UInt64(n.id, radix: 16) ?? randomUInt64())
+        do {
+            try session.createBridge(name: n.bridge, mac: mac, mtu: n.mtu)
+        } catch let e as NetlinkError where e.alreadyExists {
+            // Created concurrently; fall through to read it.
+        }
+        guard let index = try session.linkIndex(name: n.bridge) else {
+            throw BerthError.system("bridge \(n.bridge) vanished while it was being set up")
+        }
+        do {
+            try session.addAddress(IPv4Interface(address: n.gateway, prefixLength: n.subnet.prefixLength), index: index)
+        } catch let e as NetlinkError where e.alreadyExists {}
+        try Sysctl.configureBridge(n.bridge)
+        if !n.isInternal { try Sysctl.enableIPv4Forwarding() }
+        return index
+    }
+
+    /// Removes networks. Refuses a network with endpoints unless `force`, which disconnects them
+    /// first (all their veths in one batched request).
+    public func removeNetworks(_ names: [String], force: Bool) throws {
+        try Capabilities.requireNetAdmin()
+        for name in names { _ = try network(named: name) }   // all-or-nothing on typos
+        for name in names {
+            try translating {
+                let endpoints = try store.endpoints(network: name)
+                if !endpoints.isEmpty && !force {
+                    throw BerthError.conflict("network '\(name)' has \(endpoints.count) endpoint(s) attached; disconnect them or use --force")
+                }
+                try removeEndpoints(endpoints)
+                guard let n = try store.network(named: name) else { return }
+                _ = try host().deleteLink(name: n.bridge)
+                try store.transaction {
+                    // Endpoints attached meanwhile by another process go with the network.
+                    try store.deleteNetwork(named: name)
+                    try synchronizeFirewall()
+                }
+            }
+        }
+    }
+
+    /// Removes every network that has no endpoints; returns their names.
+    public func pruneNetworks() throws -> [String] {
+        let idle = try translating { try store.networks().filter { try store.endpointCount(network: $0.name) == 0 } }
+        if idle.isEmpty { return [] }
+        try removeNetworks(idle.map(\.name), force: false)
+        return idle.map(\.name)
+    }
+}

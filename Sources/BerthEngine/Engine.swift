@@ -1,0 +1,105 @@
+import BerthAddress
+import BerthFirewall
+import BerthIPAM
+import BerthNetlink
+import BerthStore
+
+/// Settings an engine runs with; front ends fill it from flags and the environment.
+public struct EngineConfiguration: Sendable {
+    /// Where the SQLite store lives.
+    public var stateDirectory: String
+    /// Pools automatic subnets are carved from.
+    public var pools: [AddressPool]
+    /// The resolver configuration whose nameservers subnets must not hide.
+    public var resolvConfPath: String
+
+    public init(stateDirectory: String, pools: [AddressPool] = AddressPool.defaults,
+                resolvConfPath: String = "/etc/resolv.conf") {
+        self.stateDirectory = stateDirectory
+        self.pools = pools
+        self.resolvConfPath = resolvConfPath
+    }
+}
+
+/// The engine: networks and endpoints as transactions over the store, the kernel and the
+/// firewall. Every front end (CLI, CNI) only translates its input into calls here.
+///
+/// Kernel handles are opened lazily, so read-only commands never touch netlink or nftables.
+public final class Engine {
+    /// The persistent state.
+    public let store: Store
+    let configuration: EngineConfiguration
+    private var cachedHost: RouteSession?
+    private var cachedFirewall: Firewall?
+
+    /// Opens the store in the configured state directory.
+    public init(configuration: EngineConfiguration) throws {
+        self.configuration = configuration
+        do {
+            store = try Store(directory: configuration.stateDirectory)
+        } catch {
+            throw BerthError.system("cannot open state in \(configuration.stateDirectory): \(error)")
+        }
+    }
+
+    /// A netlink session in Berth's own (host) namespace.
+    func host() throws -> RouteSession {
+        if let cachedHost { return cachedHost }
+        let session = try RouteSession()
+        cachedHost = session
+        return session
+    }
+
+    /// The nftables adapter.
+    func firewall() throws -> Firewall {
+        if let cachedFirewall { return cachedFirewall }
+        let fw = try Firewall()
+        cachedFirewall = fw
+        return fw
+    }
+
+    /// Makes the firewall match the stored networks. Callers hold the store's write lock, so two
+    /// processes never render from different snapshots and overwrite each other.
+    func synchronizeFirewall() throws {
+        let networks = try store.networks().map(FirewallNetwork.init)
+        do {
+            try firewall().synchronize(networks)
+        } catch {
+            throw BerthError.system("cannot update firewall: \(error)")
+        }
+    }
+}
+
+extension FirewallNetwork {
+    init(_ n: NetworkRecord) {
+        self.init(id: n.id, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, isInternal: n.isInternal)
+    }
+}
+
+/// Maps lower-layer errors into one-line user errors.
+func translate(_ error: Error) -> Error {
+    switch error {
+    case let e as BerthError: return e
+    case let e as NetlinkError where e.permissionDenied:
+        return BerthError.permissionDenied("\(e.description) — berth needs root (CAP_NET_ADMIN)")
+    case let e as NetlinkError: return BerthError.system(e.description)
+    case let e as NamespaceError:
+        return BerthError.notFound(e.description)
+    case let e as StoreError:
+        if case .conflict(let m) = e { return BerthError.conflict(m) }
+        return BerthError.system("state store: \(e)")
+    case let e as IPAMError: return BerthError.invalidArgument(e.description)
+    default: return BerthError.system("\(error)")
+    }
+}
+
+/// Runs `body`, translating any error into a ``BerthError``.
+func translating<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch { throw translate(error) }
+}
+
+/// A random 64-bit value for ids and MACs.
+func randomUInt64() -> UInt64 {
+    var g = SystemRandomNumberGenerator()
+    return g.next()
+}

@@ -1,0 +1,33 @@
+import BerthAddress
+
+/// What a user asks for when creating a network. Everything optional is chosen by the engine.
+public struct NetworkSpec: Sendable {
+    public var name: String
+    public var subnet: IPv4Subnet?
+    public var gateway: IPv4Address?
+    public var ipRange: IPv4Subnet?
+    public var bridge: String?
+    public var mtu: Int
+    public var isInternal: Bool
+    public var masquerade: Bool
+    public var labels: [String: String]
+
+    public init(name: String, subnet: IPv4Subnet? = nil, gateway: IPv4Address? = nil,
+                ipRange: IPv4Subnet? = nil, bridge: String? = nil, mtu: Int = 0,
+                isInternal: Bool = false, masquerade: Bool = true, labels: [String: String] = [:]) {
+        self.name = name
+        self.subnet = subnet
+        self.gateway = gateway
+        self.ipRange = ipRange
+        self.bridge = bridge
+        self.mtu = mtu
+        self.isInternal = isInternal
+        self.masquerade = masquerade
+        self.labels = labels
+    }
+
+    /// The default network, like Docker's `bridge` on `docker0`.
+    public static let defaultNetworkName = "bridge"
+    /// The bridge device of the default network.
+    public static let defaultBridge = "berth0"
+}

@@ -1,0 +1,24 @@
+import BerthAddress
+
+/// What the firewall needs to know about one network. The engine builds these from the store,
+/// so the ruleset is always a pure function of the stored state.
+public struct FirewallNetwork: Sendable, Equatable {
+    /// Stable network id (hex); names the network's chains.
+    public let id: String
+    /// The bridge interface.
+    public let bridge: String
+    /// The IPv4 subnet of the network.
+    public let subnet: IPv4Subnet
+    /// Masquerade traffic from the subnet that leaves through another interface.
+    public let masquerade: Bool
+    /// Internal networks never forward out of their bridge.
+    public let isInternal: Bool
+
+    public init(id: String, bridge: String, subnet: IPv4Subnet, masquerade: Bool, isInternal: Bool) {
+        self.id = id
+        self.bridge = bridge
+        self.subnet = subnet
+        self.masquerade = masquerade
+        self.isInternal = isInternal
+    }
+}

@@ -1,0 +1,93 @@
+import CBerthShim
+import Glibc
+
+/// Why a namespace TARGET could not be used.
+public enum NamespaceError: Error, CustomStringConvertible, Sendable {
+    case noSuchProcess(Int32)
+    case noSuchNamedNamespace(String)
+    case noSuchPath(String)
+    case notANamespace(String)
+    case notANetworkNamespace(String)
+    case cannotOpen(String, Int32)
+
+    public var description: String {
+        switch self {
+        case .noSuchProcess(let pid): return "no process with PID \(pid)"
+        case .noSuchNamedNamespace(let name): return "no network namespace named '\(name)' in /run/netns"
+        case .noSuchPath(let path): return "\(path): no such file"
+        case .notANamespace(let path): return "\(path) is not a namespace file (expected /proc/PID/ns/net or a file under /run/netns)"
+        case .notANetworkNamespace(let path): return "\(path) is a namespace, but not a network namespace"
+        case .cannotOpen(let path, let e): return "cannot open \(path): \(String(cString: strerror(e)))"
+        }
+    }
+}
+
+/// An open handle on a network namespace. Its identity is the (device, inode) pair of the
+/// namespace file, which is the same whichever path reached it.
+public final class NetworkNamespace: Sendable {
+    /// An open read-only descriptor on the namespace file.
+    public let fd: Int32
+    /// The path it was opened from.
+    public let path: String
+    /// `st_dev` of the namespace file.
+    public let device: UInt64
+    /// `st_ino` of the namespace file: unique per namespace while it lives.
+    public let inode: UInt64
+
+    /// Opens a namespace file, verifying that it is a network namespace.
+    public init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            if e == ENOENT { throw NamespaceError.noSuchPath(path) }
+            throw NamespaceError.cannotOpen(path, e)
+        }
+        guard berth_is_nsfs(fd) == 1 else { close(fd); throw NamespaceError.notANamespace(path) }
+        guard berth_ns_type(fd) == berth_clone_newnet() else {
+            close(fd); throw NamespaceError.notANetworkNamespace(path)
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            close(fd); throw NamespaceError.cannotOpen(path, e)
+        }
+        self.fd = fd
+        self.path = path
+        self.device = UInt64(st.st_dev)
+        self.inode = UInt64(st.st_ino)
+    }
+
+    deinit { close(fd) }
+
+    /// The namespace of the calling thread.
+    public static func current() throws -> NetworkNamespace {
+        try NetworkNamespace(path: "/proc/thread-self/ns/net")
+    }
+
+    /// The path a user's TARGET names: a PID, a path (anything with a `/`), or a name under
+    /// `/run/netns`. Pure: it does not touch the file system.
+    public static func path(forTarget target: String) -> String {
+        if !target.isEmpty, target.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            return "/proc/\(target)/ns/net"
+        }
+        if target.contains("/") { return target }
+        return "/run/netns/\(target)"
+    }
+
+    /// Opens a TARGET as the CLI accepts it: a PID, a path, or a name under `/run/netns`.
+    public static func resolve(target: String) throws -> NetworkNamespace {
+        let path = path(forTarget: target)
+        do {
+            return try NetworkNamespace(path: path)
+        } catch NamespaceError.noSuchPath {
+            if path.hasPrefix("/proc/"), let pid = Int32(target) { throw NamespaceError.noSuchProcess(pid) }
+            if !target.contains("/") { throw NamespaceError.noSuchNamedNamespace(target) }
+            throw NamespaceError.noSuchPath(path)
+        }
+    }
+
+    /// True when both handles refer to the same namespace.
+    public func isSame(as other: NetworkNamespace) -> Bool {
+        device == other.device && inode == other.inode
+    }
+}

@@ -1,0 +1,121 @@
+import BerthAddress
+
+/// Builders for the rtnetlink requests Berth sends. Pure functions of their arguments, so unit
+/// tests can compare their bytes exactly and the session can pipeline several in one datagram.
+public enum RouteRequests {
+    static let createFlags = NLFlag.ack | NLFlag.create | NLFlag.exclusive
+
+    /// `ip link add NAME address MAC mtu MTU type bridge` and up.
+    public static func createBridge(name: String, mac: MACAddress?, mtu: Int) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: createFlags)
+        r.appendIfInfo(flags: interfaceFlagUp, change: interfaceFlagUp)
+        r.attribute(IFLA.ifname, string: name)
+        if let mac { r.attribute(IFLA.address, mac.bytes) }
+        if mtu > 0 { r.attribute(IFLA.mtu, u32: UInt32(mtu)) }
+        r.nested(IFLA.linkinfo) { $0.attribute(IFLA.infoKind, string: "bridge") }
+        return r
+    }
+
+    /// One request for the whole veth pair: the host end `hostName` is enslaved to `master` and
+    /// up; the peer is born inside the namespace `peerNamespaceFD` under its final name, with
+    /// its MAC and MTU (the caller brings it up from inside the namespace). Nothing is ever
+    /// renamed or moved afterwards.
+    public static func createVeth(hostName: String, master: Int32, mtu: Int,
+                                  peerName: String, peerNamespaceFD: Int32,
+                                  peerMAC: MACAddress?) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: createFlags)
+        r.appendIfInfo(flags: interfaceFlagUp, change: interfaceFlagUp)
+        r.attribute(IFLA.ifname, string: hostName)
+        if mtu > 0 { r.attribute(IFLA.mtu, u32: UInt32(mtu)) }
+        r.attribute(IFLA.master, u32: UInt32(bitPattern: master))
+        r.nested(IFLA.linkinfo) { info in
+            info.attribute(IFLA.infoKind, string: "veth")
+            info.nested(IFLA.infoData) { data in
+                data.nested(vethInfoPeer) { peer in
+                    // Not up yet: the kernel configures the peer before the host end exists,
+                    // and opening a veth without its peer fails with ENOTCONN.
+                    peer.appendIfInfo()
+                    peer.attribute(IFLA.ifname, string: peerName)
+                    if mtu > 0 { peer.attribute(IFLA.mtu, u32: UInt32(mtu)) }
+                    if let peerMAC { peer.attribute(IFLA.address, peerMAC.bytes) }
+                    peer.attribute(IFLA.netNsFd, u32: UInt32(bitPattern: peerNamespaceFD))
+                }
+            }
+        }
+        return r
+    }
+
+    /// `ip link show NAME` (a single GET, not a dump).
+    public static func getLink(name: String) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.getLink, flags: 0)
+        r.appendIfInfo()
+        r.attribute(IFLA.ifname, string: name)
+        return r
+    }
+
+    /// `ip link show` (dump of all links).
+    public static func dumpLinks() -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.getLink, flags: NLFlag.dump)
+        r.appendIfInfo()
+        return r
+    }
+
+    /// `ip link set dev INDEX up`.
+    public static func setLinkUp(index: Int32) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
+        r.appendIfInfo(index: index, flags: interfaceFlagUp, change: interfaceFlagUp)
+        return r
+    }
+
+    /// `ip link del dev INDEX`.
+    public static func deleteLink(index: Int32) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.delLink, flags: NLFlag.ack)
+        r.appendIfInfo(index: index)
+        return r
+    }
+
+    /// `ip link del NAME`.
+    public static func deleteLink(name: String) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.delLink, flags: NLFlag.ack)
+        r.appendIfInfo()
+        r.attribute(IFLA.ifname, string: name)
+        return r
+    }
+
+    /// `ip addr add ADDRESS/PREFIX broadcast + dev INDEX`.
+    public static func addAddress(_ address: IPv4Interface, index: Int32) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newAddr, flags: createFlags)
+        r.appendIfAddr(family: AddressFamily.inet, prefixLength: UInt8(address.prefixLength), index: index)
+        r.attribute(IFA.local, address.address.bytes)
+        r.attribute(IFA.address, address.address.bytes)
+        if address.prefixLength < 31 {
+            r.attribute(IFA.broadcast, address.subnet.broadcast.bytes)
+        }
+        return r
+    }
+
+    /// `ip addr show` for one family (dump).
+    public static func dumpAddresses(family: UInt8) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.getAddr, flags: NLFlag.dump)
+        r.appendIfAddr(family: family, prefixLength: 0, index: 0)
+        return r
+    }
+
+    /// `ip route add default via GATEWAY dev INDEX`.
+    public static func addDefaultRoute(via gateway: IPv4Address, index: Int32) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newRoute, flags: createFlags)
+        r.appendRtMsg(family: AddressFamily.inet, table: RouteField.tableMain,
+                      protocol: RouteField.protocolBoot, scope: RouteField.scopeUniverse,
+                      type: RouteField.typeUnicast)
+        r.attribute(RTA.gateway, gateway.bytes)
+        r.attribute(RTA.oif, u32: UInt32(bitPattern: index))
+        return r
+    }
+
+    /// `ip route show table all` for one family (dump).
+    public static func dumpRoutes(family: UInt8) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.getRoute, flags: NLFlag.dump)
+        r.appendRtMsg(family: family)
+        return r
+    }
+}

@@ -1,0 +1,55 @@
+import BerthAddress
+
+/// One container attachment (a veth pair into one network namespace) as persisted in the store.
+public struct EndpointRecord: Sendable, Equatable {
+    /// 16 lowercase hex characters, random (see ``Store/randomID()``).
+    public var id: String
+    /// The name of the network the endpoint is attached to.
+    public var network: String
+    /// The runtime's container id, or the `--name` / target given to the CLI.
+    public var containerID: String
+    /// TARGET as the user gave it (pid, netns name or path).
+    public var target: String
+    /// The path used to open the network namespace ("" if unknown).
+    public var netnsPath: String
+    /// `st_dev` of the namespace file; with ``netnsInode`` the identity of the namespace, which
+    /// stays valid when the same namespace is reached through a different path.
+    public var netnsDevice: UInt64
+    /// `st_ino` of the namespace file.
+    public var netnsInode: UInt64
+    /// The interface name inside the container.
+    public var ifname: String
+    /// The host-side veth name.
+    public var hostIfname: String
+    /// The container's address.
+    public var address: IPv4Address
+    /// The prefix length configured with ``address``.
+    public var prefixLength: Int
+    /// The container interface's MAC address.
+    public var mac: MACAddress
+    /// Where the endpoint is in its lifecycle.
+    public var state: EndpointState
+    /// Creation time, unix seconds.
+    public var created: Int64
+
+    /// Creates a record; every field is stored as given.
+    public init(id: String, network: String, containerID: String, target: String, netnsPath: String,
+                netnsDevice: UInt64, netnsInode: UInt64, ifname: String, hostIfname: String,
+                address: IPv4Address, prefixLength: Int, mac: MACAddress, state: EndpointState,
+                created: Int64) {
+        self.id = id
+        self.network = network
+        self.containerID = containerID
+        self.target = target
+        self.netnsPath = netnsPath
+        self.netnsDevice = netnsDevice
+        self.netnsInode = netnsInode
+        self.ifname = ifname
+        self.hostIfname = hostIfname
+        self.address = address
+        self.prefixLength = prefixLength
+        self.mac = mac
+        self.state = state
+        self.created = created
+    }
+}

@@ -1,0 +1,139 @@
+import CSQLite
+
+/// A value bound to a statement parameter.
+enum SQLValue {
+    case int(Int64)
+    case text(String)
+    case null
+}
+
+/// The current row of a stepping statement. Only valid inside the `query` callback.
+struct SQLRow {
+    fileprivate let statement: OpaquePointer
+
+    /// The column as an integer (0 for NULL).
+    func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+    /// True when the column is NULL.
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+    /// The column as text ("" for NULL).
+    func text(_ column: Int32) -> String {
+        guard let bytes = sqlite3_column_text(statement, column) else { return "" }
+        return String(cString: bytes)
+    }
+}
+
+/// A thin owner of one `sqlite3*` handle with a prepared-statement cache.
+///
+/// Not thread-safe (opened with SQLITE_OPEN_NOMUTEX): each process, or each thread in tests,
+/// opens its own connection, and SQLite's file locking serialises them.
+final class SQLiteConnection {
+    private let db: OpaquePointer
+    /// Statements are prepared once per connection and reused; a CLI invocation runs the same
+    /// few queries (notably the address lookup in the allocation loop) many times.
+    private var statements: [String: OpaquePointer] = [:]
+
+    /// Opens (creating if needed) the database at `path`.
+    init(path: String, busyTimeoutMilliseconds: Int32) throws {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw StoreError.sqlite(code: rc, message: "cannot open \(path): \(message)")
+        }
+        db = handle
+        sqlite3_extended_result_codes(db, 1)
+        // Concurrent berth processes queue on the write lock instead of failing with SQLITE_BUSY.
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+    }
+
+    deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        sqlite3_close_v2(db)
+    }
+
+    /// True when no transaction is open (SQLite may end one by itself after some errors).
+    var isAutocommit: Bool { sqlite3_get_autocommit(db) != 0 }
+
+    /// Runs one or more statements without parameters or results (pragmas, DDL, BEGIN/COMMIT).
+    func execute(_ sql: String) throws {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(db, sql, nil, nil, &errorMessage)
+        if rc != SQLITE_OK {
+            let message = errorMessage.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(db))
+            sqlite3_free(errorMessage)
+            throw error(rc, message)
+        }
+    }
+
+    /// Runs a statement that returns no rows; returns the number of rows changed.
+    @discardableResult
+    func run(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int {
+        let statement = try prepared(sql, arguments)
+        defer { sqlite3_reset(statement); sqlite3_clear_bindings(statement) }
+        let rc = sqlite3_step(statement)
+        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw error(rc) }
+        return Int(sqlite3_changes(db))
+    }
+
+    /// Runs a query, mapping every row through `transform`.
+    func query<T>(_ sql: String, _ arguments: [SQLValue] = [],
+                  _ transform: (SQLRow) throws -> T) throws -> [T] {
+        let statement = try prepared(sql, arguments)
+        // Reset promptly: a statement left mid-step would hold its read snapshot open.
+        defer { sqlite3_reset(statement); sqlite3_clear_bindings(statement) }
+        var results: [T] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw error(rc) }
+            results.append(try transform(SQLRow(statement: statement)))
+        }
+        return results
+    }
+
+    /// The cached statement for `sql`, with `arguments` bound to parameters 1…n.
+    private func prepared(_ sql: String, _ arguments: [SQLValue]) throws -> OpaquePointer {
+        let statement: OpaquePointer
+        if let cached = statements[sql] {
+            statement = cached
+        } else {
+            var handle: OpaquePointer?
+            let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+            guard rc == SQLITE_OK, let handle else { throw error(rc) }
+            statements[sql] = handle
+            statement = handle
+        }
+        for (offset, argument) in arguments.enumerated() {
+            let index = Int32(offset + 1)
+            let rc: Int32
+            switch argument {
+            case .int(let value): rc = sqlite3_bind_int64(statement, index, value)
+            case .text(let value): rc = sqlite3_bind_text(statement, index, value, -1, sqliteTransient)
+            case .null: rc = sqlite3_bind_null(statement, index)
+            }
+            guard rc == SQLITE_OK else {
+                sqlite3_clear_bindings(statement)
+                throw error(rc)
+            }
+        }
+        return statement
+    }
+
+    /// Maps a result code to a ``StoreError``: constraint violations become `.conflict` carrying
+    /// SQLite's raw message (callers rewrite it into something naming the clash), corruption
+    /// becomes `.corrupt`, anything else `.sqlite`.
+    private func error(_ rc: Int32, _ message: String? = nil) -> StoreError {
+        let message = message ?? String(cString: sqlite3_errmsg(db))
+        switch rc & 0xff {
+        case SQLITE_CONSTRAINT: return .conflict(message)
+        case SQLITE_CORRUPT, SQLITE_NOTADB: return .corrupt(message)
+        default: return .sqlite(code: rc, message: message)
+        }
+    }
+}
+
+/// SQLITE_TRANSIENT (a C macro casting -1 to a function pointer, which Swift cannot import):
+/// tells SQLite to copy bound text, since Swift's temporary C string dies after the call.
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

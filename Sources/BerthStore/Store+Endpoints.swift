@@ -1,0 +1,145 @@
+import BerthAddress
+
+/// Endpoint rows.
+extension Store {
+    /// Column list matching ``decodeEndpoint(_:)``.
+    private static let endpointColumns = """
+        id, network, container_id, target, netns_path, netns_dev, netns_ino, ifname, host_ifname, \
+        address, prefix_length, mac, state, created
+        """
+    private static let endpointOrder = "ORDER BY network, created, id"
+
+    /// All endpoints, or those of one network; ordered by network, creation time, id.
+    public func endpoints(network: String? = nil) throws -> [EndpointRecord] {
+        if let network {
+            return try db.query("SELECT \(Store.endpointColumns) FROM endpoints WHERE network = ?1 \(Store.endpointOrder)",
+                                [.text(network)], Store.decodeEndpoint)
+        }
+        return try db.query("SELECT \(Store.endpointColumns) FROM endpoints \(Store.endpointOrder)",
+                            [], Store.decodeEndpoint)
+    }
+
+    /// The endpoint with that id, or nil.
+    public func endpoint(id: String) throws -> EndpointRecord? {
+        try db.query("SELECT \(Store.endpointColumns) FROM endpoints WHERE id = ?1",
+                     [.text(id)], Store.decodeEndpoint).first
+    }
+
+    /// The endpoint of `network` in the namespace identified by (device, inode) with that ifname.
+    public func endpoint(network: String, netnsDevice: UInt64, netnsInode: UInt64,
+                         ifname: String) throws -> EndpointRecord? {
+        try db.query("""
+            SELECT \(Store.endpointColumns) FROM endpoints
+            WHERE network = ?1 AND netns_dev = ?2 AND netns_ino = ?3 AND ifname = ?4
+            """, [.text(network), .uint64(netnsDevice), .uint64(netnsInode), .text(ifname)],
+            Store.decodeEndpoint).first
+    }
+
+    /// Endpoints in a namespace with that ifname on any network (an ifname is unique per
+    /// namespace, so more than one row means stale state). Ordered by network, created, id.
+    public func endpoints(netnsDevice: UInt64, netnsInode: UInt64, ifname: String) throws -> [EndpointRecord] {
+        try db.query("""
+            SELECT \(Store.endpointColumns) FROM endpoints
+            WHERE netns_dev = ?1 AND netns_ino = ?2 AND ifname = ?3 \(Store.endpointOrder)
+            """, [.uint64(netnsDevice), .uint64(netnsInode), .text(ifname)], Store.decodeEndpoint)
+    }
+
+    /// The endpoints of one container on one network, ordered by creation time, id.
+    public func endpoints(network: String, containerID: String) throws -> [EndpointRecord] {
+        try db.query("""
+            SELECT \(Store.endpointColumns) FROM endpoints
+            WHERE network = ?1 AND container_id = ?2 \(Store.endpointOrder)
+            """, [.text(network), .text(containerID)], Store.decodeEndpoint)
+    }
+
+    /// True when an endpoint of `network` holds `address`. One lookup in the (network, address)
+    /// unique index, so allocation cost does not grow with the number of endpoints.
+    public func isAddressTaken(network: String, address: IPv4Address) throws -> Bool {
+        try !db.query("SELECT 1 FROM endpoints WHERE network = ?1 AND address = ?2 LIMIT 1",
+                      [.text(network), .address(address)]) { _ in () }.isEmpty
+    }
+
+    /// Adds an endpoint. Throws ``StoreError/conflict(_:)`` if its address is taken on the
+    /// network, its namespace already has that ifname on the network, its host veth name is used,
+    /// its id exists, or the network does not exist.
+    public func insertEndpoint(_ e: EndpointRecord) throws {
+        let arguments: [SQLValue] = [
+            .text(e.id), .text(e.network), .text(e.containerID), .text(e.target), .text(e.netnsPath),
+            .uint64(e.netnsDevice), .uint64(e.netnsInode), .text(e.ifname), .text(e.hostIfname),
+            .address(e.address), .int(Int64(e.prefixLength)), .text(e.mac.description),
+            .text(e.state.rawValue), .int(e.created),
+        ]
+        do {
+            try db.run("""
+                INSERT INTO endpoints (\(Store.endpointColumns))
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                """, arguments)
+        } catch StoreError.conflict(let raw) {
+            throw StoreError.conflict(endpointConflictMessage(raw, e))
+        }
+    }
+
+    /// Changes an endpoint's lifecycle state. Returns false if there is no such endpoint.
+    @discardableResult
+    public func setState(endpoint id: String, _ state: EndpointState) throws -> Bool {
+        try db.run("UPDATE endpoints SET state = ?1 WHERE id = ?2", [.text(state.rawValue), .text(id)]) > 0
+    }
+
+    /// Deletes an endpoint. Returns false if there was none (not an error, so cleanup can be
+    /// retried).
+    @discardableResult
+    public func deleteEndpoint(id: String) throws -> Bool {
+        try db.run("DELETE FROM endpoints WHERE id = ?1", [.text(id)]) > 0
+    }
+
+    /// The number of endpoints on `network`.
+    public func endpointCount(network: String) throws -> Int {
+        Int(try db.query("SELECT COUNT(*) FROM endpoints WHERE network = ?1", [.text(network)]) { $0.int(0) }.first ?? 0)
+    }
+
+    /// Builds a record from a row selected with ``endpointColumns``.
+    private static func decodeEndpoint(_ row: SQLRow) throws -> EndpointRecord {
+        let id = row.text(0)
+        let what = "endpoint \(id)"
+        let macText = row.text(11)
+        guard let mac = MACAddress(macText) else { throw StoreError.corrupt("\(what): bad MAC address '\(macText)'") }
+        let stateText = row.text(12)
+        guard let state = EndpointState(rawValue: stateText) else {
+            throw StoreError.corrupt("\(what): unknown state '\(stateText)'")
+        }
+        let prefix = row.int(10)
+        guard (0...32).contains(prefix) else { throw StoreError.corrupt("\(what): prefix length \(prefix) out of range") }
+        return EndpointRecord(
+            id: id, network: row.text(1), containerID: row.text(2), target: row.text(3),
+            netnsPath: row.text(4),
+            netnsDevice: UInt64(bitPattern: row.int(5)), netnsInode: UInt64(bitPattern: row.int(6)),
+            ifname: row.text(7), hostIfname: row.text(8),
+            address: try row.address(9, what), prefixLength: Int(prefix),
+            mac: mac, state: state, created: row.int(13))
+    }
+
+    /// Rewrites SQLite's constraint message into one naming the clash and, where cheap, the
+    /// endpoint already holding the contested value.
+    private func endpointConflictMessage(_ raw: String, _ e: EndpointRecord) -> String {
+        let columns = ConflictColumns(raw)
+        if columns.contains("endpoints.address") {
+            let holder = try? db.query("SELECT id, container_id FROM endpoints WHERE network = ?1 AND address = ?2",
+                                       [.text(e.network), .address(e.address)]) { "endpoint \($0.text(0)) (container \($0.text(1)))" }.first
+            return "address \(e.address) is already in use on network '\(e.network)'" + (holder.map { " by \($0)" } ?? "")
+        }
+        if columns.contains("endpoints.ifname") {
+            return "the target's network namespace already has interface '\(e.ifname)' on network '\(e.network)'"
+        }
+        if columns.contains("endpoints.host_ifname") {
+            let holder = try? db.query("SELECT id FROM endpoints WHERE host_ifname = ?1", [.text(e.hostIfname)]) { $0.text(0) }.first
+            return "host interface '\(e.hostIfname)' is already used" + (holder.map { " by endpoint \($0)" } ?? "")
+        }
+        if columns.contains("endpoints.id") {
+            return "endpoint id \(e.id) is already in use"
+        }
+        if raw.contains("FOREIGN KEY") {
+            return "no network named '\(e.network)'"
+        }
+        return "cannot add endpoint on network '\(e.network)': \(raw)"
+    }
+}

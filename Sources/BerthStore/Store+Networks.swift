@@ -1,0 +1,88 @@
+import BerthAddress
+
+/// Network rows.
+extension Store {
+    /// Column list matching ``decodeNetwork(_:)``.
+    private static let networkColumns = """
+        name, id, bridge, subnet_address, subnet_prefix, gateway, range_address, range_prefix, \
+        mtu, internal, masquerade, labels, created, last_allocated
+        """
+
+    /// The network called `name`, or nil.
+    public func network(named name: String) throws -> NetworkRecord? {
+        try db.query("SELECT \(Store.networkColumns) FROM networks WHERE name = ?1",
+                     [.text(name)], Store.decodeNetwork).first
+    }
+
+    /// All networks, ordered by name.
+    public func networks() throws -> [NetworkRecord] {
+        try db.query("SELECT \(Store.networkColumns) FROM networks ORDER BY name", [], Store.decodeNetwork)
+    }
+
+    /// Adds a network. Throws ``StoreError/conflict(_:)`` if the name, bridge or id is taken.
+    public func insertNetwork(_ n: NetworkRecord) throws {
+        let arguments: [SQLValue] = [
+            .text(n.name), .text(n.id), .text(n.bridge),
+            .address(n.subnet.network), .int(Int64(n.subnet.prefixLength)), .address(n.gateway),
+            n.ipRange.map { .address($0.network) } ?? .null,
+            n.ipRange.map { .int(Int64($0.prefixLength)) } ?? .null,
+            .int(Int64(n.mtu)), .bool(n.isInternal), .bool(n.masquerade),
+            .text(try LabelsCoding.encode(n.labels)), .int(n.created),
+            n.lastAllocated.map { .address($0) } ?? .null,
+        ]
+        do {
+            try db.run("""
+                INSERT INTO networks (\(Store.networkColumns))
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                """, arguments)
+        } catch StoreError.conflict(let raw) {
+            throw StoreError.conflict(networkConflictMessage(raw, n))
+        }
+    }
+
+    /// Deletes the network and (by cascade) all its endpoints. Returns false if there was no
+    /// such network; deleting a missing network is not an error so cleanup can be retried.
+    @discardableResult
+    public func deleteNetwork(named name: String) throws -> Bool {
+        try db.run("DELETE FROM networks WHERE name = ?1", [.text(name)]) > 0
+    }
+
+    /// Records the network's last automatically allocated address (the round-robin cursor).
+    /// Returns false if there is no such network.
+    @discardableResult
+    public func setCursor(network: String, lastAllocated: IPv4Address) throws -> Bool {
+        try db.run("UPDATE networks SET last_allocated = ?1 WHERE name = ?2",
+                   [.address(lastAllocated), .text(network)]) > 0
+    }
+
+    /// Builds a record from a row selected with ``networkColumns``.
+    private static func decodeNetwork(_ row: SQLRow) throws -> NetworkRecord {
+        let name = row.text(0)
+        let what = "network '\(name)'"
+        return NetworkRecord(
+            name: name, id: row.text(1), bridge: row.text(2),
+            subnet: try row.subnet(3, 4, what),
+            gateway: try row.address(5, what),
+            ipRange: row.isNull(6) ? nil : try row.subnet(6, 7, what),
+            mtu: Int(row.int(8)), isInternal: row.int(9) != 0, masquerade: row.int(10) != 0,
+            labels: try LabelsCoding.decode(row.text(11), network: name),
+            created: row.int(12),
+            lastAllocated: row.isNull(13) ? nil : try row.address(13, what))
+    }
+
+    /// Rewrites SQLite's "UNIQUE constraint failed: networks.bridge" into a user-facing message.
+    private func networkConflictMessage(_ raw: String, _ n: NetworkRecord) -> String {
+        let columns = ConflictColumns(raw)
+        if columns.contains("networks.name") {
+            return "a network named '\(n.name)' already exists"
+        }
+        if columns.contains("networks.bridge") {
+            let holder = (try? db.query("SELECT name FROM networks WHERE bridge = ?1", [.text(n.bridge)]) { $0.text(0) })?.first
+            return "bridge '\(n.bridge)' is already used by network '\(holder ?? "?")'"
+        }
+        if columns.contains("networks.id") {
+            return "network id \(n.id) is already in use"
+        }
+        return "cannot add network '\(n.name)': \(raw)"
+    }
+}

@@ -1,0 +1,38 @@
+#ifndef CBERTH_SHIM_H
+#define CBERTH_SHIM_H
+// Small C helpers for what Swift cannot reach directly: kernel uapi constants (to cross-check the
+// Swift copies in tests), setns/unshare (declared only with _GNU_SOURCE), and the nsfs ioctls.
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
+#include <linux/if_addr.h>
+#include <linux/veth.h>
+
+/// setns(2): moves the calling thread into the namespace behind fd. Returns 0 or -errno.
+int berth_setns(int fd, int nstype);
+/// unshare(2) with the given CLONE_* flags. Returns 0 or -errno.
+int berth_unshare(int flags);
+/// NS_GET_NSTYPE on fd: CLONE_NEWNET (0x40000000) for a network namespace, or -errno.
+int berth_ns_type(int fd);
+/// 1 when fd lives on nsfs (a namespace file), 0 when not, -errno on failure.
+int berth_is_nsfs(int fd);
+/// CLONE_NEWNET and CLONE_NEWNS for Swift.
+int berth_clone_newnet(void);
+int berth_clone_newns(void);
+/// Makes / a recursive private mount so a mount namespace does not propagate back; 0 or -errno.
+int berth_make_mounts_private(void);
+/// Mounts a fresh sysfs on /sys (so /sys/class/net shows the new netns); 0 or -errno.
+int berth_remount_sys(void);
+
+
+
+/// Creates a new network namespace without leaving the current one: the calling thread
+/// unshares, opens the new namespace, and returns to where it was. Returns an fd or -errno.
+int berth_create_netns(void);
+/// Starts argv[0] (searched in PATH) inside the network namespace nsfd, in a fresh private
+/// mount namespace with /sys remounted for that netns. Returns the child's pid or -errno
+/// (an exec failure in the child is reported through a close-on-exec pipe).
+int berth_spawn_in_netns(int nsfd, char *const argv[]);
+#endif

@@ -1,0 +1,78 @@
+#define _GNU_SOURCE
+#include "CBerthShim.h"
+#include <errno.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
+#include <linux/nsfs.h>
+#include <linux/magic.h>
+
+int berth_setns(int fd, int nstype) { return setns(fd, nstype) == 0 ? 0 : -errno; }
+int berth_unshare(int flags) { return unshare(flags) == 0 ? 0 : -errno; }
+int berth_ns_type(int fd) {
+    int r = ioctl(fd, NS_GET_NSTYPE);
+    return r < 0 ? -errno : r;
+}
+int berth_is_nsfs(int fd) {
+    struct statfs s;
+    if (fstatfs(fd, &s) != 0) return -errno;
+    return s.f_type == NSFS_MAGIC ? 1 : 0;
+}
+int berth_clone_newnet(void) { return CLONE_NEWNET; }
+int berth_clone_newns(void) { return CLONE_NEWNS; }
+int berth_make_mounts_private(void) {
+    return mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 ? 0 : -errno;
+}
+int berth_remount_sys(void) {
+    umount2("/sys", MNT_DETACH);
+    return mount("sysfs", "/sys", "sysfs", 0, NULL) == 0 ? 0 : -errno;
+}
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+int berth_create_netns(void) {
+    int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (home < 0) return -errno;
+    if (unshare(CLONE_NEWNET) != 0) { int e = errno; close(home); return -e; }
+    int created = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    int e = errno;
+    if (setns(home, CLONE_NEWNET) != 0) abort();   // cannot safely continue in the wrong netns
+    close(home);
+    return created < 0 ? -e : created;
+}
+
+int berth_spawn_in_netns(int nsfd, char *const argv[]) {
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) return -errno;
+    pid_t pid = fork();
+    if (pid < 0) { int e = errno; close(pipefd[0]); close(pipefd[1]); return -e; }
+    if (pid == 0) {
+        int err = 0;
+        if (setns(nsfd, CLONE_NEWNET) != 0) err = errno;
+        else if (unshare(CLONE_NEWNS) != 0) err = errno;
+        else if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) err = errno;
+        else {
+            umount2("/sys", MNT_DETACH);
+            mount("sysfs", "/sys", "sysfs", 0, NULL);   // best effort: only /sys/class/net view
+            execvp(argv[0], argv);
+            err = errno;
+        }
+        (void)!write(pipefd[1], &err, sizeof err);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    int err = 0;
+    ssize_t n;
+    do { n = read(pipefd[0], &err, sizeof err); } while (n < 0 && errno == EINTR);
+    close(pipefd[0]);
+    if (n == (ssize_t)sizeof err && err != 0) {
+        int status;
+        waitpid(pid, &status, 0);
+        return -err;
+    }
+    return pid;
+}

@@ -1,0 +1,516 @@
+# shellcheck shell=bash
+# Berth integration test library.
+#
+# Sourced by tests/integration/run.sh and by every tests/integration/test_*.sh file.
+#
+# Network-safety contract (absolute):
+#   * berth only ever runs inside a throwaway "host" netns (bt-host-<id>) created here;
+#   * the simulated outside is a netns bt-up-<id> joined to that host by a veth using
+#     documentation addresses (203.0.113.0/24, 198.51.100.0/24);
+#   * traffic goes only to addresses inside namespaces created here (and loopback);
+#   * everything is named with the bt- prefix and removed by teardown, also on failure;
+#   * processes are ended only by the PIDs recorded when they were started.
+#
+# Topology built by setup_host:
+#
+#   container ns ──veth── [bridge in bt-host-<id>] bt-uplink 203.0.113.2/24 ──veth── bt-upl 203.0.113.1/24 [bt-up-<id>]
+#                          default route via 203.0.113.1                         198.51.100.1/24 on lo
+#                                                                                 NO route back to container subnets
+#
+# Globals a test may use after setup_host:
+#   BT_ID BT_TMP BT_HOST BT_UP BT_STATE BERTH
+#   UPLINK_HOST_IP=203.0.113.2  UPSTREAM_IP=203.0.113.1  BEYOND_IP=198.51.100.1
+# After assert_ok / assert_fails / run_capture:  RC OUT ERR
+
+BT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BT_REPO=${BT_REPO:-$(cd "$BT_LIB_DIR/../.." && pwd)}
+
+if [[ -z "${BERTH:-}" ]]; then
+    if [[ -x "$BT_REPO/.build/release/berth" ]]; then
+        BERTH="$BT_REPO/.build/release/berth"
+    else
+        BERTH="$BT_REPO/.build/debug/berth"
+    fi
+fi
+case "$BERTH" in /*) ;; *) BERTH="$PWD/$BERTH" ;; esac
+
+UPLINK_HOST_IP=203.0.113.2
+UPSTREAM_IP=203.0.113.1
+BEYOND_IP=198.51.100.1
+UPLINK_IF=bt-uplink      # in the host netns
+UPSTREAM_IF=bt-upl       # in the upstream netns
+
+BT_ID=${BT_ID:-$$-0}
+BT_TMP=${BT_TMP:-}
+BT_HOST=${BT_HOST:-bt-host-$BT_ID}
+BT_UP=${BT_UP:-bt-up-$BT_ID}
+RC=0 OUT="" ERR=""
+
+# ---------------------------------------------------------------------------------------------
+# logging / failing
+
+log()  { printf '  [%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+fail() {
+    printf '  ASSERTION FAILED: %s\n' "$*" >&2
+    local i
+    for ((i = 1; i < ${#FUNCNAME[@]} - 1; i++)); do
+        printf '    at %s (%s:%s)\n' "${FUNCNAME[$i]}" "${BASH_SOURCE[$i]##*/}" "${BASH_LINENO[$((i - 1))]}" >&2
+    done
+    exit 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# sandbox
+
+_bt_record() { printf '%s\n' "$2" >>"$BT_TMP/$1"; }   # _bt_record netns|pids|files VALUE
+
+# setup_host: create the temp dir, the throwaway host netns and the upstream netns.
+setup_host() {
+    if [[ -z "$BT_TMP" ]]; then
+        BT_TMP=$(mktemp -d /tmp/bt-test.XXXXXX) || fail "mktemp"
+    fi
+    mkdir -p "$BT_TMP/state"
+    BT_STATE="$BT_TMP/state"
+    export BT_TMP BT_ID BT_HOST BT_UP BT_STATE
+    : >>"$BT_TMP/netns"; : >>"$BT_TMP/pids"; : >>"$BT_TMP/files"
+    trap 'teardown' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+
+    _bt_mkns "$BT_HOST" || fail "cannot create netns $BT_HOST"
+    _bt_mkns "$BT_UP" || fail "cannot create netns $BT_UP"
+    ip -n "$BT_HOST" link add "$UPLINK_IF" type veth peer name "$UPSTREAM_IF" netns "$BT_UP" \
+        || fail "cannot create uplink veth"
+    ip -n "$BT_HOST" addr add "$UPLINK_HOST_IP/24" dev "$UPLINK_IF"
+    ip -n "$BT_HOST" link set "$UPLINK_IF" up
+    ip -n "$BT_HOST" route add default via "$UPSTREAM_IP"
+    ip -n "$BT_UP" addr add "$UPSTREAM_IP/24" dev "$UPSTREAM_IF"
+    ip -n "$BT_UP" link set "$UPSTREAM_IF" up
+    ip -n "$BT_UP" addr add "$BEYOND_IP/24" dev lo
+    # The upstream deliberately gets no route to any container subnet: a reply only comes back
+    # through the host's NAT. It has no default route either.
+    # Make sure nothing leaks out of the sandbox even if something misbehaves: rp_filter etc. are
+    # left at the netns defaults.
+    return 0
+}
+
+_bt_mkns() {
+    ip netns add "$1" || return 1
+    _bt_record netns "$1"
+    ip -n "$1" link set lo up
+}
+
+_bt_sweep_netns() {
+    local ns
+    {
+        [[ -n "$BT_TMP" && -f "$BT_TMP/netns" ]] && cat "$BT_TMP/netns"
+        ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^bt-[a-z0-9]+-${BT_ID}(-|$)"
+    } | sort -u | while read -r ns; do
+        [[ "$ns" == bt-* ]] || continue
+        [[ -e "/run/netns/$ns" ]] && ip netns del "$ns" 2>/dev/null
+    done
+    return 0
+}
+
+# teardown: idempotent; safe to call from the runner after the test process died.
+teardown() {
+    local rc=$?
+    trap - EXIT INT TERM
+    local pid ns f
+    if [[ -z "$BT_TMP" || ! -d "$BT_TMP" ]]; then
+        _bt_sweep_netns
+        return $rc
+    fi
+    # 1. processes we started (by recorded PID only)
+    if [[ -f "$BT_TMP/pids" ]]; then
+        while read -r pid; do
+            [[ "$pid" =~ ^[0-9]+$ ]] || continue
+            kill "$pid" 2>/dev/null
+        done <"$BT_TMP/pids"
+        while read -r pid; do
+            [[ "$pid" =~ ^[0-9]+$ ]] || continue
+            for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            kill -KILL "$pid" 2>/dev/null
+        done <"$BT_TMP/pids"
+    fi
+    # 2. namespaces we created: recorded ones plus anything carrying this test's id
+    _bt_sweep_netns
+    # 3. files we created outside BT_TMP (e.g. /etc/netns/<host>/resolv.conf)
+    if [[ -f "$BT_TMP/files" ]]; then
+        while read -r f; do
+            [[ -n "$f" && "$f" == *bt-* ]] && rm -rf -- "$f"
+        done <"$BT_TMP/files"
+    fi
+    [[ "${BT_KEEP_TMP:-0}" == 1 ]] || rm -rf -- "$BT_TMP"
+    return $rc
+}
+
+# ---------------------------------------------------------------------------------------------
+# running things
+
+# in_host CMD...: run CMD inside the throwaway host netns.
+in_host() { ip netns exec "$BT_HOST" "$@"; }
+# in_up CMD...: run CMD inside the upstream netns.
+in_up() { ip netns exec "$BT_UP" "$@"; }
+
+# in_ns NS CMD...: NS is a netns name (ip netns exec) or a PID (nsenter into its netns only).
+in_ns() {
+    local ns=$1; shift
+    if [[ "$ns" =~ ^[0-9]+$ ]]; then
+        nsenter --net="/proc/$ns/ns/net" -- "$@"
+    elif [[ "$ns" == /* ]]; then
+        nsenter --net="$ns" -- "$@"
+    else
+        ip netns exec "$ns" "$@"
+    fi
+}
+
+# berth_host ARGS...: run berth inside the host netns with this test's state dir.
+berth_host() {
+    ip netns exec "$BT_HOST" env BERTH_STATE_DIR="$BT_STATE" "$BERTH" "$@"
+}
+
+# run_capture CMD...: run CMD, set RC OUT ERR (never fails).
+run_capture() {
+    "$@" >"$BT_TMP/.out" 2>"$BT_TMP/.err"
+    RC=$?
+    OUT=$(cat "$BT_TMP/.out")
+    ERR=$(cat "$BT_TMP/.err")
+    return 0
+}
+
+_show_result() {
+    printf '    command: %s\n    exit:    %s\n' "$*" "$RC" >&2
+    [[ -n "$OUT" ]] && printf '    stdout:\n%s\n' "$(sed 's/^/      /' <<<"$OUT")" >&2
+    [[ -n "$ERR" ]] && printf '    stderr:\n%s\n' "$(sed 's/^/      /' <<<"$ERR")" >&2
+    return 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# assertions
+
+assert_ok() {
+    run_capture "$@"
+    if [[ $RC -ne 0 ]]; then
+        _show_result "$@"
+        fail "expected success: $*"
+    fi
+}
+
+assert_fails() {
+    run_capture "$@"
+    if [[ $RC -eq 0 ]]; then
+        _show_result "$@"
+        fail "expected failure: $*"
+    fi
+}
+
+# assert_berth_error CMD...: non-zero exit and exactly one stderr line starting "Error: ".
+assert_berth_error() {
+    run_capture "$@"
+    if [[ $RC -eq 0 ]]; then
+        _show_result "$@"; fail "expected an error: $*"
+    fi
+    if [[ $RC -ge 128 ]]; then
+        _show_result "$@"; fail "berth died from a signal (exit $RC): $*"
+    fi
+    local n
+    n=$(printf '%s\n' "$ERR" | grep -c .)
+    if [[ "$n" -ne 1 || "$ERR" != "Error: "* ]]; then
+        _show_result "$@"; fail "expected exactly one stderr line starting 'Error: ': $*"
+    fi
+}
+
+assert_eq() {
+    [[ "$1" == "$2" ]] || fail "${3:-values differ}: expected [$1], got [$2]"
+}
+
+assert_ne() {
+    [[ "$1" != "$2" ]] || fail "${3:-values equal}: both [$1]"
+}
+
+assert_contains() {
+    [[ "$1" == *"$2"* ]] || fail "${3:-missing substring}: [$2] not in:
+$(sed 's/^/      /' <<<"$1")"
+}
+
+assert_not_contains() {
+    [[ "$1" != *"$2"* ]] || fail "${3:-unexpected substring}: [$2] found in:
+$(sed 's/^/      /' <<<"$1")"
+}
+
+assert_match() {   # assert_match STRING ERE [msg]
+    [[ "$1" =~ $2 ]] || fail "${3:-no match}: [$1] !~ /$2/"
+}
+
+# ---------------------------------------------------------------------------------------------
+# network helpers (IPv4 math done in bash)
+
+ip2int() { local IFS=.; set -- $1; echo $(( ($1 << 24) | ($2 << 16) | ($3 << 8) | $4 )); }
+int2ip() { echo "$(( ($1 >> 24) & 255 )).$(( ($1 >> 16) & 255 )).$(( ($1 >> 8) & 255 )).$(( $1 & 255 ))"; }
+
+# in_subnet IP CIDR: true when IP (with or without /len) lies in CIDR.
+in_subnet() {
+    local ip=${1%/*} net=${2%/*} len=${2#*/}
+    local mask=$(( len == 0 ? 0 : (0xffffffff << (32 - len)) & 0xffffffff ))
+    (( ($(ip2int "$ip") & mask) == ($(ip2int "$net") & mask) ))
+}
+
+# subnets_overlap CIDR CIDR
+subnets_overlap() {
+    local l1=${1#*/} l2=${2#*/}
+    local l=$(( l1 < l2 ? l1 : l2 ))
+    in_subnet "${1%/*}" "${2%/*}/$l"
+}
+
+# net_json NAME: the inspect object of one network.
+net_json() {
+    berth_host network inspect "$1" | jq -c '.[0]'
+}
+
+# net_field NAME FIELD: one field of `network inspect`.
+net_field() {
+    berth_host network inspect "$1" | jq -r --arg f "$2" '.[0][$f]'
+}
+
+# create_net NAME [ARGS...]: create a network (asserting success) and set NET_SUBNET NET_GW NET_BRIDGE.
+create_net() {
+    local name=$1; shift
+    assert_ok berth_host network create "$name" "$@"
+    assert_ok berth_host network inspect "$name"
+    NET_SUBNET=$(jq -r '.[0].subnet' <<<"$OUT")
+    NET_GW=$(jq -r '.[0].gateway' <<<"$OUT")
+    NET_BRIDGE=$(jq -r '.[0].bridge' <<<"$OUT")
+    [[ "$NET_SUBNET" == */* && -n "$NET_GW" && "$NET_GW" != null && -n "$NET_BRIDGE" && "$NET_BRIDGE" != null ]] \
+        || fail "network inspect $name lacks subnet/gateway/bridge: $OUT"
+}
+
+# connect NETWORK TARGET [ARGS...]: connect (asserting success) and set EP (the JSON), EP_IP (no
+# prefix), EP_CIDR, EP_GW, EP_HOSTIF, EP_MAC, EP_IFNAME.
+connect() {
+    assert_ok berth_host network connect "$@"
+    EP=$OUT
+    jq -e . >/dev/null 2>&1 <<<"$EP" || fail "connect did not print JSON: $EP"
+    EP_CIDR=$(jq -r '.ipv4' <<<"$EP")
+    EP_IP=${EP_CIDR%/*}
+    EP_GW=$(jq -r '.gateway' <<<"$EP")
+    EP_HOSTIF=$(jq -r '.hostIfname' <<<"$EP")
+    EP_MAC=$(jq -r '.mac' <<<"$EP")
+    EP_IFNAME=$(jq -r '.ifname' <<<"$EP")
+    [[ "$EP_CIDR" == */* ]] || fail "endpoint ipv4 is not a.b.c.d/len: $EP"
+}
+
+# ---------------------------------------------------------------------------------------------
+# containers
+
+BT_NCONT=0
+
+# new_netns_container VAR: create a named netns bt-c-<id>-N (lo up); store its name in VAR.
+new_netns_container() {
+    BT_NCONT=$((BT_NCONT + 1))
+    local name="bt-c-$BT_ID-$BT_NCONT"
+    _bt_mkns "$name" || fail "cannot create netns $name"
+    printf -v "$1" '%s' "$name"
+}
+
+# new_pid_container VAR: start `unshare -n sleep 300` inside the host netns; store its PID in VAR.
+# The container's netns is /proc/PID/ns/net.
+new_pid_container() {
+    local hostino pid ino i
+    hostino=$(in_host readlink /proc/self/ns/net)
+    ip netns exec "$BT_HOST" unshare -n sleep 300 </dev/null >/dev/null 2>&1 &
+    pid=$!
+    _bt_record pids "$pid"
+    # ip netns exec and unshare exec in place, so $! becomes sleep in its own netns.
+    for ((i = 0; i < 100; i++)); do
+        ino=$(readlink "/proc/$pid/ns/net" 2>/dev/null) || fail "container process $pid died"
+        if [[ "$ino" != "$hostino" && "$(cat "/proc/$pid/comm" 2>/dev/null)" == sleep ]]; then
+            break
+        fi
+        sleep 0.05
+    done
+    ((i < 100)) || fail "container process $pid never got its own netns"
+    in_ns "$pid" ip link set lo up
+    printf -v "$1" '%s' "$pid"
+}
+
+# new_container KIND VAR: KIND is netns or pid.
+new_container() {
+    case "$1" in
+        netns) new_netns_container "$2" ;;
+        pid)   new_pid_container "$2" ;;
+        *)     fail "unknown container kind $1" ;;
+    esac
+}
+
+# kill_container PID: end a PID container we started.
+kill_container() {
+    grep -qx "$1" "$BT_TMP/pids" || fail "refusing to kill $1: not started by this test"
+    kill "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    return 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# traffic
+
+# ping_ok NS ADDR: NS may be a netns name, PID, or "host"/"up". Up to 3 tries of ping -c1 -W1
+# (the first may be lost to ARP resolution).
+ping_ok() {
+    local ns=$1 addr=$2 i
+    for i in 1 2 3; do
+        _ping_in "$ns" "$addr" && return 0
+    done
+    fail "ping from $ns to $addr failed"
+}
+
+# ping_fails NS ADDR
+ping_fails() {
+    local ns=$1 addr=$2
+    if _ping_in "$ns" "$addr"; then
+        fail "ping from $ns to $addr unexpectedly succeeded"
+    fi
+    return 0
+}
+
+_ping_in() {
+    case "$1" in
+        host) in_host ping -n -q -c1 -W1 "$2" >/dev/null 2>&1 ;;
+        up)   in_up ping -n -q -c1 -W1 "$2" >/dev/null 2>&1 ;;
+        *)    in_ns "$1" ping -n -q -c1 -W1 "$2" >/dev/null 2>&1 ;;
+    esac
+}
+
+# start_listener NS ADDR PORT: a TCP server in NS (netns name, PID, "up" or "host") on ADDR:PORT
+# that answers every connection with the peer address it sees and appends that address to
+# $BT_TMP/peers-PORT.
+start_listener() {
+    local ns=$1 addr=$2 port=$3 i
+    local file="$BT_TMP/peers-$port"
+    case "$ns" in up) ns=$BT_UP ;; host) ns=$BT_HOST ;; esac
+    : >"$file"
+    in_ns "$ns" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(64)
+open(sys.argv[3] + ".ready", "w").close()
+while True:
+    c, peer = s.accept()
+    with open(sys.argv[3], "a") as f:
+        f.write(peer[0] + "\n")
+    c.sendall((peer[0] + "\n").encode())
+    c.close()
+' "$addr" "$port" "$file" </dev/null >/dev/null 2>"$file.err" &
+    _bt_record pids "$!"
+    for ((i = 0; i < 100; i++)); do
+        [[ -e "$file.ready" ]] && return 0
+        sleep 0.05
+    done
+    fail "listener on $addr:$port in $ns did not start: $(cat "$file.err")"
+}
+
+# start_upstream_listener PORT: start_listener in the upstream netns on 203.0.113.1:PORT.
+start_upstream_listener() { start_listener up "$UPSTREAM_IP" "$1"; }
+
+# peers_seen PORT: addresses the listener on PORT has seen, one per line.
+peers_seen() { cat "$BT_TMP/peers-$1"; }
+
+# tcp_ask NS ADDR PORT: connect from NS to ADDR:PORT, print the line the server sends (2 s timeout).
+tcp_ask() {
+    in_ns "$1" python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+print(s.recv(100).decode().strip())
+' "$2" "$3"
+}
+
+# ---------------------------------------------------------------------------------------------
+# inspection of the sandbox
+
+# host_links: names of all links in the host netns (one per line, without @peer suffix).
+host_links() { ip -n "$BT_HOST" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1; }
+
+# ns_links NS: names of the links in a container.
+ns_links() { in_ns "$1" ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1; }
+
+host_veths() { host_links | grep '^bv' || true; }
+
+nft_berth() { in_host nft list table inet berth 2>/dev/null || true; }
+
+endpoints_json() { berth_host endpoints --format json | jq -c 'sort_by(.id)'; }
+
+# snapshot [CONTAINER...]: everything a failed command must not change.
+snapshot() {
+    local c
+    # names and bridge membership only: carrier flags and IPv6 link-local addresses change
+    # asynchronously and are not something a failed command "did".
+    echo "## links";     ip -n "$BT_HOST" -o link show | awk -F': ' '{ split($2, n, "@"); m = ""; if (match($0, / master [^ ]+/)) m = substr($0, RSTART, RLENGTH); print n[1] m }' | sort
+    echo "## addrs";     ip -n "$BT_HOST" -o -4 addr show | awk '{print $2, $4}' | sort
+    echo "## routes";    ip -n "$BT_HOST" route show | sort
+    echo "## nft";       in_host nft list ruleset 2>&1
+    echo "## networks";  berth_host network ls --format json 2>&1 | jq -S 'sort_by(.name)' 2>&1
+    echo "## endpoints"; berth_host endpoints --format json 2>&1 | jq -S 'sort_by(.id)' 2>&1
+    for c in "$@"; do
+        echo "## container $c"
+        in_ns "$c" ip -o link show | awk -F': ' '{ split($2, n, "@"); print n[1] }' | sort
+        in_ns "$c" ip -o -4 addr show | awk '{print $2, $4}' | sort
+        in_ns "$c" ip route show | sort
+    done
+}
+
+# assert_unchanged BEFORE [CONTAINER...]: compare a snapshot taken earlier with now.
+assert_unchanged() {
+    local before=$1; shift
+    local after
+    after=$(snapshot "$@")
+    if [[ "$before" != "$after" ]]; then
+        diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") | sed 's/^/      /' >&2
+        fail "state changed by a failed command"
+    fi
+}
+
+# assert_clean [NETWORK_BRIDGE:SUBNET...]: no host veths, no endpoints/leases, and for every
+# removed network given as BRIDGE:SUBNET: no bridge, no nft rule mentioning the subnet.
+assert_clean() {
+    local v e spec br sub nft
+    v=$(host_veths)
+    [[ -z "$v" ]] || fail "host veths left behind: $v"
+    e=$(berth_host endpoints --format json) || fail "berth endpoints failed"
+    assert_eq "[]" "$(jq -c . <<<"$e")" "endpoints/leases left behind"
+    nft=$(nft_berth)
+    for spec in "$@"; do
+        br=${spec%%:*}; sub=${spec#*:}
+        if ip -n "$BT_HOST" link show "$br" >/dev/null 2>&1; then
+            fail "bridge $br still exists"
+        fi
+        assert_not_contains "$nft" "$sub" "nft rule for removed subnet $sub left behind"
+    done
+}
+
+# assert_container_clean NS: only lo left in the container.
+assert_container_clean() {
+    local l
+    l=$(ns_links "$1" | grep -vx lo || true)
+    [[ -z "$l" ]] || fail "links left in container $1: $l"
+}
+
+# container_ipv4 NS [IFNAME]: a.b.c.d/len of IFNAME (default eth0).
+container_ipv4() {
+    in_ns "$1" ip -o -4 addr show dev "${2:-eth0}" | awk '{print $4}' | head -n1
+}
+
+# container_default_gw NS
+container_default_gw() {
+    in_ns "$1" ip -4 route show default | awk '/^default via/ {print $3; exit}'
+}
+
+# a PID that does not exist right now
+free_pid() {
+    local p
+    for p in 4194000 3999999 2999999 999999 99999 77777; do
+        kill -0 "$p" 2>/dev/null || [[ -e /proc/$p ]] || { echo "$p"; return; }
+    done
+    echo 4194303
+}
