@@ -6,7 +6,7 @@ CONFIG       ?= release
 BUILD_FLAGS  := -c $(CONFIG) --static-swift-stdlib
 BERTH        := $(CURDIR)/.build/$(CONFIG)/berth
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := libsqlite3-dev libnftables-dev nftables iproute2 iputils-ping jq python3 util-linux procps
+DEB_PACKAGES := libsqlite3-dev libnftables1 nftables iproute2 iputils-ping jq python3 util-linux procps gcc
 
 .PHONY: all deps build test unit-test integration-test demo bench clean
 
@@ -37,6 +37,7 @@ demo: build
 	BERTH=$(BERTH) bash scripts/demo.sh
 
 bench: build
+	@command -v cc >/dev/null || (apt-get update -qq && apt-get install -y -qq gcc >/dev/null)
 	BERTH=$(BERTH) bash bench/run.sh
 
 clean:

@@ -25,15 +25,15 @@ let package = Package(
         .target(name: "CBerthShim"),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CNftables", pkgConfig: "libnftables",
-                       providers: [.apt(["libnftables-dev"])]),
 
         // Values.
         .target(name: "BerthAddress", swiftSettings: strict),
 
         // Kernel adapters.
         .target(name: "BerthNetlink", dependencies: ["CBerthShim", "BerthAddress"], swiftSettings: strict),
-        .target(name: "BerthFirewall", dependencies: ["CNftables", "BerthAddress"], swiftSettings: strict),
+        // libnftables is loaded with dlopen only when a command changes the firewall: linking it
+        // (and the six libraries it pulls in) costs every berth process ~2 ms of start-up.
+        .target(name: "BerthFirewall", dependencies: ["BerthAddress"], swiftSettings: strict),
 
         // Policy and state.
         .target(name: "BerthIPAM", dependencies: ["BerthAddress"], swiftSettings: strict),
@@ -53,9 +53,9 @@ let package = Package(
 
         // Unit tests (no root needed).
         .testTarget(name: "BerthAddressTests", dependencies: ["BerthAddress"], swiftSettings: strict),
-        .testTarget(name: "BerthNetlinkTests", dependencies: ["BerthNetlink", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthNetlinkTests", dependencies: ["BerthNetlink", "BerthAddress", "CBerthShim"], swiftSettings: strict),
         .testTarget(name: "BerthIPAMTests", dependencies: ["BerthIPAM", "BerthAddress"], swiftSettings: strict),
-        .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthIPAM", "BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthEngine"], swiftSettings: strict),
     ]
 )

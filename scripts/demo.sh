@@ -43,6 +43,7 @@ NETNS_MADE=()
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    trap "" PIPE   # a closed stdout (demo | head) must not stop the cleanup
     echo
     echo "${B}== Cleaning up${N}"
     [[ -n "$BPID" ]] && kill "$BPID" 2>/dev/null && wait "$BPID" 2>/dev/null
@@ -64,6 +65,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 141' PIPE
 
 pause() { [[ "${DEMO_FAST:-0}" == 1 ]] || sleep "${1:-0.6}"; }
 step() { echo; echo "${B}== $*${N}"; pause 0.3; }

@@ -8,16 +8,21 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("state-dir"), help: "State directory (default: $BERTH_STATE_DIR or /var/lib/berth).")
     var stateDirectory: String?
 
-    /// The state directory: flag, else BERTH_STATE_DIR, else /var/lib/berth.
-    var resolvedStateDirectory: String {
-        if let stateDirectory { return stateDirectory }
+    /// Opens the engine with the configured state directory and address pools.
+    func engine() throws -> Engine {
+        try GlobalOptions.engine(stateDirectory: stateDirectory)
+    }
+
+    /// The state directory: the flag's value, else BERTH_STATE_DIR, else /var/lib/berth.
+    static func resolveStateDirectory(_ flag: String?) -> String {
+        if let flag { return flag }
         if let env = getenv("BERTH_STATE_DIR"), env.pointee != 0 { return String(cString: env) }
         return "/var/lib/berth"
     }
 
-    /// Opens the engine with the configured state directory and address pools.
-    func engine() throws -> Engine {
-        var configuration = EngineConfiguration(stateDirectory: resolvedStateDirectory)
+    /// Opens the engine for a state directory flag (nil: environment or default).
+    static func engine(stateDirectory: String?) throws -> Engine {
+        var configuration = EngineConfiguration(stateDirectory: resolveStateDirectory(stateDirectory))
         if let env = getenv("BERTH_POOLS"), env.pointee != 0 {
             do {
                 configuration.pools = try AddressPool.parseList(String(cString: env))
@@ -26,6 +31,27 @@ struct GlobalOptions: ParsableArguments {
             }
         }
         return try Engine(configuration: configuration)
+    }
+}
+
+extension GlobalOptions {
+    /// Moves `--state-dir DIR` given before the subcommand into the environment the
+    /// subcommand reads. Returns an error message when the option has no value.
+    static func hoistLeadingOptions(_ arguments: inout [String]) -> String? {
+        while let first = arguments.first, first.hasPrefix("--state-dir") {
+            let value: String
+            if first.hasPrefix("--state-dir=") {
+                value = String(first.dropFirst("--state-dir=".count))
+                arguments.removeFirst()
+            } else if first == "--state-dir", arguments.count > 1 {
+                value = arguments[1]
+                arguments.removeFirst(2)
+            } else {
+                return "missing value for '--state-dir <state-dir>'"
+            }
+            setenv("BERTH_STATE_DIR", value, 1)
+        }
+        return nil
     }
 }
 

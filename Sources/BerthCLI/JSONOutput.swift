@@ -62,6 +62,28 @@ struct NetworkView: Encodable {
         created = n.created
         self.endpoints = endpoints.map { EndpointView($0, gateway: n.gateway) }
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, id, driver, bridge, subnet, gateway, ipRange, mtu, `internal`, masquerade, labels, created, endpoints
+    }
+
+    /// Written out so an unset `ipRange` appears as `null` instead of being left out.
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(id, forKey: .id)
+        try c.encode(driver, forKey: .driver)
+        try c.encode(bridge, forKey: .bridge)
+        try c.encode(subnet, forKey: .subnet)
+        try c.encode(gateway, forKey: .gateway)
+        try c.encode(ipRange, forKey: .ipRange)
+        try c.encode(mtu, forKey: .mtu)
+        try c.encode(self.internal, forKey: .internal)
+        try c.encode(masquerade, forKey: .masquerade)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(created, forKey: .created)
+        try c.encode(endpoints, forKey: .endpoints)
+    }
 }
 
 /// The JSON shape of a network in `network ls --format json`.

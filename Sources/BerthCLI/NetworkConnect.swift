@@ -18,11 +18,20 @@ struct NetworkConnect: ParsableCommand {
     @Option(help: "Container name recorded with the endpoint (default: TARGET).") var name: String?
 
     func run() throws {
-        let engine = try global.engine()
+        try Self.perform(stateDirectory: global.stateDirectory, network: network, target: target,
+                         ifname: ifname, ip: ip?.address, mac: mac, name: name)
+    }
+
+    /// The command's work, callable without swift-argument-parser (see ``FastPath``).
+    static func perform(stateDirectory: String?, network: String, target: String, ifname: String,
+                        ip: IPv4Address?, mac: MACAddress?, name: String?) throws {
+        PhaseTrace.mark("process start to command")
+        let engine = try GlobalOptions.engine(stateDirectory: stateDirectory)
+        PhaseTrace.mark("open store")
         let namespace = try openTarget(target)
         let endpoint = try engine.connect(ConnectRequest(
             network: network, namespace: namespace, target: target, ifname: ifname,
-            address: ip?.address, mac: mac, containerID: name))
+            address: ip, mac: mac, containerID: name))
         let gateway = try engine.network(named: endpoint.network).gateway
         try printJSON(EndpointView(endpoint, gateway: gateway))
     }
@@ -38,7 +47,12 @@ struct NetworkDisconnect: ParsableCommand {
     @Option(help: "Interface name inside the container.") var ifname = "eth0"
 
     func run() throws {
-        try global.engine().disconnect(network: network, target: target, ifname: ifname)
+        try Self.perform(stateDirectory: global.stateDirectory, network: network, target: target, ifname: ifname)
+    }
+
+    /// The command's work, callable without swift-argument-parser (see ``FastPath``).
+    static func perform(stateDirectory: String?, network: String, target: String, ifname: String) throws {
+        try GlobalOptions.engine(stateDirectory: stateDirectory).disconnect(network: network, target: target, ifname: ifname)
     }
 }
 

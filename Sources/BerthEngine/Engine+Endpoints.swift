@@ -24,7 +24,9 @@ extension Engine {
         if let mac = request.mac, mac.isMulticast || mac.isZero {
             throw BerthError.invalidArgument("MAC \(mac) is not a unicast address")
         }
+        PhaseTrace.mark("connect: start")
         try Capabilities.requireNetAdmin()
+        PhaseTrace.mark("capability check")
         let own = try translating { try NetworkNamespace.current() }
         if request.namespace.isSame(as: own) {
             throw BerthError.invalidArgument("\(request.target) is berth's own network namespace, not a container's")
@@ -32,10 +34,14 @@ extension Engine {
         let network = request.network == NetworkSpec.defaultNetworkName
             ? try defaultNetwork() : try self.network(named: request.network)
 
+        PhaseTrace.mark("network lookup")
         let endpoint = try translating { try reserve(request, on: network) }
+        PhaseTrace.mark("store: reserve address")
         do {
             try realize(endpoint, on: network, request: request)
+            PhaseTrace.mark("kernel: veth, address, route")
             try translating { try store.setState(endpoint: endpoint.id, .active) } as Void
+            PhaseTrace.mark("store: mark active")
         } catch {
             _ = try? host().deleteLink(name: endpoint.hostIfname)
             _ = try? store.deleteEndpoint(id: endpoint.id)
@@ -96,6 +102,7 @@ extension Engine {
         } catch let error as NetlinkError where error.alreadyExists {
             throw BerthError.conflict("interface \(e.ifname) already exists in \(request.target)")
         }
+        PhaseTrace.mark("kernel: create veth")
         let container = try RouteSession(in: request.namespace)
         guard let index = try container.linkIndex(name: e.ifname) else {
             throw BerthError.system("\(e.ifname) did not appear in \(request.target)")
@@ -105,14 +112,20 @@ extension Engine {
             (RouteRequests.addAddress(IPv4Interface(address: e.address, prefixLength: e.prefixLength), index: index),
              "add address \(e.address)/\(e.prefixLength) to \(e.ifname)"),
         ]
-        if !network.isInternal {
-            steps.append((RouteRequests.addDefaultRoute(via: network.gateway, index: index),
-                          "add default route via \(network.gateway)"))
-        }
         if request.bringUpLoopback {
             steps.append((RouteRequests.setLinkUp(index: 1), "set lo up"))
         }
-        try container.execute(steps)
+        let routeStep = "add default route via \(network.gateway)"
+        if !network.isInternal {
+            // Last, so an EEXIST from it can only mean the route and nothing else failed.
+            steps.append((RouteRequests.addDefaultRoute(via: network.gateway, index: index), routeStep))
+        }
+        do {
+            try container.execute(steps)
+        } catch let error as NetlinkError where error.alreadyExists && error.operation == routeStep {
+            // The container already has a default route through its first network; like
+            // Docker, a second network adds its subnet but does not take the default route.
+        }
     }
 
     /// Detaches the endpoint of `target`'s `ifname` from a network. When the namespace is

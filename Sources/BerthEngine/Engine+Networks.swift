@@ -31,12 +31,17 @@ extension Engine {
         return try translating {
             try store.transaction {
                 let record = try plan(spec)
+                // A network owns its bridge: never adopt (and later delete) an existing device.
+                if try host().linkIndex(name: record.bridge) != nil {
+                    throw BerthError.conflict("interface \(record.bridge) already exists; choose another --bridge name")
+                }
                 try store.insertNetwork(record)
                 do {
                     try realizeBridge(record)
                     try synchronizeFirewall()
                 } catch {
-                    // Undo the kernel side; the store side rolls back with the transaction.
+                    // Undo the kernel side (the bridge did not exist before: checked above);
+                    // the store side rolls back with the transaction.
                     _ = try? host().deleteLink(name: record.bridge)
                     throw error
                 }
@@ -82,7 +87,7 @@ extension Engine {
                 throw BerthError.invalidArgument("--gateway and --ip-range need --subnet")
             }
             let survey = try HostSurvey.take(session: host(), resolvConf: configuration.resolvConfPath)
-            guard let chosen = SubnetChooser.choose(pools: configuration.pools,
+            guard let chosen = SubnetChooser.choose(pools: configuration.pools ?? AddressPool.defaults,
                                                     avoiding: existing.map(\.subnet) + survey.occupied,
                                                     nameservers: survey.nameservers) else {
                 throw BerthError.conflict("no free subnet left in the address pools; pass --subnet")

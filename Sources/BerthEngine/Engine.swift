@@ -8,12 +8,13 @@ import BerthStore
 public struct EngineConfiguration: Sendable {
     /// Where the SQLite store lives.
     public var stateDirectory: String
-    /// Pools automatic subnets are carved from.
-    public var pools: [AddressPool]
+    /// Pools automatic subnets are carved from; nil for ``AddressPool/defaults`` (resolved only
+    /// when a subnet is chosen, to keep it off every other command's start-up).
+    public var pools: [AddressPool]?
     /// The resolver configuration whose nameservers subnets must not hide.
     public var resolvConfPath: String
 
-    public init(stateDirectory: String, pools: [AddressPool] = AddressPool.defaults,
+    public init(stateDirectory: String, pools: [AddressPool]? = nil,
                 resolvConfPath: String = "/etc/resolv.conf") {
         self.stateDirectory = stateDirectory
         self.pools = pools

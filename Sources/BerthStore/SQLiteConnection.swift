@@ -48,6 +48,15 @@ final class SQLiteConnection {
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
     }
 
+    /// Each berth process is short-lived and usually the only one with the database open, so
+    /// its close checkpoints the WAL. Keeping the WAL file (truncated to zero by
+    /// `journal_size_limit`) instead of deleting it saves re-creating it every time, and the
+    /// truncation keeps the next process from re-reading old frames to rebuild the WAL index.
+    func tuneForShortLivedProcesses() throws {
+        _ = berth_sqlite_persist_wal(db)
+        try execute("PRAGMA journal_size_limit=0")
+    }
+
     deinit {
         for statement in statements.values { sqlite3_finalize(statement) }
         sqlite3_close_v2(db)

@@ -30,8 +30,11 @@ public final class Store {
         // WAL lets readers (`berth ls`) proceed while a connect holds the write lock; NORMAL sync
         // is durable across process crashes (only a power cut may lose the last commits).
         // foreign_keys is per connection and off by default; the endpoint cascade needs it.
-        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
-        try Schema.prepare(db)
+        try Store.retryingWhileBusy {
+            try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
+            try db.tuneForShortLivedProcesses()
+            try Schema.prepare(db)
+        }
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT` and returns its result; rolls back and
@@ -43,6 +46,10 @@ public final class Store {
     ///
     /// Nesting is allowed: an inner call becomes a SAVEPOINT, so if it throws only its own writes
     /// are undone (the outer transaction continues if the caller catches the error).
+    ///
+    /// The result is discardable because single-expression bodies such as
+    /// `transaction { try store.setCursor(…) }` otherwise return an unwanted Bool.
+    @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         let savepoint = transactionDepth > 0 ? "berth_nested_\(transactionDepth)" : nil
         if let savepoint {
@@ -105,6 +112,21 @@ public final class Store {
                 throw StoreError.sqlite(code: SQLITE_CANTOPEN, message: "cannot create \(prefix): \(reason)")
             }
             prefix += "/"
+        }
+    }
+
+    /// Runs `body` again while SQLite reports the database busy or locked. Switching a fresh
+    /// database to WAL needs an exclusive lock and does not go through the busy handler, so
+    /// several processes opening a new state directory at once would otherwise fail.
+    static func retryingWhileBusy(_ body: () throws -> Void) throws {
+        var attempt = 0
+        while true {
+            do {
+                return try body()
+            } catch StoreError.sqlite(let code, _) where (code & 0xff == 5 || code & 0xff == 6) && attempt < 200 {
+                attempt += 1
+                usleep(UInt32(min(attempt, 20)) * 1000)
+            }
         }
     }
 }

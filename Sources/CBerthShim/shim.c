@@ -33,6 +33,7 @@ int berth_remount_sys(void) {
 #include <unistd.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <signal.h>
 
 int berth_create_netns(void) {
     int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -52,6 +53,10 @@ int berth_spawn_in_netns(int nsfd, char *const argv[]) {
     if (pid < 0) { int e = errno; close(pipefd[0]); close(pipefd[1]); return -e; }
     if (pid == 0) {
         int err = 0;
+        // berth ignores SIGINT/SIGTERM while it waits; ignored dispositions survive exec, so
+        // give the command the defaults back.
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
         if (setns(nsfd, CLONE_NEWNET) != 0) err = errno;
         else if (unshare(CLONE_NEWNS) != 0) err = errno;
         else if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) err = errno;

@@ -1,1 +1,12 @@
 #include <sqlite3.h>
+
+/// sqlite3_db_config and sqlite3_file_control are variadic or take void*, which Swift cannot
+/// call directly; these wrappers set the two options Berth's short-lived processes need.
+
+/// Keeps the WAL file when the last connection closes, so the next process does not recreate
+/// (and fsync) it.
+static inline int berth_sqlite_persist_wal(sqlite3 *db) {
+    int on = 1;
+    return sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+}
+

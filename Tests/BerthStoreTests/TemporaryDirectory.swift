@@ -13,7 +13,7 @@ struct TemporaryDirectory {
         var template = Array("\(base)/berth-store-test-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed")
-        path = String(cString: template)
+        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     func remove() { TemporaryDirectory.removeTree(path) }

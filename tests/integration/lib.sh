@@ -116,6 +116,7 @@ _bt_sweep_netns() {
 teardown() {
     local rc=$?
     trap - EXIT INT TERM
+    trap "" PIPE   # a closed stdout must not stop the cleanup
     local pid ns f
     if [[ -z "$BT_TMP" || ! -d "$BT_TMP" ]]; then
         _bt_sweep_netns
@@ -133,14 +134,25 @@ teardown() {
             kill -KILL "$pid" 2>/dev/null
         done <"$BT_TMP/pids"
     fi
-    # 2. namespaces we created: recorded ones plus anything carrying this test's id
+    # 2. any process still living inside a namespace this test created is this test's own
+    #    (e.g. a listener whose recorded PID was wrong); end it by its PID.
+    if [[ -f "$BT_TMP/netns" ]]; then
+        while read -r ns; do
+            [[ "$ns" == bt-* && -e "/run/netns/$ns" ]] || continue
+            for pid in $(ip netns pids "$ns" 2>/dev/null); do
+                kill -KILL "$pid" 2>/dev/null
+            done
+        done <"$BT_TMP/netns"
+    fi
+    # 3. namespaces we created: recorded ones plus anything carrying this test's id
     _bt_sweep_netns
-    # 3. files we created outside BT_TMP (e.g. /etc/netns/<host>/resolv.conf)
+    # 4. files we created outside BT_TMP (e.g. /etc/netns/<host>/resolv.conf)
     if [[ -f "$BT_TMP/files" ]]; then
         while read -r f; do
             [[ -n "$f" && "$f" == *bt-* ]] && rm -rf -- "$f"
         done <"$BT_TMP/files"
     fi
+    [[ -f "$BT_TMP/created-etc-netns" ]] && rmdir /etc/netns 2>/dev/null
     [[ "${BT_KEEP_TMP:-0}" == 1 ]] || rm -rf -- "$BT_TMP"
     return $rc
 }
@@ -152,6 +164,19 @@ teardown() {
 in_host() { ip netns exec "$BT_HOST" "$@"; }
 # in_up CMD...: run CMD inside the upstream netns.
 in_up() { ip netns exec "$BT_UP" "$@"; }
+
+# _ns_prefix NS: set the array NSPFX to the command prefix that runs something in NS. Used to
+# start background processes as *simple* commands, so that $! is the process itself (a function
+# run with & would leave $! pointing at a subshell and the real process unkillable by PID).
+_ns_prefix() {
+    case "$1" in
+        up)   NSPFX=(ip netns exec "$BT_UP") ;;
+        host) NSPFX=(ip netns exec "$BT_HOST") ;;
+        *[!0-9]*)
+            if [[ "$1" == /* ]]; then NSPFX=(nsenter "--net=$1" --); else NSPFX=(ip netns exec "$1"); fi ;;
+        *)    NSPFX=(nsenter "--net=/proc/$1/ns/net" --) ;;
+    esac
+}
 
 # in_ns NS CMD...: NS is a netns name (ip netns exec) or a PID (nsenter into its netns only).
 in_ns() {
@@ -387,9 +412,9 @@ _ping_in() {
 start_listener() {
     local ns=$1 addr=$2 port=$3 i
     local file="$BT_TMP/peers-$port"
-    case "$ns" in up) ns=$BT_UP ;; host) ns=$BT_HOST ;; esac
+    _ns_prefix "$ns"
     : >"$file"
-    in_ns "$ns" python3 -c '
+    "${NSPFX[@]}" python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -413,6 +438,45 @@ while True:
 
 # start_upstream_listener PORT: start_listener in the upstream netns on 203.0.113.1:PORT.
 start_upstream_listener() { start_listener up "$UPSTREAM_IP" "$1"; }
+
+# start_udp_listener NS ADDR PORT: log the source address of every UDP datagram to ADDR:PORT
+# in $BT_TMP/peers-PORT (no reply: this shows what arrives, even when no reply could return).
+start_udp_listener() {
+    local ns=$1 addr=$2 port=$3 i
+    local file="$BT_TMP/peers-$port"
+    _ns_prefix "$ns"
+    : >"$file"
+    "${NSPFX[@]}" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+open(sys.argv[3] + ".ready", "w").close()
+while True:
+    data, peer = s.recvfrom(2048)
+    with open(sys.argv[3], "a") as f:
+        f.write(peer[0] + "\n")
+' "$addr" "$port" "$file" </dev/null >/dev/null 2>"$file.err" &
+    _bt_record pids "$!"
+    for ((i = 0; i < 100; i++)); do
+        [[ -e "$file.ready" ]] && return 0
+        sleep 0.05
+    done
+    fail "UDP listener on $addr:$port in $ns did not start: $(cat "$file.err")"
+}
+
+# udp_send NS ADDR PORT: send three datagrams from NS (errors ignored), then wait a moment.
+udp_send() {
+    in_ns "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3):
+    try:
+        s.sendto(b"bt", (sys.argv[1], int(sys.argv[2])))
+    except OSError:
+        pass
+' "$2" "$3" 2>/dev/null
+    sleep 0.3
+}
 
 # peers_seen PORT: addresses the listener on PORT has seen, one per line.
 peers_seen() { cat "$BT_TMP/peers-$1"; }

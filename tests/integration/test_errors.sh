@@ -25,7 +25,7 @@ test_err_invalid_cidr_or_ip() {
     bad "" -- network create x --subnet 10.123.0.0/24 --gateway 10.123.0
     bad "" -- network create x --subnet 10.123.0.0/24 --gateway 10.123.0.256
     bad "" -- network create x --subnet 10.123.0.0/24 --ip-range bogus
-    bad "" -- network create x --subnet 10.123.0.0/24 --mtu 0
+    bad "" -- network create x --subnet 10.123.0.0/24 --mtu 60          # below the IPv4 minimum of 68
     bad "" -- network create x --subnet 10.123.0.0/24 --mtu abc
     bad "" -- network create x --subnet 10.123.0.0/24 --mtu 70000
     bad "" -- network create x --subnet 10.123.0.0/24 --bridge abcdefghijklmnop

@@ -3,8 +3,20 @@
 # back to any container subnet) and the upstream sees the host's uplink address as the source.
 # --internal: no default route, no NAT. --no-masquerade: routed but not NATed.
 
-# _masq_lines SUBNET: nft rule lines mentioning SUBNET together with masquerade.
-_masq_lines() { nft_berth | grep -F "$1" | grep -i masquerade || true; }
+# _masq_lines SUBNET: evidence of a masquerade for SUBNET in Berth's table: rule lines naming the
+# subnet together with masquerade, or a chain that a verdict map / rule sends the subnet to
+# (`SUBNET : jump CHAIN`, `ip saddr SUBNET jump CHAIN`) and that contains a masquerade.
+_masq_lines() {
+    local nft subnet=$1 re ch
+    nft=$(nft_berth)
+    grep -F "$subnet" <<<"$nft" | grep -i masquerade
+    re="${subnet//./\\.}"
+    for ch in $(grep -oE "${re}( :)? (jump|goto) [A-Za-z0-9_.-]+" <<<"$nft" | awk '{print $NF}' | sort -u); do
+        awk -v c="$ch" '$1 == "chain" && $2 == c { f = 1; next } f && $1 == "}" { f = 0 } f' <<<"$nft" \
+            | grep -i masquerade | sed "s/^/chain $ch: /"
+    done
+    return 0
+}
 
 _nat_scenario() {
     local kind=$1 c
@@ -91,11 +103,21 @@ test_internal_network() {
     assert_fails tcp_ask "$a" "$UPSTREAM_IP" 8081
     assert_eq "" "$(peers_seen 8081)" "upstream saw nothing from an internal network"
     assert_eq "" "$(_masq_lines "$NET_SUBNET")" "internal: no masquerade rule for $NET_SUBNET"
-    # even if the container adds its own default route, nothing is forwarded out
-    in_ns "$a" ip route add default via "$NET_GW" 2>/dev/null
-    ping_fails "$a" "$UPSTREAM_IP"
-    assert_fails tcp_ask "$a" "$UPSTREAM_IP" 8081
-    assert_eq "" "$(peers_seen 8081)" "upstream saw nothing from an internal network (own route)"
+}
+
+test_internal_network_not_forwarded() {
+    # Stronger isolation (Docker's --internal drops forwarding between the bridge and anything
+    # else): even if a container adds a default route itself, nothing reaches the outside.
+    local a
+    create_net regular            # a non-internal network turns ip_forward on in the host netns
+    create_net inner --internal
+    assert_eq 1 "$(in_host sysctl -n net.ipv4.ip_forward)" "test setup: ip_forward on"
+    new_netns_container a
+    connect inner "$a"
+    in_ns "$a" ip route add default via "$NET_GW" || fail "test setup: own default route"
+    start_udp_listener up "$UPSTREAM_IP" 5353
+    udp_send "$a" "$UPSTREAM_IP" 5353
+    assert_eq "" "$(peers_seen 5353)" "datagrams from an internal network reached the upstream"
 }
 
 test_no_masquerade() {
@@ -112,6 +134,11 @@ test_no_masquerade() {
     assert_fails tcp_ask "$c" "$UPSTREAM_IP" 8082
     assert_eq "" "$(peers_seen 8082)" "no connection was completed"
     ping_fails "$c" "$UPSTREAM_IP"
+    # routed without NAT: what arrives upstream carries the container's own address
+    start_udp_listener up "$UPSTREAM_IP" 5354
+    udp_send "$c" "$UPSTREAM_IP" 5354
+    assert_contains "$(peers_seen 5354)" "$EP_IP" "--no-masquerade: upstream sees the container's address"
+    assert_not_contains "$(peers_seen 5354)" "$UPLINK_HOST_IP" "--no-masquerade: not NATed"
 }
 
 test_nat_two_networks() {

@@ -1,0 +1,95 @@
+import BerthAddress
+@testable import BerthNetlink
+import XCTest
+
+/// Byte-exact encoding of the requests Berth sends. Expected bytes are written out field by
+/// field from the uapi layouts (nlmsghdr 16 bytes, ifinfomsg 16, ifaddrmsg 8, rtmsg 12,
+/// rtattr 4-byte header, payloads padded to 4), all integers little-endian (x86-64/arm64 host
+/// order), addresses in network order.
+final class RouteRequestEncodingTests: XCTestCase {
+    func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { b in String(b, radix: 16).count == 1 ? "0" + String(b, radix: 16) : String(b, radix: 16) }.joined()
+    }
+
+    func testDeleteLinkByIndex() {
+        let bytes = RouteRequests.deleteLink(index: 7).finalized(sequence: 0x0102)
+        XCTAssertEqual(hex(bytes),
+            "20000000" + "1100" + "0500" + "02010000" + "00000000"   // len 32, RTM_DELLINK, REQUEST|ACK, seq, pid
+          + "00" + "00" + "0000" + "07000000" + "00000000" + "00000000") // ifinfomsg: index 7
+    }
+
+    func testGetLinkByName() {
+        let bytes = RouteRequests.getLink(name: "eth0").finalized(sequence: 1)
+        XCTAssertEqual(hex(bytes),
+            "2c000000" + "1200" + "0100" + "01000000" + "00000000"   // len 44, RTM_GETLINK, REQUEST
+          + "00000000" + "00000000" + "00000000" + "00000000"         // ifinfomsg
+          + "0900" + "0300" + "6574683000" + "000000")                 // IFLA_IFNAME "eth0\0" + pad
+    }
+
+    func testAddAddressWithBroadcast() throws {
+        let address = try XCTUnwrap(IPv4Interface("10.88.0.2/24"))
+        let bytes = RouteRequests.addAddress(address, index: 3).finalized(sequence: 9)
+        XCTAssertEqual(hex(bytes),
+            "30000000" + "1400" + "0506" + "09000000" + "00000000"   // len 48, RTM_NEWADDR, REQUEST|ACK|EXCL|CREATE
+          + "02" + "18" + "00" + "00" + "03000000"                   // AF_INET, /24, flags, scope, index 3
+          + "0800" + "0200" + "0a580002"                             // IFA_LOCAL 10.88.0.2
+          + "0800" + "0100" + "0a580002"                             // IFA_ADDRESS 10.88.0.2
+          + "0800" + "0400" + "0a5800ff")                            // IFA_BROADCAST 10.88.0.255
+    }
+
+    func testPointToPointAddressHasNoBroadcast() throws {
+        let address = try XCTUnwrap(IPv4Interface("10.0.0.1/31"))
+        let bytes = RouteRequests.addAddress(address, index: 2).finalized(sequence: 1)
+        XCTAssertEqual(bytes.count, 16 + 8 + 8 + 8)
+    }
+
+    func testDefaultRoute() throws {
+        let gateway = try XCTUnwrap(IPv4Address("172.17.0.1"))
+        let bytes = RouteRequests.addDefaultRoute(via: gateway, index: 2).finalized(sequence: 5)
+        XCTAssertEqual(hex(bytes),
+            "2c000000" + "1800" + "0506" + "05000000" + "00000000"   // len 44, RTM_NEWROUTE, REQUEST|ACK|EXCL|CREATE
+          + "02" + "00" + "00" + "00" + "fe" + "03" + "00" + "01"    // AF_INET dst/0 main boot universe unicast
+          + "00000000"                                               // rtm_flags
+          + "0800" + "0500" + "ac110001"                             // RTA_GATEWAY 172.17.0.1
+          + "0800" + "0400" + "02000000")                            // RTA_OIF 2
+    }
+
+    func testBridgeWithMACAndMTU() throws {
+        let mac = try XCTUnwrap(MACAddress("02:42:ac:11:00:01"))
+        let bytes = RouteRequests.createBridge(name: "berth0", mac: mac, mtu: 1400).finalized(sequence: 1)
+        XCTAssertEqual(hex(bytes),
+            "50000000" + "1000" + "0506" + "01000000" + "00000000"   // len 80, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
+          + "00" + "00" + "0000" + "00000000" + "01000000" + "01000000" // ifinfomsg: up
+          + "0b00" + "0300" + "626572746830" + "00" + "00"           // IFLA_IFNAME "berth0\0" + pad
+          + "0a00" + "0100" + "0242ac110001" + "0000"                // IFLA_ADDRESS + pad
+          + "0800" + "0400" + "78050000"                             // IFLA_MTU 1400
+          + "1000" + "1200"                                          // IFLA_LINKINFO (16)
+          + "0b00" + "0100" + "627269646765" + "00" + "00")          //   IFLA_INFO_KIND "bridge\0" + pad
+    }
+
+    func testVethPeerIsBornInTheContainerNamespace() throws {
+        let mac = try XCTUnwrap(MACAddress("02:00:00:00:00:02"))
+        let bytes = RouteRequests.createVeth(hostName: "bv1", master: 4, mtu: 0, peerName: "eth0",
+                                             peerNamespaceFD: 6, peerMAC: mac).finalized(sequence: 3)
+        XCTAssertEqual(hex(bytes),
+            "78000000" + "1000" + "0506" + "03000000" + "00000000"   // len 120, RTM_NEWLINK, create
+          + "00" + "00" + "0000" + "00000000" + "01000000" + "01000000" // host end up
+          + "0800" + "0300" + "62763100"                             // IFLA_IFNAME "bv1\0"
+          + "0800" + "0a00" + "04000000"                             // IFLA_MASTER 4
+          + "4800" + "1200"                                          // IFLA_LINKINFO (72)
+          + "0900" + "0100" + "7665746800" + "000000"                //   KIND "veth\0" + pad
+          + "3800" + "0200"                                          //   IFLA_INFO_DATA (56)
+          + "3400" + "0100"                                          //     VETH_INFO_PEER (52)
+          + "00" + "00" + "0000" + "00000000" + "00000000" + "00000000" // peer ifinfomsg (not up yet)
+          + "0900" + "0300" + "6574683000" + "000000"                //       IFLA_IFNAME "eth0\0"
+          + "0a00" + "0100" + "020000000002" + "0000"                //       IFLA_ADDRESS
+          + "0800" + "1c00" + "06000000")                            //       IFLA_NET_NS_FD 6
+    }
+
+    func testDumpRequestsCarryDumpFlag() {
+        for request in [RouteRequests.dumpLinks(), RouteRequests.dumpAddresses(family: 2), RouteRequests.dumpRoutes(family: 2)] {
+            let bytes = request.finalized(sequence: 1)
+            XCTAssertEqual(UInt16(bytes[6]) | UInt16(bytes[7]) << 8, 0x301)
+        }
+    }
+}
