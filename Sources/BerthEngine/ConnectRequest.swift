@@ -19,10 +19,12 @@ public struct ConnectRequest {
     public var containerID: String?
     /// Bring the container's loopback up too (for namespaces Berth created itself).
     public var bringUpLoopback: Bool
+    /// Ports to publish on the host for this endpoint.
+    public var ports: [PortMapping]
 
     public init(network: String, namespace: NetworkNamespace, target: String, ifname: String = "eth0",
                 address: IPv4Address? = nil, mac: MACAddress? = nil, containerID: String? = nil,
-                bringUpLoopback: Bool = false) {
+                bringUpLoopback: Bool = false, ports: [PortMapping] = []) {
         self.network = network
         self.namespace = namespace
         self.target = target
@@ -31,5 +33,6 @@ public struct ConnectRequest {
         self.mac = mac
         self.containerID = containerID
         self.bringUpLoopback = bringUpLoopback
+        self.ports = ports
     }
 }
