@@ -37,9 +37,16 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
     public var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
 
     public var description: String {
-        bytes.map { b in
-            let s = String(b, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined(separator: ":")
+        // Hand-rolled: String(_:radix:) and joined(separator:) cost tens of microseconds of
+        // generic set-up in a fresh process, and every connect prints a MAC.
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(17)
+        for (i, b) in bytes.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ":")) }
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -14,7 +14,7 @@ struct EndpointsCommand: ParsableCommand {
         let gateways = Dictionary(uniqueKeysWithValues: try engine.networks().map { ($0.name, $0.gateway) })
         let views = try engine.endpoints(network: network).map { EndpointView($0, gateway: gateways[$0.network]) }
         switch format {
-        case .json: try printJSON(views)
+        case .json: printJSON(.array(views.map(\.json)))
         case .table:
             printTable(["NETWORK", "NAME", "IFNAME", "IPV4", "MAC", "HOST IFNAME", "STATE"],
                        views.map { [$0.network, $0.name, $0.ifname, $0.ipv4, $0.mac, $0.hostIfname, $0.state] })

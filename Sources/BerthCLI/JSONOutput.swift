@@ -1,10 +1,9 @@
 import BerthAddress
 import BerthEngine
 import BerthStore
-import FoundationEssentials
 
 /// The JSON shape of an endpoint, as `connect`, `endpoints` and `network inspect` print it.
-struct EndpointView: Encodable {
+struct EndpointView {
     let id: String
     let network: String
     let name: String
@@ -25,84 +24,59 @@ struct EndpointView: Encodable {
         hostIfname = e.hostIfname
         ipv4 = "\(e.address)/\(e.prefixLength)"
         self.gateway = gateway.map { "\($0)" } ?? ""
-        mac = "\(e.mac)"
+        mac = e.mac.description
         netns = e.netnsPath
         target = e.target
         state = e.state.rawValue
     }
+
+    var json: JSONValue {
+        .object([
+            ("id", .string(id)), ("network", .string(network)), ("name", .string(name)),
+            ("ifname", .string(ifname)), ("hostIfname", .string(hostIfname)), ("ipv4", .string(ipv4)),
+            ("gateway", .string(gateway)), ("mac", .string(mac)), ("netns", .string(netns)),
+            ("target", .string(target)), ("state", .string(state)),
+        ])
+    }
 }
 
 /// The JSON shape of a network in `network inspect`.
-struct NetworkView: Encodable {
-    let name: String
-    let id: String
-    let driver = "bridge"
-    let bridge: String
-    let subnet: String
-    let gateway: String
-    let ipRange: String?
-    let mtu: Int
-    let `internal`: Bool
-    let masquerade: Bool
-    let labels: [String: String]
-    let created: Int64
-    let endpoints: [EndpointView]
+struct NetworkView {
+    let network: NetworkRecord
+    let endpoints: [EndpointRecord]
 
     init(_ n: NetworkRecord, endpoints: [EndpointRecord]) {
-        name = n.name
-        id = n.id
-        bridge = n.bridge
-        subnet = "\(n.subnet)"
-        gateway = "\(n.gateway)"
-        ipRange = n.ipRange.map { "\($0)" }
-        mtu = n.mtu
-        self.internal = n.isInternal
-        masquerade = n.masquerade
-        labels = n.labels
-        created = n.created
-        self.endpoints = endpoints.map { EndpointView($0, gateway: n.gateway) }
+        network = n
+        self.endpoints = endpoints
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case name, id, driver, bridge, subnet, gateway, ipRange, mtu, `internal`, masquerade, labels, created, endpoints
-    }
-
-    /// Written out so an unset `ipRange` appears as `null` instead of being left out.
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(id, forKey: .id)
-        try c.encode(driver, forKey: .driver)
-        try c.encode(bridge, forKey: .bridge)
-        try c.encode(subnet, forKey: .subnet)
-        try c.encode(gateway, forKey: .gateway)
-        try c.encode(ipRange, forKey: .ipRange)
-        try c.encode(mtu, forKey: .mtu)
-        try c.encode(self.internal, forKey: .internal)
-        try c.encode(masquerade, forKey: .masquerade)
-        try c.encode(labels, forKey: .labels)
-        try c.encode(created, forKey: .created)
-        try c.encode(endpoints, forKey: .endpoints)
+    var json: JSONValue {
+        let n = network
+        return .object([
+            ("name", .string(n.name)), ("id", .string(n.id)), ("driver", .string("bridge")),
+            ("bridge", .string(n.bridge)), ("subnet", .string("\(n.subnet)")), ("gateway", .string("\(n.gateway)")),
+            ("ipRange", .optional(n.ipRange.map { "\($0)" })), ("mtu", .int(Int64(n.mtu))),
+            ("internal", .bool(n.isInternal)), ("masquerade", .bool(n.masquerade)),
+            ("labels", .object(n.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("created", .int(n.created)),
+            ("endpoints", .array(endpoints.map { EndpointView($0, gateway: n.gateway).json })),
+        ])
     }
 }
 
 /// The JSON shape of a network in `network ls --format json`.
-struct NetworkSummaryView: Encodable {
-    let name: String
-    let id: String
-    let bridge: String
-    let subnet: String
-    let gateway: String
-    let `internal`: Bool
-    let endpoints: Int
-}
+struct NetworkSummaryView {
+    let network: NetworkRecord
+    let endpointCount: Int
 
-/// Prints a value as pretty, key-sorted JSON.
-func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    let data = try encoder.encode(value)
-    print(String(decoding: data, as: UTF8.self))
+    var json: JSONValue {
+        let n = network
+        return .object([
+            ("name", .string(n.name)), ("id", .string(n.id)), ("bridge", .string(n.bridge)),
+            ("subnet", .string("\(n.subnet)")), ("gateway", .string("\(n.gateway)")),
+            ("internal", .bool(n.isInternal)), ("endpoints", .int(Int64(endpointCount))),
+        ])
+    }
 }
 
 /// Prints rows as aligned columns under a header.

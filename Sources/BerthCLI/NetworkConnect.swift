@@ -33,7 +33,7 @@ struct NetworkConnect: ParsableCommand {
             network: network, namespace: namespace, target: target, ifname: ifname,
             address: ip, mac: mac, containerID: name))
         let gateway = try engine.network(named: endpoint.network).gateway
-        try printJSON(EndpointView(endpoint, gateway: gateway))
+        printJSON(EndpointView(endpoint, gateway: gateway).json)
     }
 }
 

@@ -14,10 +14,7 @@ struct NetworkList: ParsableCommand {
         let counts = try networks.map { try engine.store.endpointCount(network: $0.name) }
         switch format {
         case .json:
-            try printJSON(zip(networks, counts).map { n, c in
-                NetworkSummaryView(name: n.name, id: n.id, bridge: n.bridge, subnet: "\(n.subnet)",
-                                   gateway: "\(n.gateway)", internal: n.isInternal, endpoints: c)
-            })
+            printJSON(.array(zip(networks, counts).map { NetworkSummaryView(network: $0, endpointCount: $1).json }))
         case .table:
             printTable(["NAME", "BRIDGE", "SUBNET", "GATEWAY", "INTERNAL", "ENDPOINTS"],
                        zip(networks, counts).map { n, c in
@@ -44,7 +41,7 @@ struct NetworkInspect: ParsableCommand {
             let n = try engine.network(named: name)
             return NetworkView(n, endpoints: try engine.endpoints(network: name))
         }
-        try printJSON(views)
+        printJSON(.array(views.map(\.json)))
     }
 }
 

@@ -24,7 +24,9 @@ public final class Store {
     /// Opens the store in `directory`, creating the directory (mode 0700) and the database as
     /// needed. Cheap when the schema is already current: no DDL runs.
     public init(directory: String) throws {
-        try Store.makeDirectory(directory)
+        // The directory almost always exists: check with one stat before creating path components.
+        var info = stat()
+        if stat(directory, &info) != 0 { try Store.makeDirectory(directory) }
         path = directory.hasSuffix("/") ? directory + "berth.db" : directory + "/berth.db"
         db = try SQLiteConnection(path: path, busyTimeoutMilliseconds: Store.busyTimeoutMilliseconds)
         // WAL lets readers (`berth ls`) proceed while a connect holds the write lock; NORMAL sync

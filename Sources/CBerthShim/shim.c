@@ -81,3 +81,13 @@ int berth_spawn_in_netns(int nsfd, char *const argv[]) {
     }
     return pid;
 }
+
+#include <linux/capability.h>
+#include <sys/syscall.h>
+
+int berth_has_effective_capability(int cap) {
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+    if (syscall(SYS_capget, &header, data) != 0) return -errno;
+    return (data[cap / 32].effective >> (cap % 32)) & 1;
+}

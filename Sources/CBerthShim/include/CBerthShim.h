@@ -35,4 +35,8 @@ int berth_create_netns(void);
 /// mount namespace with /sys remounted for that netns. Returns the child's pid or -errno
 /// (an exec failure in the child is reported through a close-on-exec pipe).
 int berth_spawn_in_netns(int nsfd, char *const argv[]);
+/// 1 when the calling thread's effective capability set holds cap (e.g. 12, CAP_NET_ADMIN),
+/// 0 when not, -errno on failure. One capget(2) call.
+int berth_has_effective_capability(int cap);
+
 #endif
