@@ -6,9 +6,10 @@ CONFIG       ?= release
 BUILD_FLAGS  := -c $(CONFIG) --static-swift-stdlib
 BERTH        := $(CURDIR)/.build/$(CONFIG)/berth
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := libsqlite3-dev libnftables1 nftables iproute2 iputils-ping jq python3 util-linux procps gcc
+DEB_PACKAGES := libsqlite3-dev libnftables1 nftables iproute2 iputils-ping jq python3 util-linux procps gcc \
+                podman runc busybox-static
 
-.PHONY: all deps build test unit-test integration-test demo bench clean
+.PHONY: all deps build test unit-test integration-test fuzz-build fuzz-smoke fuzz demo bench clean
 
 all: build
 
@@ -25,7 +26,7 @@ build: deps
 	$(SWIFT) build $(BUILD_FLAGS) --product berth
 
 # Unit tests need no root; integration tests create throwaway namespaces and need root.
-test: unit-test integration-test
+test: unit-test integration-test fuzz-smoke
 
 unit-test: deps
 	$(SWIFT) test
@@ -33,12 +34,27 @@ unit-test: deps
 integration-test: build
 	BERTH=$(BERTH) bash tests/integration/run.sh
 
+# libFuzzer over the netlink decoder and the CNI config parser (Fuzz/ is its own package).
+fuzz-build: deps
+	cd Fuzz && $(SWIFT) build --scratch-path ../.build-fuzz -Xswiftc -sanitize=fuzzer,address
+
+# A bounded run, part of `make test`.
+fuzz-smoke: fuzz-build
+	bash scripts/fuzz.sh $${FUZZ_SMOKE_SECONDS:-20}
+
+# A long run: FUZZ_SECONDS=3600 make fuzz
+fuzz: fuzz-build
+	bash scripts/fuzz.sh $${FUZZ_SECONDS:-600}
+
 demo: build
 	BERTH=$(BERTH) bash scripts/demo.sh
 
-bench: build
-	@command -v cc >/dev/null || (apt-get update -qq && apt-get install -y -qq gcc >/dev/null)
-	BERTH=$(BERTH) bash bench/run.sh
+# Side by side with CNI bridge/host-local/portmap, netavark and a raw netlink floor (installs the
+# peers from Debian if missing). Builds berth only when there is no binary yet.
+# BENCH_FULL=1 for more samples; bench/run.sh alone measures Berth by itself.
+bench:
+	@[ -x "$(BERTH)" ] || $(MAKE) build
+	BERTH=$(BERTH) bash bench/compare.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

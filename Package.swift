@@ -16,6 +16,9 @@ let package = Package(
     name: "Berth",
     products: [
         .executable(name: "berth", targets: ["berth"]),
+        // Libraries exported for the fuzz package in Fuzz/ (and for embedding the engine).
+        .library(name: "BerthNetlink", targets: ["BerthNetlink"]),
+        .library(name: "BerthCNI", targets: ["BerthCNI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -49,13 +52,19 @@ let package = Package(
                 dependencies: ["BerthEngine", "BerthAddress",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: strict),
-        .executableTarget(name: "berth", dependencies: ["BerthCLI"], swiftSettings: strict),
+        // CNI front end: the same binary, run by container runtimes with CNI_COMMAND set.
+        .target(name: "BerthCNI",
+                dependencies: ["BerthEngine", "BerthAddress", "BerthIPAM", "BerthNetlink", "BerthStore"],
+                swiftSettings: strict),
+        .executableTarget(name: "berth", dependencies: ["BerthCLI", "BerthCNI"], swiftSettings: strict),
 
         // Unit tests (no root needed).
         .testTarget(name: "BerthAddressTests", dependencies: ["BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthNetlinkTests", dependencies: ["BerthNetlink", "BerthAddress", "CBerthShim"], swiftSettings: strict),
         .testTarget(name: "BerthIPAMTests", dependencies: ["BerthIPAM", "BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthIPAM", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthCNITests", dependencies: ["BerthCNI", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthFirewallTests", dependencies: ["BerthFirewall", "BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthEngine"], swiftSettings: strict),
     ]
 )

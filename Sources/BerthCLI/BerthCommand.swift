@@ -7,7 +7,7 @@ public struct BerthCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "berth",
         abstract: "Container networking for Linux: bridges, veths, addresses and NAT in one command.",
-        subcommands: [NetworkCommand.self, EndpointsCommand.self, RunCommand.self])
+        subcommands: [NetworkCommand.self, EndpointsCommand.self, PortsCommand.self, RunCommand.self, GCCommand.self, DoctorCommand.self, FirewallCommand.self])
 
     @OptionGroup var global: GlobalOptions
 
@@ -68,7 +68,8 @@ enum CommandDispatch {
         "inspect": NetworkInspect.self, "rm": NetworkRemove.self, "remove": NetworkRemove.self,
         "prune": NetworkPrune.self, "connect": NetworkConnect.self, "disconnect": NetworkDisconnect.self,
     ]
-    static let top: [String: ParsableCommand.Type] = ["endpoints": EndpointsCommand.self, "run": RunCommand.self]
+    static let top: [String: ParsableCommand.Type] = ["gc": GCCommand.self, "doctor": DoctorCommand.self, "endpoints": EndpointsCommand.self, "run": RunCommand.self,
+                                                      "ports": PortsCommand.self]
 
     static func leaf(for arguments: [String]) -> (ParsableCommand.Type?, [String]) {
         let beforeTerminator = arguments.prefix { $0 != "--" }

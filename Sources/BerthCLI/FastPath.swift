@@ -16,10 +16,23 @@ enum FastPath {
         guard arguments.count >= 4, arguments[0] == "network" else { return nil }
         var positional: [String] = []
         var options: [String: String] = [:]
+        var publish: [PortMapping] = []
         var i = 2
         while i < arguments.count {
             let word = arguments[i]
-            if word.hasPrefix("-") {
+            if word == "-p" || word == "--publish" || word.hasPrefix("--publish=") {
+                // Repeatable: `-p V`, `--publish V`, `--publish=V`; anything unparsable falls back.
+                let value: String
+                if word.hasPrefix("--publish=") {
+                    value = String(word.dropFirst("--publish=".count))
+                } else {
+                    guard i + 1 < arguments.count else { return nil }
+                    value = arguments[i + 1]
+                    i += 1
+                }
+                guard let mapping = try? PublishArgument.parse(value) else { return nil }
+                publish.append(mapping)
+            } else if word.hasPrefix("-") {
                 guard word.hasPrefix("--"), word.count > 2 else { return nil }
                 var name = String(word.dropFirst(2))
                 let value: String
@@ -56,9 +69,9 @@ enum FastPath {
             let name = options.removeValue(forKey: "name")
             guard options.isEmpty else { return nil }
             return .connect(network: positional[0], target: positional[1], ifname: ifname, ip: ip, mac: mac,
-                            name: name, stateDirectory: stateDirectory)
+                            name: name, publish: publish, stateDirectory: stateDirectory)
         case "disconnect":
-            guard options.isEmpty else { return nil }
+            guard options.isEmpty, publish.isEmpty else { return nil }
             return .disconnect(network: positional[0], target: positional[1], ifname: ifname,
                                stateDirectory: stateDirectory)
         default:
@@ -70,15 +83,15 @@ enum FastPath {
 /// A hot-path command recognised by ``FastPath``.
 enum HotCommand {
     case connect(network: String, target: String, ifname: String, ip: IPv4Address?, mac: MACAddress?,
-                 name: String?, stateDirectory: String?)
+                 name: String?, publish: [PortMapping], stateDirectory: String?)
     case disconnect(network: String, target: String, ifname: String, stateDirectory: String?)
 
     /// Runs it exactly as the swift-argument-parser command of the same name would.
     func run() throws {
         switch self {
-        case let .connect(network, target, ifname, ip, mac, name, stateDirectory):
+        case let .connect(network, target, ifname, ip, mac, name, publish, stateDirectory):
             try NetworkConnect.perform(stateDirectory: stateDirectory, network: network, target: target,
-                                       ifname: ifname, ip: ip, mac: mac, name: name)
+                                       ifname: ifname, ip: ip, mac: mac, name: name, publish: publish)
         case let .disconnect(network, target, ifname, stateDirectory):
             try NetworkDisconnect.perform(stateDirectory: stateDirectory, network: network, target: target, ifname: ifname)
         }

@@ -15,6 +15,8 @@ struct EndpointView {
     let netns: String
     let target: String
     let state: String
+    /// Published ports (filled by the commands that show them).
+    var ports: [PortMapping] = []
 
     init(_ e: EndpointRecord, gateway: IPv4Address?) {
         id = e.id
@@ -36,6 +38,7 @@ struct EndpointView {
             ("ifname", .string(ifname)), ("hostIfname", .string(hostIfname)), ("ipv4", .string(ipv4)),
             ("gateway", .string(gateway)), ("mac", .string(mac)), ("netns", .string(netns)),
             ("target", .string(target)), ("state", .string(state)),
+            ("ports", .array(ports.map(\.json))),
         ])
     }
 }
@@ -44,6 +47,8 @@ struct EndpointView {
 struct NetworkView {
     let network: NetworkRecord
     let endpoints: [EndpointRecord]
+    /// Published ports of the endpoints.
+    var ports: [PortRecord] = []
 
     init(_ n: NetworkRecord, endpoints: [EndpointRecord]) {
         network = n
@@ -57,9 +62,14 @@ struct NetworkView {
             ("bridge", .string(n.bridge)), ("subnet", .string("\(n.subnet)")), ("gateway", .string("\(n.gateway)")),
             ("ipRange", .optional(n.ipRange.map { "\($0)" })), ("mtu", .int(Int64(n.mtu))),
             ("internal", .bool(n.isInternal)), ("masquerade", .bool(n.masquerade)),
+            ("icc", .bool(n.icc)), ("isolate", .bool(n.isolated)),
             ("labels", .object(n.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("created", .int(n.created)),
-            ("endpoints", .array(endpoints.map { EndpointView($0, gateway: n.gateway).json })),
+            ("endpoints", .array(endpoints.map { e in
+                var view = EndpointView(e, gateway: n.gateway)
+                view.ports = PortRecord.mappings(ports.filter { $0.endpoint == e.id }).map(\.mapping)
+                return view.json
+            })),
         ])
     }
 }

@@ -16,24 +16,30 @@ struct NetworkConnect: ParsableCommand {
     @Option(help: "Static IPv4 address.") var ip: IPv4AddressArgument?
     @Option(help: "Static MAC address.") var mac: MACAddress?
     @Option(help: "Container name recorded with the endpoint (default: TARGET).") var name: String?
+    @Option(name: [.customShort("p"), .customLong("publish")], parsing: .singleValue,
+            help: ArgumentHelp("Publish a port: [HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp] (repeatable).",
+                               valueName: "mapping"),
+            transform: PublishArgument.parse) var publish: [PortMapping] = []
 
     func run() throws {
         try Self.perform(stateDirectory: global.stateDirectory, network: network, target: target,
-                         ifname: ifname, ip: ip?.address, mac: mac, name: name)
+                         ifname: ifname, ip: ip?.address, mac: mac, name: name, publish: publish)
     }
 
     /// The command's work, callable without swift-argument-parser (see ``FastPath``).
     static func perform(stateDirectory: String?, network: String, target: String, ifname: String,
-                        ip: IPv4Address?, mac: MACAddress?, name: String?) throws {
+                        ip: IPv4Address?, mac: MACAddress?, name: String?, publish: [PortMapping] = []) throws {
         PhaseTrace.mark("process start to command")
         let engine = try GlobalOptions.engine(stateDirectory: stateDirectory)
         PhaseTrace.mark("open store")
         let namespace = try openTarget(target)
         let endpoint = try engine.connect(ConnectRequest(
             network: network, namespace: namespace, target: target, ifname: ifname,
-            address: ip, mac: mac, containerID: name))
+            address: ip, mac: mac, containerID: name, ports: publish))
         let gateway = try engine.network(named: endpoint.network).gateway
-        printJSON(EndpointView(endpoint, gateway: gateway).json)
+        var view = EndpointView(endpoint, gateway: gateway)
+        view.ports = publish
+        printJSON(view.json)
     }
 }
 

@@ -15,11 +15,17 @@ struct NetworkCreate: ParsableCommand {
     @Flag(name: .customLong("internal"), help: "No outside access: no default route, no NAT, no forwarding out.") var isInternal = false
     @Flag(name: .customLong("no-masquerade"), help: "Do not NAT traffic leaving the network.") var noMasquerade = false
     @Option(name: .customLong("label"), help: "KEY=VALUE metadata (repeatable).") var labels: [String] = []
+    @Option(name: .customLong("icc"), help: "Inter-container communication on the bridge (--icc=false blocks it; gateway, NAT and published ports keep working).")
+    var icc = true
+    @Option(name: .customLong("isolate"), help: "Wall the network off from other Berth networks (--isolate=false: reach other non-isolated networks directly).")
+    var isolate = true
 
     func run() throws {
-        let spec = NetworkSpec(name: name, subnet: subnet?.subnet, gateway: gateway?.address, ipRange: ipRange?.subnet,
+        var spec = NetworkSpec(name: name, subnet: subnet?.subnet, gateway: gateway?.address, ipRange: ipRange?.subnet,
                                bridge: bridge, mtu: mtu, isInternal: isInternal, masquerade: !noMasquerade,
                                labels: try parseLabels(labels))
+        spec.icc = icc
+        spec.isolated = isolate
         let record = try global.engine().createNetwork(spec)
         print(record.name)
     }

@@ -39,7 +39,9 @@ struct NetworkInspect: ParsableCommand {
         let engine = try global.engine()
         let views = try names.map { name in
             let n = try engine.network(named: name)
-            return NetworkView(n, endpoints: try engine.endpoints(network: name))
+            var view = NetworkView(n, endpoints: try engine.endpoints(network: name))
+            view.ports = try engine.publishedPorts(network: name)
+            return view
         }
         printJSON(.array(views.map(\.json)))
     }

@@ -1,3 +1,4 @@
+import BerthAddress
 import ArgumentParser
 import BerthEngine
 import Glibc
@@ -12,6 +13,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Network to attach to (default: 'bridge', created on first use).") var network = NetworkSpec.defaultNetworkName
     @Option(help: "Static IPv4 address.") var ip: IPv4AddressArgument?
     @Option(help: "Container name recorded with the endpoint.") var name: String?
+    @Option(name: [.customShort("p"), .customLong("publish")], parsing: .singleValue,
+            help: ArgumentHelp("Publish a port: [HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp] (repeatable).",
+                               valueName: "mapping"),
+            transform: PublishArgument.parse) var publish: [PortMapping] = []
     @Argument(parsing: .postTerminator, help: "The command and its arguments (after --).") var command: [String]
 
     func validate() throws {
@@ -24,7 +29,7 @@ struct RunCommand: ParsableCommand {
         let target = "run:\(getpid())"
         let endpoint = try engine.connect(ConnectRequest(
             network: network, namespace: namespace, target: target, address: ip?.address,
-            containerID: name ?? target, bringUpLoopback: true))
+            containerID: name ?? target, bringUpLoopback: true, ports: publish))
         // From here on berth must outlive the command to disconnect it.
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)

@@ -17,7 +17,8 @@ extension Engine {
     ///    under its final name, the host end on the bridge; then address and default route;
     /// 3. in the store: mark the endpoint `active`.
     /// Any failure undoes what was done (veth deleted, lease freed). No firewall change is
-    /// made: rules are per network.
+    /// made unless ports are published (claimed in step 1, map elements added after step 2):
+    /// rules are per network.
     public func connect(_ request: ConnectRequest) throws -> EndpointRecord {
         try Validation.interfaceName(request.ifname)
         if let name = request.containerID { try Validation.containerName(name) }
@@ -26,7 +27,9 @@ extension Engine {
         }
         PhaseTrace.mark("connect: start")
         try Capabilities.requireNetAdmin()
-        PhaseTrace.mark("capability check")
+        let lock = try beginOperation()
+        defer { withExtendedLifetime(lock) {} }
+        PhaseTrace.mark("capability check, operation lock")
         let own = try translating { try NetworkNamespace.current() }
         if request.namespace.isSame(as: own) {
             throw BerthError.invalidArgument("\(request.target) is berth's own network namespace, not a container's")
@@ -34,16 +37,26 @@ extension Engine {
         let network = request.network == NetworkSpec.defaultNetworkName
             ? try defaultNetwork() : try self.network(named: request.network)
 
+        try validatePorts(request.ports, on: network)
         PhaseTrace.mark("network lookup")
+        try ensureFirewallTable()
+        PhaseTrace.mark("firewall table probe")
         let endpoint = try translating { try reserve(request, on: network) }
         PhaseTrace.mark("store: reserve address")
+        FaultPoint.connectAfterReserve.reach()
         do {
             try realize(endpoint, on: network, request: request)
             PhaseTrace.mark("kernel: veth, address, route")
+            if !request.ports.isEmpty {
+                try publishPorts(of: endpoint)
+                PhaseTrace.mark("firewall: publish ports")
+            }
+            FaultPoint.connectBeforeActive.reach()
             try translating { try store.setState(endpoint: endpoint.id, .active) } as Void
             PhaseTrace.mark("store: mark active")
         } catch {
             _ = try? host().deleteLink(name: endpoint.hostIfname)
+            if !request.ports.isEmpty { try? withdrawPorts([endpoint]) }
             _ = try? store.deleteEndpoint(id: endpoint.id)
             throw translate(error)
         }
@@ -86,6 +99,7 @@ extension Engine {
                 mac: request.mac ?? MACAddress(locallyAdministeredFrom: UInt64(id, radix: 16) ?? randomUInt64()),
                 state: .creating, created: Int64(time(nil)))
             try store.insertEndpoint(record)
+            try store.publishPorts(endpoint: id, request.ports)
             return record
         }
     }
@@ -103,6 +117,7 @@ extension Engine {
             throw BerthError.conflict("interface \(e.ifname) already exists in \(request.target)")
         }
         PhaseTrace.mark("kernel: create veth")
+        FaultPoint.connectAfterVeth.reach()
         let container = try RouteSession(in: request.namespace)
         guard let index = try container.linkIndex(name: e.ifname) else {
             throw BerthError.system("\(e.ifname) did not appear in \(request.target)")
@@ -126,12 +141,16 @@ extension Engine {
             // The container already has a default route through its first network; like
             // Docker, a second network adds its subnet but does not take the default route.
         }
+        FaultPoint.connectAfterAddress.reach()
     }
 
     /// Detaches the endpoint of `target`'s `ifname` from a network. When the namespace is
     /// already gone, the endpoint is found by the TARGET it was connected with.
     public func disconnect(network name: String, target: String, ifname: String) throws {
         try Capabilities.requireNetAdmin()
+        let lock = try beginOperation()
+        let signals = TeardownSignals.block()
+        defer { signals.restore(); withExtendedLifetime(lock) {} }
         _ = try network(named: name)
         let endpoint = try translating { () -> EndpointRecord? in
             if let ns = try? NetworkNamespace.resolve(target: target),
@@ -142,6 +161,7 @@ extension Engine {
                 ($0.target == target || $0.containerID == target) && $0.ifname == ifname
             }
         }
+        try ensureFirewallTable()
         guard let endpoint else {
             throw BerthError.notFound("\(Validation.printable(target)) has no interface \(Validation.printable(ifname)) on network '\(name)'")
         }
@@ -155,8 +175,11 @@ extension Engine {
         try store.transaction {
             for e in endpoints { try store.setState(endpoint: e.id, .removing) }
         }
+        FaultPoint.disconnectAfterMark.reach()
         try host().deleteLinks(names: endpoints.map(\.hostIfname))
+        FaultPoint.disconnectAfterVeth.reach()
         try store.transaction {
+            try withdrawPorts(endpoints)
             for e in endpoints { try store.deleteEndpoint(id: e.id) }
         }
     }

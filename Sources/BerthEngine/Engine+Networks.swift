@@ -28,6 +28,8 @@ extension Engine {
             throw BerthError.invalidArgument("MTU \(spec.mtu) is out of range (68-65535)")
         }
         try Capabilities.requireNetAdmin()
+        let lock = try beginOperation()
+        defer { withExtendedLifetime(lock) {} }
         return try translating {
             try store.transaction {
                 let record = try plan(spec)
@@ -38,7 +40,9 @@ extension Engine {
                 try store.insertNetwork(record)
                 do {
                     try realizeBridge(record)
+                    FaultPoint.createAfterBridge.reach()
                     try synchronizeFirewall()
+                    FaultPoint.createAfterFirewall.reach()
                 } catch {
                     // Undo the kernel side (the bridge did not exist before: checked above);
                     // the store side rolls back with the transaction.
@@ -106,7 +110,7 @@ extension Engine {
         return NetworkRecord(name: spec.name, id: id, bridge: bridge, subnet: subnet, gateway: gateway,
                              ipRange: spec.ipRange, mtu: spec.mtu, isInternal: spec.isInternal,
                              masquerade: spec.masquerade && !spec.isInternal, labels: spec.labels,
-                             created: Int64(time(nil)))
+                             created: Int64(time(nil)), icc: spec.icc, isolated: spec.isolated)
     }
 
     /// Makes sure the bridge exists, is up and carries the gateway address; creates it if not.
@@ -129,6 +133,10 @@ extension Engine {
         guard let index = try session.linkIndex(name: n.bridge) else {
             throw BerthError.system("bridge \(n.bridge) vanished while it was being set up")
         }
+        // The alias marks the bridge as Berth's, so `berth gc` can tell an orphan from a bridge
+        // someone else made.
+        try session.execute(RouteRequests.setAlias(index: index, alias: Engine.bridgeAliasPrefix + n.id),
+                            "tag bridge \(n.bridge)")
         do {
             try session.addAddress(IPv4Interface(address: n.gateway, prefixLength: n.subnet.prefixLength), index: index)
         } catch let e as NetlinkError where e.alreadyExists {}
@@ -141,6 +149,9 @@ extension Engine {
     /// first (all their veths in one batched request).
     public func removeNetworks(_ names: [String], force: Bool) throws {
         try Capabilities.requireNetAdmin()
+        let lock = try beginOperation()
+        let signals = TeardownSignals.block()
+        defer { signals.restore(); withExtendedLifetime(lock) {} }
         for name in names { _ = try network(named: name) }   // all-or-nothing on typos
         for name in names {
             try translating {
@@ -149,8 +160,10 @@ extension Engine {
                     throw BerthError.conflict("network '\(name)' has \(endpoints.count) endpoint(s) attached; disconnect them or use --force")
                 }
                 try removeEndpoints(endpoints)
+                FaultPoint.removeAfterEndpoints.reach()
                 guard let n = try store.network(named: name) else { return }
                 _ = try host().deleteLink(name: n.bridge)
+                FaultPoint.removeAfterBridge.reach()
                 try store.transaction {
                     // Endpoints attached meanwhile by another process go with the network.
                     try store.deleteNetwork(named: name)

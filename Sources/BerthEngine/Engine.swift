@@ -43,6 +43,9 @@ public final class Engine {
         }
     }
 
+    /// The alias (`IFLA_IFALIAS`) prefix on every bridge Berth creates, followed by the network id.
+    static let bridgeAliasPrefix = "berth:"
+
     /// A netlink session in Berth's own (host) namespace.
     func host() throws -> RouteSession {
         if let cachedHost { return cachedHost }
@@ -63,8 +66,9 @@ public final class Engine {
     /// processes never render from different snapshots and overwrite each other.
     func synchronizeFirewall() throws {
         let networks = try store.networks().map(FirewallNetwork.init)
+        let ports = try store.ports().map(PortElement.init)
         do {
-            try firewall().synchronize(networks)
+            try firewall().synchronize(networks, ports: ports)
         } catch {
             throw BerthError.system("cannot update firewall: \(error)")
         }
@@ -73,7 +77,8 @@ public final class Engine {
 
 extension FirewallNetwork {
     init(_ n: NetworkRecord) {
-        self.init(id: n.id, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, isInternal: n.isInternal)
+        self.init(id: n.id, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, isInternal: n.isInternal,
+                  icc: n.icc, isolated: n.isolated)
     }
 }
 

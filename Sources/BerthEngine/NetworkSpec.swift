@@ -11,6 +11,10 @@ public struct NetworkSpec: Sendable {
     public var isInternal: Bool
     public var masquerade: Bool
     public var labels: [String: String]
+    /// Inter-container communication on the bridge (`--icc=false` turns it off).
+    public var icc: Bool = true
+    /// Walled off from other Berth networks (`--isolate=false` opts out).
+    public var isolated: Bool = true
 
     public init(name: String, subnet: IPv4Subnet? = nil, gateway: IPv4Address? = nil,
                 ipRange: IPv4Subnet? = nil, bridge: String? = nil, mtu: Int = 0,

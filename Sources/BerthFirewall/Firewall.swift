@@ -36,9 +36,22 @@ public final class Firewall {
         return lib.getOutputBuffer(context).map { String(cString: $0) } ?? ""
     }
 
-    /// Makes Berth's table match `networks` exactly (and removes it when there are none).
-    public func synchronize(_ networks: [FirewallNetwork]) throws {
-        try run(Ruleset.script(for: networks))
+    /// Makes Berth's tables match `networks` and `ports` exactly (and removes them when there
+    /// are no networks).
+    public func synchronize(_ networks: [FirewallNetwork], ports: [PortElement] = []) throws {
+        try run(Ruleset.script(for: networks, ports: ports))
+    }
+
+    /// Adds published ports as map elements, in one batch: no rule changes, no read-back.
+    public func publish(_ ports: [PortElement]) throws {
+        guard !ports.isEmpty else { return }
+        try run(Ruleset.publish(ports))
+    }
+
+    /// Removes published ports by key, in one batch. Fails (changing nothing) if one is missing.
+    public func unpublish(_ ports: [PortElement]) throws {
+        guard !ports.isEmpty else { return }
+        try run(Ruleset.unpublish(ports))
     }
 
     /// True when Berth's table exists.

@@ -13,12 +13,20 @@ public struct FirewallNetwork: Sendable, Equatable {
     public let masquerade: Bool
     /// Internal networks never forward out of their bridge.
     public let isInternal: Bool
+    /// Inter-container communication: false drops traffic bridged between the containers.
+    public let icc: Bool
+    /// Isolated from other Berth networks (the default). Two networks reach each other directly
+    /// only when neither is isolated; published ports stay reachable through host addresses.
+    public let isolated: Bool
 
-    public init(id: String, bridge: String, subnet: IPv4Subnet, masquerade: Bool, isInternal: Bool) {
+    public init(id: String, bridge: String, subnet: IPv4Subnet, masquerade: Bool, isInternal: Bool,
+                icc: Bool = true, isolated: Bool = true) {
         self.id = id
         self.bridge = bridge
         self.subnet = subnet
         self.masquerade = masquerade
         self.isInternal = isInternal
+        self.icc = icc
+        self.isolated = isolated
     }
 }

@@ -13,6 +13,8 @@ public struct LinkInfo: Sendable, Equatable {
     public let kind: String?
     /// `IFLA_LINK`: for a veth, the peer's index (in the peer's namespace).
     public let peerIndex: Int32?
+    /// `IFLA_IFALIAS`: Berth tags the bridges it creates with `berth:<network id>`.
+    public let alias: String?
 
     /// True when administratively up.
     public var isUp: Bool { flags & interfaceFlagUp != 0 }
@@ -30,6 +32,7 @@ public struct LinkInfo: Sendable, Equatable {
         master = attrs.u32(IFLA.master).map { Int32(bitPattern: $0) }
         kind = attrs.nested(IFLA.linkinfo)?.string(IFLA.infoKind)
         peerIndex = attrs.u32(IFLA.link).map { Int32(bitPattern: $0) }
+        alias = attrs.string(IFLA.ifalias)
     }
 }
 

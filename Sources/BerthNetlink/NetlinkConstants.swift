@@ -53,6 +53,7 @@ public enum IFLA {
     public static let linkinfo: UInt16 = 18
     public static let netNsPid: UInt16 = 19
     public static let netNsFd: UInt16 = 28
+    public static let ifalias: UInt16 = 20
     public static let linkNetnsid: UInt16 = 37
     /// Nested inside `linkinfo`.
     public static let infoKind: UInt16 = 1

@@ -67,6 +67,22 @@ public enum RouteRequests {
         return r
     }
 
+    /// `ip link set dev INDEX alias ALIAS` (the kernel ignores an alias given at creation).
+    public static func setAlias(index: Int32, alias: String) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
+        r.appendIfInfo(index: index)
+        r.attribute(IFLA.ifalias, string: alias)
+        return r
+    }
+
+    /// `ip link set dev INDEX master MASTER`.
+    public static func setMaster(index: Int32, master: Int32) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
+        r.appendIfInfo(index: index)
+        r.attribute(IFLA.master, u32: UInt32(bitPattern: master))
+        return r
+    }
+
     /// `ip link del dev INDEX`.
     public static func deleteLink(index: Int32) -> NetlinkRequest {
         var r = NetlinkRequest(type: RTM.delLink, flags: NLFlag.ack)

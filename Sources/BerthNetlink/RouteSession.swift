@@ -82,7 +82,7 @@ public final class RouteSession {
     }
 
     /// nil for an acknowledgement (error 0), else the error with the kernel's explanation.
-    static func decodeError(_ message: NetlinkMessage, operation: String) -> NetlinkError? {
+    public static func decodeError(_ message: NetlinkMessage, operation: String) -> NetlinkError? {
         let payload = message.payload
         guard payload.count >= 4 else { return NetlinkError(errno: EPROTO, operation: operation) }
         let code = Int32(bitPattern: payload.loadLE(UInt32.self, at: payload.startIndex))
@@ -97,6 +97,8 @@ public final class RouteSession {
                 kernelMessage = NetlinkAttributes(payload.dropFirst(skip)).string(NetlinkSocketOption.errAttrMessage)
             }
         }
-        return NetlinkError(errno: -code, operation: operation, kernelMessage: kernelMessage)
+        // The kernel sends -errno; anything else (found by fuzzing: Int32.min) is a protocol error.
+        let errno = code < 0 && code != Int32.min ? -code : EPROTO
+        return NetlinkError(errno: errno, operation: operation, kernelMessage: kernelMessage)
     }
 }

@@ -20,6 +20,10 @@ public struct NetworkRecord: Sendable, Equatable {
     public var isInternal: Bool
     /// True when traffic leaving the host is masqueraded.
     public var masquerade: Bool
+    /// Inter-container communication on the bridge (`--icc`, default true).
+    public var icc: Bool
+    /// Walled off from other Berth networks (default true; `--isolate=false` opts out).
+    public var isolated: Bool
     /// Free-form user labels.
     public var labels: [String: String]
     /// Creation time, unix seconds.
@@ -30,7 +34,8 @@ public struct NetworkRecord: Sendable, Equatable {
     /// Creates a record; every field is stored as given.
     public init(name: String, id: String, bridge: String, subnet: IPv4Subnet, gateway: IPv4Address,
                 ipRange: IPv4Subnet?, mtu: Int, isInternal: Bool, masquerade: Bool,
-                labels: [String: String], created: Int64, lastAllocated: IPv4Address? = nil) {
+                labels: [String: String], created: Int64, lastAllocated: IPv4Address? = nil,
+                icc: Bool = true, isolated: Bool = true) {
         self.name = name
         self.id = id
         self.bridge = bridge
@@ -43,5 +48,7 @@ public struct NetworkRecord: Sendable, Equatable {
         self.labels = labels
         self.created = created
         self.lastAllocated = lastAllocated
+        self.icc = icc
+        self.isolated = isolated
     }
 }

@@ -7,7 +7,9 @@ enum Schema {
     /// The version this code writes. Bump it and add a step to ``migrate(_:from:)`` on change.
     static let currentVersion: Int64 = 1
 
-    /// Version 1: networks, and endpoints referencing them (cascade on network delete).
+    /// Version 1: networks, endpoints referencing them (cascade on network delete), and the
+    /// host ports endpoints publish (one row per port, `host_ip` 0 for every local address;
+    /// cascade on endpoint delete).
     static let version1 = """
         CREATE TABLE IF NOT EXISTS networks (
             name            TEXT PRIMARY KEY NOT NULL,
@@ -21,6 +23,8 @@ enum Schema {
             mtu             INTEGER NOT NULL DEFAULT 0,
             internal        INTEGER NOT NULL DEFAULT 0,
             masquerade      INTEGER NOT NULL DEFAULT 1,
+            icc             INTEGER NOT NULL DEFAULT 1,
+            isolated        INTEGER NOT NULL DEFAULT 1,
             labels          TEXT NOT NULL DEFAULT '{}',
             created         INTEGER NOT NULL,
             last_allocated  INTEGER
@@ -45,6 +49,15 @@ enum Schema {
         );
         CREATE INDEX IF NOT EXISTS endpoints_by_netns ON endpoints (netns_dev, netns_ino, ifname);
         CREATE INDEX IF NOT EXISTS endpoints_by_container ON endpoints (network, container_id);
+        CREATE TABLE IF NOT EXISTS ports (
+            protocol        TEXT NOT NULL CHECK (protocol IN ('tcp', 'udp')),
+            host_port       INTEGER NOT NULL CHECK (host_port BETWEEN 1 AND 65535),
+            host_ip         INTEGER NOT NULL,
+            endpoint        TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+            container_port  INTEGER NOT NULL CHECK (container_port BETWEEN 1 AND 65535),
+            PRIMARY KEY (protocol, host_port, host_ip)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ports_by_endpoint ON ports (endpoint);
         """
 
     /// Brings the schema to ``currentVersion``. Cheap when already current (one pragma read);

@@ -5,7 +5,7 @@ extension Store {
     /// Column list matching ``decodeNetwork(_:)``.
     private static let networkColumns = """
         name, id, bridge, subnet_address, subnet_prefix, gateway, range_address, range_prefix, \
-        mtu, internal, masquerade, labels, created, last_allocated
+        mtu, internal, masquerade, labels, created, last_allocated, icc, isolated
         """
 
     /// The network called `name`, or nil.
@@ -29,11 +29,12 @@ extension Store {
             .int(Int64(n.mtu)), .bool(n.isInternal), .bool(n.masquerade),
             .text(try LabelsCoding.encode(n.labels)), .int(n.created),
             n.lastAllocated.map { .address($0) } ?? .null,
+            .bool(n.icc), .bool(n.isolated),
         ]
         do {
             try db.run("""
                 INSERT INTO networks (\(Store.networkColumns))
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                 """, arguments)
         } catch StoreError.conflict(let raw) {
             throw StoreError.conflict(networkConflictMessage(raw, n))
@@ -67,7 +68,8 @@ extension Store {
             mtu: Int(row.int(8)), isInternal: row.int(9) != 0, masquerade: row.int(10) != 0,
             labels: try LabelsCoding.decode(row.text(11), network: name),
             created: row.int(12),
-            lastAllocated: row.isNull(13) ? nil : try row.address(13, what))
+            lastAllocated: row.isNull(13) ? nil : try row.address(13, what),
+            icc: row.int(14) != 0, isolated: row.int(15) != 0)
     }
 
     /// Rewrites SQLite's "UNIQUE constraint failed: networks.bridge" into a user-facing message.

@@ -578,3 +578,153 @@ free_pid() {
     done
     echo 4194303
 }
+
+# ---------------------------------------------------------------------------------------------
+# CNI: drive the berth binary exactly as a container runtime does
+
+# cni_conf NAME [JQ_FILTER]: a minimal Berth CNI config for network NAME (cniVersion 1.1.0),
+# optionally transformed by a jq filter; printed on stdout.
+cni_conf() {
+    jq -cn --arg n "$1" '{cniVersion: "1.1.0", name: $n, type: "berth"}' | jq -c "${2:-.}"
+}
+
+# cni_netns CONTAINER: the CNI_NETNS path of a container (named netns or PID).
+cni_netns() {
+    if [[ "$1" =~ ^[0-9]+$ ]]; then echo "/proc/$1/ns/net"; else echo "/run/netns/$1"; fi
+}
+
+# cni_run COMMAND CONTAINERID NETNS IFNAME [CNI_ARGS]: run berth as a CNI plugin in the host
+# netns with only the CNI environment (plus this test's state dir unless CNI_NO_STATE_ENV=1)
+# and $CNI_STDIN on stdin; sets RC OUT ERR. Never fails.
+cni_run() {
+    local cmd=$1 cid=$2 netns=$3 ifname=$4 args=${5:-}
+    local -a envs=(PATH="$PATH" CNI_COMMAND="$cmd" CNI_CONTAINERID="$cid" CNI_NETNS="$netns"
+                   CNI_IFNAME="$ifname" CNI_ARGS="$args" CNI_PATH=/opt/cni/bin)
+    [[ "${CNI_NO_STATE_ENV:-0}" == 1 ]] || envs+=(BERTH_STATE_DIR="$BT_STATE")
+    [[ -n "${CNI_EXTRA_ENV:-}" ]] && envs+=($CNI_EXTRA_ENV)
+    in_host env -i "${envs[@]}" "$BERTH" <<<"${CNI_STDIN:-}" >"$BT_TMP/.out" 2>"$BT_TMP/.err"
+    RC=$?
+    OUT=$(cat "$BT_TMP/.out")
+    ERR=$(cat "$BT_TMP/.err")
+    return 0
+}
+
+# cni_ok COMMAND CONTAINERID NETNS IFNAME [CNI_ARGS]: cni_run, asserting exit 0 and, for ADD
+# and VERSION, a JSON object on stdout (other commands print nothing).
+cni_ok() {
+    cni_run "$@"
+    if [[ $RC -ne 0 ]]; then _show_result "CNI $*"; fail "CNI $1 failed"; fi
+    case "$1" in
+        ADD|VERSION) jq -e 'type == "object"' >/dev/null 2>&1 <<<"$OUT" || { _show_result "CNI $*"; fail "CNI $1 printed no JSON object"; } ;;
+        *) [[ -z "$OUT" ]] || { _show_result "CNI $*"; fail "CNI $1 printed something on success"; } ;;
+    esac
+}
+
+# cni_error CODE COMMAND CONTAINERID NETNS IFNAME [CNI_ARGS]: cni_run, asserting a non-zero exit
+# (not a signal), the spec's error object with that code on stdout, and a log line on stderr.
+cni_error() {
+    local code=$1; shift
+    cni_run "$@"
+    if [[ $RC -eq 0 || $RC -ge 128 ]]; then _show_result "CNI $*"; fail "CNI $1: expected an error exit, got $RC"; fi
+    jq -e 'has("cniVersion") and has("code") and has("msg")' >/dev/null 2>&1 <<<"$OUT" \
+        || { _show_result "CNI $*"; fail "CNI $1: stdout is not a CNI error object"; }
+    assert_eq "$code" "$(jq -r .code <<<"$OUT")" "CNI error code for $1 (msg: $(jq -r .msg <<<"$OUT"))"
+    [[ -n "$ERR" ]] || fail "CNI $1: no log line on stderr"
+}
+
+# ---------------------------------------------------------------------------------------------
+# published ports and isolation (test_ports*.sh, test_isolation*.sh)
+
+# start_payload_listener NS ADDR PORT PAYLOAD [tcp|udp]: a server in NS that answers every TCP
+# connection (or UDP datagram) with "PAYLOAD PEER_ADDRESS" and logs the peer in
+# $BT_TMP/peers-PROTO-PORT.
+start_payload_listener() {
+    local ns=$1 addr=$2 port=$3 payload=$4 proto=${5:-tcp} i
+    local file="$BT_TMP/peers-$proto-$port-${ns//\//_}"
+    _ns_prefix "$ns"
+    : >"$file"
+    "${NSPFX[@]}" python3 -c '
+import socket, sys
+addr, port, payload, proto, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+s = socket.socket(socket.AF_INET, kind)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((addr, port))
+if proto == "tcp":
+    s.listen(64)
+open(log + ".ready", "w").close()
+while True:
+    if proto == "tcp":
+        c, peer = s.accept()
+        c.sendall(("%s %s\n" % (payload, peer[0])).encode())
+        c.close()
+    else:
+        data, peer = s.recvfrom(2048)
+        s.sendto(("%s %s\n" % (payload, peer[0])).encode(), peer)
+    with open(log, "a") as f:
+        f.write(peer[0] + "\n")
+' "$addr" "$port" "$payload" "$proto" "$file" </dev/null >/dev/null 2>"$file.err" &
+    _bt_record pids "$!"
+    for ((i = 0; i < 100; i++)); do
+        [[ -e "$file.ready" ]] && return 0
+        sleep 0.05
+    done
+    fail "$proto listener on $addr:$port in $ns did not start: $(cat "$file.err")"
+}
+
+# port_ask NS ADDR PORT [tcp|udp]: one request from NS; prints the reply line (1 s timeout,
+# non-zero exit when nothing answers).
+port_ask() {
+    in_ns_any "$1" python3 -c '
+import socket, sys
+addr, port, proto = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+if proto == "tcp":
+    s = socket.create_connection((addr, port), timeout=1)
+    print(s.recv(200).decode().strip())
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1)
+    s.sendto(b"q", (addr, port))
+    print(s.recv(200).decode().strip())
+' "$2" "$3" "${4:-tcp}"
+}
+
+# in_ns_any NS CMD...: like in_ns, also accepting "host" and "up".
+in_ns_any() {
+    local ns=$1; shift
+    case "$ns" in
+        host) in_host "$@" ;;
+        up)   in_up "$@" ;;
+        *)    in_ns "$ns" "$@" ;;
+    esac
+}
+
+# assert_port_answers NS ADDR PORT PROTO PAYLOAD: the reply starts with PAYLOAD (3 tries); sets OUT.
+assert_port_answers() {
+    local i
+    for i in 1 2 3; do
+        run_capture port_ask "$1" "$2" "$3" "$4"
+        [[ $RC -eq 0 && "$OUT" == "$5 "* ]] && return 0
+    done
+    fail "$4 $2:$3 from $1: expected '$5 ...', got exit $RC [$OUT] ${ERR##*$'\n'}"
+}
+
+# assert_port_silent NS ADDR PORT PROTO: nothing answers.
+assert_port_silent() {
+    run_capture port_ask "$1" "$2" "$3" "$4"
+    [[ $RC -ne 0 ]] || fail "$4 $2:$3 from $1 unexpectedly answered: $OUT"
+}
+
+# nft_map MAP: the element lines of one of Berth's port maps, one element per line.
+nft_map() {
+    in_host nft -j list map inet berth "$1" 2>/dev/null | jq -r '
+        .nftables[] | select(.map) | .map.elem // [] | .[] |
+        [(.[0] | if type == "object" then .concat | map(tostring) | join(" . ") else tostring end),
+         (.[1] | if type == "object" then .concat | map(tostring) | join(" . ") else tostring end)] | join(" : ")'
+}
+
+# skip_test REASON: end the test as skipped (the runner counts exit 77 as SKIP, not FAIL).
+skip_test() {
+    echo "SKIP: $*"
+    exit 77
+}

@@ -1,0 +1,94 @@
+/// The network configuration a runtime passes on stdin, as Berth reads it: the spec's common
+/// keys, Berth's own keys, and the reference `bridge` + `host-local` keys (so a conflist written
+/// for `bridge` works by changing only `type`). Unknown keys are ignored, as the spec requires.
+public struct CNIConfig: Decodable, Sendable {
+    public var cniVersion: String?
+    public var name: String?
+    public var type: String?
+
+    // Berth's keys (the first five are also the reference bridge plugin's).
+    public var bridge: String?
+    public var mtu: Int?
+    public var ipMasq: Bool?
+    public var isGateway: Bool?
+    public var isDefaultGateway: Bool?
+    public var hairpinMode: Bool?
+    public var subnet: String?
+    public var gateway: String?
+    public var ipRange: String?
+    public var `internal`: Bool?
+    /// Where Berth keeps its state; `BERTH_STATE_DIR` in the environment wins.
+    public var stateDir: String?
+
+    public var ipam: IPAM?
+    public var runtimeConfig: RuntimeConfig?
+    public var args: Args?
+    public var prevResult: CNIResult?
+
+    /// GC: the attachments the runtime still knows about.
+    public var validAttachments: [Attachment]?
+    /// GC in older drafts of the spec.
+    public var attachments: [Attachment]?
+
+    /// The `ipam` section; only `host-local` (or none) is understood.
+    public struct IPAM: Decodable, Sendable {
+        public var type: String?
+        public var subnet: String?
+        public var rangeStart: String?
+        public var rangeEnd: String?
+        public var gateway: String?
+        public var ranges: [[Range]]?
+        public var routes: [Route]?
+    }
+
+    /// One host-local range.
+    public struct Range: Decodable, Sendable {
+        public var subnet: String?
+        public var rangeStart: String?
+        public var rangeEnd: String?
+        public var gateway: String?
+    }
+
+    /// A route as configs and results write it.
+    public struct Route: Decodable, Sendable, Equatable {
+        public var dst: String
+        public var gw: String?
+    }
+
+    /// Values the runtime fills for declared capabilities.
+    public struct RuntimeConfig: Decodable, Sendable {
+        public var ips: [String]?
+        public var mac: String?
+        public var portMappings: [PortMappingEntry]?
+    }
+
+    /// One `portMappings` entry.
+    public struct PortMappingEntry: Decodable, Sendable {
+        public var hostPort: Int
+        public var containerPort: Int
+        public var `protocol`: String?
+        public var hostIP: String?
+    }
+
+    /// `args`: only `args.cni` is Berth's business.
+    public struct Args: Decodable, Sendable {
+        public var cni: CNIKeys?
+        public struct CNIKeys: Decodable, Sendable {
+            public var ips: [String]?
+            public var mac: String?
+        }
+    }
+
+    /// One `(containerID, ifname)` pair of a GC request.
+    public struct Attachment: Decodable, Sendable {
+        public var containerID: String
+        public var ifname: String
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case cniVersion, name, type, bridge, mtu, ipMasq, isGateway, isDefaultGateway, hairpinMode
+        case subnet, gateway, ipRange, `internal`, stateDir, ipam, runtimeConfig, args, prevResult
+        case validAttachments = "cni.dev/valid-attachments"
+        case attachments = "cni.dev/attachments"
+    }
+}

@@ -1,0 +1,20 @@
+import FoundationEssentials
+
+/// The untrusted-input surface of the CNI front end in one call, for the fuzz package (Fuzz/):
+/// decodes `config` as a network configuration the way ADD does, runs every translation of it
+/// into engine requests, and parses `args` as `CNI_ARGS`. Errors are the expected outcome for
+/// bad input; a crash or trap is a bug. Touches nothing outside the process.
+public enum CNIFuzzing {
+    public static func parse(config: [UInt8], args: String) {
+        _ = try? CNIArgs(parsing: args)
+        guard let parsed = try? JSONDecoder().decode(CNIConfig.self, from: Data(config)) else { return }
+        _ = try? parsed.requireVersion()
+        _ = try? parsed.requireName()
+        _ = try? parsed.networkSpec()
+        let envArgs = (try? CNIArgs(parsing: args)) ?? CNIArgs()
+        _ = try? parsed.staticAddress(envArgs)
+        _ = try? parsed.staticMAC(envArgs)
+        _ = try? parsed.portMappings()
+        _ = try? parsed.gcKeepList()
+    }
+}

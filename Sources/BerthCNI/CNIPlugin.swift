@@ -1,0 +1,121 @@
+import BerthEngine
+import BerthIPAM
+import FoundationEssentials
+import Glibc
+
+/// Berth as a CNI plugin: the same `berth` binary, run with `CNI_COMMAND` in its environment.
+///
+/// It only translates: environment and stdin JSON in, engine calls, result or error JSON out.
+/// One state and one engine with the CLI, so `berth endpoints` shows CNI attachments.
+public enum CNIPlugin {
+    /// Reads the environment and stdin, runs the command, prints the result or the error object
+    /// on stdout (logs go to stderr), and exits: 0 on success, 1 on error.
+    public static func main() -> Never {
+        PhaseTrace.mark("cni: process start to main")
+        let env = CNIEnvironment.fromProcess()
+        let input = readStandardInput()
+        let outcome = run(env, input)
+        if !outcome.output.isEmpty { writeAll(1, outcome.output + "\n") }
+        if let error = outcome.error {
+            writeAll(2, "berth (CNI \(Validation.printable(env.command))): \(error.description.replacingNewlines())\n")
+        }
+        exit(outcome.error == nil ? 0 : 1)
+    }
+
+    /// What one invocation produced: stdout text, and the error if it failed.
+    public struct Outcome: Sendable {
+        public var output: String
+        public var error: CNIError?
+    }
+
+    /// Runs one command without touching stdin/stdout (the unit tests call this directly).
+    public static func run(_ env: CNIEnvironment, _ input: [UInt8]) -> Outcome {
+        if env.command == CNIEnvironment.Command.version.rawValue {
+            return Outcome(output: versionReply(input), error: nil)
+        }
+        var version = CNIVersion.latest
+        do {
+            let command = try env.parsedCommand()
+            let config = try decode(input)
+            PhaseTrace.mark("cni: read and decode stdin")
+            // Report errors in the caller's version whenever it is one we speak.
+            if let v = config.cniVersion, CNIVersion.isSupported(v) { version = v }
+            let output = try Commands(env: env, config: config, version: try config.requireVersion()).run(command)
+            return Outcome(output: output, error: nil)
+        } catch {
+            let e = CNIError.from(error)
+            return Outcome(output: e.json(cniVersion: version), error: e)
+        }
+    }
+
+    /// VERSION never fails: it answers in the requested version when Berth speaks it, else in
+    /// the latest, and needs no valid input at all.
+    static func versionReply(_ input: [UInt8]) -> String {
+        var version = CNIVersion.latest
+        if let requested = try? JSONDecoder().decode(VersionRequest.self, from: Data(input)).cniVersion,
+           CNIVersion.isSupported(requested) {
+            version = requested
+        }
+        let w = JSONText()
+        w.object {
+            w.field("cniVersion", version)
+            w.array("supportedVersions") { for v in CNIVersion.supported { w.element(v) } }
+        }
+        return w.text
+    }
+
+    private struct VersionRequest: Decodable { var cniVersion: String? }
+
+    /// The configuration, or code 6 with the decoder's reason.
+    static func decode(_ input: [UInt8]) throws -> CNIConfig {
+        guard input.contains(where: { $0 > 0x20 }) else {
+            throw CNIError(.decodingFailure, "no network configuration on stdin")
+        }
+        do {
+            return try JSONDecoder().decode(CNIConfig.self, from: Data(input))
+        } catch let error as DecodingError {
+            throw CNIError(.decodingFailure, "cannot decode network configuration", details: describe(error))
+        } catch {
+            throw CNIError(.decodingFailure, "cannot decode network configuration", details: "\(error)")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ c: DecodingError.Context) -> String {
+            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return p.isEmpty ? c.debugDescription : "\(p): \(c.debugDescription)"
+        }
+        switch error {
+        case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c): return path(c)
+        case .keyNotFound(let key, let c): return path(c) + " (missing \(key.stringValue))"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    private static func readStandardInput() -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if n > 0 { bytes.append(contentsOf: chunk[0..<n]); continue }
+            if n < 0 && errno == EINTR { continue }
+            return bytes
+        }
+    }
+
+    private static func writeAll(_ fd: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return }
+                offset += n
+            }
+        }
+    }
+}
+
+extension String {
+    func replacingNewlines() -> String { String(map { $0 == "\n" ? " " : $0 }) }
+}

@@ -1,0 +1,123 @@
+/// A CNI result: what an ADD made, and the `prevResult` a chain passes along. One model for
+/// every version; ``json(version:)`` writes the shape the requested version defines.
+public struct CNIResult: Decodable, Sendable, Equatable {
+    public struct Interface: Decodable, Sendable, Equatable {
+        public var name: String
+        public var mac: String?
+        public var mtu: Int?
+        public var sandbox: String?
+        public init(name: String, mac: String? = nil, mtu: Int? = nil, sandbox: String? = nil) {
+            self.name = name; self.mac = mac; self.mtu = mtu; self.sandbox = sandbox
+        }
+    }
+
+    public struct IPConfig: Decodable, Sendable, Equatable {
+        /// CIDR notation: the address and the subnet's prefix length.
+        public var address: String
+        public var gateway: String?
+        /// Index into ``CNIResult/interfaces``.
+        public var interface: Int?
+        public init(address: String, gateway: String? = nil, interface: Int? = nil) {
+            self.address = address; self.gateway = gateway; self.interface = interface
+        }
+    }
+
+    public struct DNS: Decodable, Sendable, Equatable {
+        public var nameservers: [String]?
+        public var domain: String?
+        public var search: [String]?
+        public var options: [String]?
+        public init() {}
+    }
+
+    public var cniVersion: String?
+    public var interfaces: [Interface]
+    public var ips: [IPConfig]
+    public var routes: [CNIConfig.Route]
+    public var dns: DNS
+
+    public init(cniVersion: String? = nil, interfaces: [Interface] = [], ips: [IPConfig] = [],
+                routes: [CNIConfig.Route] = [], dns: DNS = DNS()) {
+        self.cniVersion = cniVersion
+        self.interfaces = interfaces
+        self.ips = ips
+        self.routes = routes
+        self.dns = dns
+    }
+
+    private enum CodingKeys: String, CodingKey { case cniVersion, interfaces, ips, routes, dns }
+
+    /// Lenient: every list may be missing (results from other plugins often omit them).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        cniVersion = try c.decodeIfPresent(String.self, forKey: .cniVersion)
+        interfaces = try c.decodeIfPresent([Interface].self, forKey: .interfaces) ?? []
+        ips = try c.decodeIfPresent([IPConfig].self, forKey: .ips) ?? []
+        routes = try c.decodeIfPresent([CNIConfig.Route].self, forKey: .routes) ?? []
+        dns = try c.decodeIfPresent(DNS.self, forKey: .dns) ?? DNS()
+    }
+
+    /// `other` appended after this result, its interface indices shifted to stay correct.
+    public func appending(_ other: CNIResult) -> CNIResult {
+        var merged = self
+        let offset = interfaces.count
+        merged.interfaces += other.interfaces
+        merged.ips += other.ips.map { ip in
+            var ip = ip
+            ip.interface = ip.interface.map { $0 + offset }
+            return ip
+        }
+        for route in other.routes where !merged.routes.contains(route) { merged.routes.append(route) }
+        return merged
+    }
+
+    /// The result as `version` writes it: 0.3.x/0.4.0 tag each IP with `"version": "4"` (or
+    /// "6"); 1.1.0 adds interface MTUs. Keys in the order the reference plugins use.
+    public func json(version: String) -> String {
+        let w = JSONText()
+        w.object {
+            w.field("cniVersion", version)
+            if !interfaces.isEmpty {
+                w.array("interfaces") {
+                    for i in interfaces {
+                        w.element {
+                            w.field("name", i.name)
+                            if let mac = i.mac { w.field("mac", mac) }
+                            if let mtu = i.mtu, CNIVersion.interfacesCarryMTU(version) { w.field("mtu", mtu) }
+                            if let sandbox = i.sandbox { w.field("sandbox", sandbox) }
+                        }
+                    }
+                }
+            }
+            if !ips.isEmpty {
+                w.array("ips") {
+                    for ip in ips {
+                        w.element {
+                            if CNIVersion.ipsCarryVersion(version) { w.field("version", ip.address.contains(":") ? "6" : "4") }
+                            if let index = ip.interface { w.field("interface", index) }
+                            w.field("address", ip.address)
+                            if let gateway = ip.gateway { w.field("gateway", gateway) }
+                        }
+                    }
+                }
+            }
+            if !routes.isEmpty {
+                w.array("routes") {
+                    for r in routes {
+                        w.element {
+                            w.field("dst", r.dst)
+                            if let gw = r.gw { w.field("gw", gw) }
+                        }
+                    }
+                }
+            }
+            w.object("dns") {
+                if let n = dns.nameservers { w.array("nameservers") { for s in n { w.element(s) } } }
+                if let d = dns.domain { w.field("domain", d) }
+                if let s = dns.search { w.array("search") { for x in s { w.element(x) } } }
+                if let o = dns.options { w.array("options") { for x in o { w.element(x) } } }
+            }
+        }
+        return w.text
+    }
+}

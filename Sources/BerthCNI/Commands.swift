@@ -1,0 +1,194 @@
+import BerthAddress
+import BerthEngine
+import BerthIPAM
+import BerthNetlink
+import BerthStore
+import Glibc
+
+/// ADD, DEL, CHECK, STATUS and GC: each validates its whole input first (so bad input changes
+/// nothing), then makes engine calls and shapes the answer for the caller's CNI version.
+struct Commands {
+    let env: CNIEnvironment
+    let config: CNIConfig
+    let version: String
+
+    func run(_ command: CNIEnvironment.Command) throws -> String {
+        switch command {
+        case .add: return try add()
+        case .del: try del(); return ""
+        case .check: try check(); return ""
+        case .status: try status(); return ""
+        case .gc: try gc(); return ""
+        case .version: return CNIPlugin.versionReply([])
+        }
+    }
+
+    /// The state directory: `BERTH_STATE_DIR`, else the config's `stateDir`, else /var/lib/berth.
+    var stateDirectory: String {
+        if let v = getenv("BERTH_STATE_DIR"), v.pointee != 0 { return String(cString: v) }
+        if let dir = config.stateDir, !dir.isEmpty { return dir }
+        return "/var/lib/berth"
+    }
+
+    func engine() throws -> Engine {
+        var configuration = EngineConfiguration(stateDirectory: stateDirectory)
+        if let v = getenv("BERTH_POOLS"), v.pointee != 0 {
+            do {
+                configuration.pools = try AddressPool.parseList(String(cString: v))
+            } catch {
+                throw CNIError(.invalidEnvironment, "BERTH_POOLS: \(error)")
+            }
+        }
+        do {
+            return try Engine(configuration: configuration)
+        } catch {
+            throw CNIError(.ioFailure, "\(error)")
+        }
+    }
+
+    /// Opens CNI_NETNS; anything but a network namespace there is an environment error.
+    func openNamespace() throws -> NetworkNamespace {
+        let path = try env.requireNetns()
+        do {
+            return try NetworkNamespace(path: path)
+        } catch {
+            throw CNIError(.invalidEnvironment, "CNI_NETNS: \(error)")
+        }
+    }
+
+    /// Engine errors about the network definition itself are configuration errors (code 7).
+    func configurationErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch BerthError.conflict(let m) {
+            throw CNIError(.invalidConfig, m)
+        }
+    }
+
+    // MARK: ADD
+
+    func add() throws -> String {
+        let containerID = try env.requireContainerID()
+        let ifname = try env.requireIfname()
+        let envArgs = try CNIArgs(parsing: env.args)
+        let spec = try config.networkSpec()
+        let address = try config.staticAddress(envArgs)
+        let mac = try config.staticMAC(envArgs)
+        let ports = try config.portMappings()
+        let namespace = try openNamespace()
+        let engine = try engine()
+        PhaseTrace.mark("cni: validate, open netns and store")
+        let network = try configurationErrors { try engine.ensureNetwork(spec) }
+        if let existing = try engine.attachment(network: network.name, containerID: containerID, ifname: ifname) {
+            throw CNIError(.conflict, "container \(containerID) already has \(ifname) on network '\(network.name)'",
+                           details: "endpoint \(existing.id) in \(existing.netnsPath)")
+        }
+        PhaseTrace.mark("cni: network and attachment lookup")
+        let endpoint = try engine.connect(ConnectRequest(
+            network: network.name, namespace: namespace, target: namespace.path, ifname: ifname,
+            address: address, mac: mac, containerID: containerID, ports: ports))
+        let result = try shape(endpoint, network, engine)
+        PhaseTrace.mark("cni: result")
+        return (config.prevResult.map { $0.appending(result) } ?? result).json(version: version)
+    }
+
+    /// The result of one attachment, in the reference bridge plugin's layout: the bridge, the
+    /// host veth, then the container interface (which the IP entry points at).
+    func shape(_ e: EndpointRecord, _ n: NetworkRecord, _ engine: Engine) throws -> CNIResult {
+        // Only for MACs and MTUs: a failed lookup leaves them out rather than failing the ADD.
+        let bridge = (try? engine.hostLink(name: n.bridge)) ?? nil
+        let veth = (try? engine.hostLink(name: e.hostIfname)) ?? nil
+        let mtu = veth?.mtu
+        var result = CNIResult(cniVersion: version)
+        result.interfaces = [
+            .init(name: n.bridge, mac: bridge?.mac.map { "\($0)" }, mtu: bridge?.mtu),
+            .init(name: e.hostIfname, mac: veth?.mac.map { "\($0)" }, mtu: mtu),
+            .init(name: e.ifname, mac: "\(e.mac)", mtu: mtu, sandbox: env.netns),
+        ]
+        result.ips = [.init(address: "\(e.address)/\(e.prefixLength)", gateway: "\(n.gateway)", interface: 2)]
+        // Like the engine, a container that already has a default route (an earlier plugin in
+        // the chain made it) keeps it: this network then adds only its subnet.
+        let hasDefault = config.prevResult?.routes.contains { $0.dst == "0.0.0.0/0" } ?? false
+        if !n.isInternal && !hasDefault { result.routes = [.init(dst: "0.0.0.0/0", gw: "\(n.gateway)")] }
+        return result
+    }
+
+    // MARK: DEL
+
+    /// Idempotent and best effort: succeeds when the network, the endpoint or the namespace is
+    /// already gone, and needs neither CNI_NETNS nor a valid rest of the configuration.
+    func del() throws {
+        let containerID = try env.requireContainerID()
+        let ifname = try env.requireIfname()
+        let name = try config.requireName()
+        try engine().detach(network: name, containerID: containerID, ifname: ifname)
+    }
+
+    // MARK: CHECK
+
+    func check() throws {
+        guard CNIVersion.hasCheck(version) else {
+            throw CNIError(.incompatibleVersion, "CHECK is not defined for CNI version \(version)")
+        }
+        let containerID = try env.requireContainerID()
+        let ifname = try env.requireIfname()
+        let spec = try config.networkSpec()
+        guard let prev = config.prevResult else { throw CNIError(.invalidConfig, "CHECK needs prevResult") }
+        guard let index = prev.interfaces.firstIndex(where: { $0.name == ifname && $0.sandbox != nil }) else {
+            throw CNIError(.invalidConfig, "prevResult has no container interface \(ifname)")
+        }
+        let ip = prev.ips.first { $0.interface == index && !$0.address.contains(":") }
+        var expected = Engine.AttachmentExpectation(address: nil, defaultGateway: nil,
+                                                    mac: prev.interfaces[index].mac.flatMap { MACAddress($0) })
+        if let ip {
+            guard let a = IPv4Interface(ip.address) else {
+                throw CNIError(.invalidConfig, "prevResult address '\(Validation.printable(ip.address))' is not IPv4 CIDR")
+            }
+            expected.address = a
+            // The default route is this interface's when it goes via this interface's gateway
+            // (in a chain it may belong to an earlier plugin's interface).
+            let gateway = ip.gateway.flatMap { IPv4Address($0) }
+            if let gateway, prev.routes.contains(where: { $0.dst == "0.0.0.0/0" && ($0.gw == nil || IPv4Address($0.gw!) == gateway) }) {
+                expected.defaultGateway = gateway
+            }
+        }
+        let namespace = try openNamespace()
+        let engine = try engine()
+        let network: NetworkRecord
+        do {
+            network = try engine.network(named: spec.name)
+        } catch {
+            throw CNIError(.checkFailed, "network '\(spec.name)' does not exist")
+        }
+        try configurationErrors { try Engine.checkAgreement(network, spec) }
+        do {
+            try engine.verifyAttachment(network: spec.name, containerID: containerID, ifname: ifname,
+                                        namespace: namespace, expected: expected)
+        } catch BerthError.notFound(let m) {
+            throw CNIError(.checkFailed, m)
+        }
+    }
+
+    // MARK: STATUS
+
+    func status() throws {
+        let spec = try config.networkSpec()
+        switch try engine().readiness(for: spec) {
+        case .ready: return
+        case .unavailable(let m): throw CNIError(.statusUnavailable, m)
+        case .degraded(let m): throw CNIError(.statusDegraded, m)
+        }
+    }
+
+    // MARK: GC
+
+    func gc() throws {
+        let name = try config.requireName()
+        let keep = try config.gcKeepList()
+        let removed = try engine().releaseAttachments(network: name, except: keep)
+        for e in removed {
+            let line = "berth: GC released \(e.containerID) \(e.ifname) (\(e.address)) on \(name)\n"
+            _ = line.withCString { write(2, $0, strlen($0)) }
+        }
+    }
+}

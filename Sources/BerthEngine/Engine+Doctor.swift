@@ -1,0 +1,127 @@
+import BerthAddress
+import BerthFirewall
+import BerthNetlink
+import BerthStore
+
+/// Something on the host that breaks (or will break) container networking, with its fix.
+public struct DoctorFinding: Sendable {
+    /// What is wrong, in one line.
+    public let problem: String
+    /// What to do about it, in one line.
+    public let fix: String
+}
+
+extension Engine {
+    /// Checks the host for what breaks container networking: forwarding off, Berth's table
+    /// missing or altered, a foreign forward chain that drops by default, routes that shadow a
+    /// network's subnet, networks whose MTU exceeds the uplink's, missing bridges and
+    /// half-finished endpoints. Changes nothing.
+    public func diagnose() throws -> [DoctorFinding] {
+        try translating {
+            var findings: [DoctorFinding] = []
+            let networks = try store.networks()
+            let endpoints = try store.endpoints()
+            let session = try host()
+            let links = try session.links()
+            let linkByName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            let linkByIndex = Dictionary(links.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+
+            if networks.contains(where: { !$0.isInternal }),
+               (try? SystemFile.read("/proc/sys/net/ipv4/ip_forward"))?.hasPrefix("0") == true {
+                findings.append(DoctorFinding(problem: "IPv4 forwarding is off: containers cannot reach beyond the host",
+                                              fix: "sysctl -w net.ipv4.ip_forward=1 (berth network create turns it on)"))
+            }
+            for n in networks where linkByName[n.bridge] == nil {
+                findings.append(DoctorFinding(problem: "bridge \(n.bridge) of network '\(n.name)' is missing",
+                                              fix: "berth gc (recreates it; the next connect does too)"))
+            }
+            let stale = endpoints.filter { $0.state != .active }
+            if !stale.isEmpty {
+                findings.append(DoctorFinding(problem: "\(stale.count) endpoint(s) left half-done by an interrupted command",
+                                              fix: "berth gc"))
+            }
+            let orphaned = endpoints.filter { $0.state == .active && linkByName[$0.hostIfname] == nil }
+            if !orphaned.isEmpty {
+                findings.append(DoctorFinding(problem: "\(orphaned.count) endpoint(s) hold addresses but their containers are gone",
+                                              fix: "berth gc"))
+            }
+            findings += try firewallFindings(networks)
+            findings += try routeFindings(networks, session: session, linkByIndex: linkByIndex)
+            return findings
+        }
+    }
+
+    private func firewallFindings(_ networks: [NetworkRecord]) throws -> [DoctorFinding] {
+        guard !networks.isEmpty else { return [] }
+        var findings: [DoctorFinding] = []
+        let fw = try firewall()
+        guard let table = try? fw.run("list table \(Ruleset.family) \(Ruleset.table)") else {
+            return [DoctorFinding(problem: "Berth's nftables table \(Ruleset.family) \(Ruleset.table) is missing (no NAT, no forwarding rules)",
+                                  fix: "berth firewall reload (the next berth connect restores it too)")]
+        }
+        for n in networks where !table.contains("fwd-in-\(n.id)") || !table.contains("\"\(n.bridge)\"") {
+            findings.append(DoctorFinding(problem: "Berth's nftables table lacks the rules of network '\(n.name)' (altered by hand?)",
+                                          fix: "berth firewall reload"))
+        }
+        let ruleset = (try? fw.run("list ruleset")) ?? ""
+        for chain in ForeignChains.droppingForward(in: ruleset) {
+            findings.append(DoctorFinding(
+                problem: "\(chain) has a forward hook with policy drop: it drops container traffic Berth accepts",
+                fix: "accept Berth's bridges there, e.g. iptables -I DOCKER-USER -i berth+ -j ACCEPT; iptables -I DOCKER-USER -o berth+ -j ACCEPT (or the same in that table)"))
+        }
+        return findings
+    }
+
+    private func routeFindings(_ networks: [NetworkRecord], session: RouteSession,
+                               linkByIndex: [Int32: LinkInfo]) throws -> [DoctorFinding] {
+        var findings: [DoctorFinding] = []
+        let routes = try session.routes().filter { $0.table == UInt32(RouteField.tableMain) }
+        for n in networks {
+            for r in routes where r.destination.prefixLength > 0 && r.destination.overlaps(n.subnet) {
+                let device = r.outputIndex.flatMap { linkByIndex[$0]?.name } ?? "?"
+                if device == n.bridge { continue }
+                findings.append(DoctorFinding(
+                    problem: "route \(r.destination) via \(device) overlaps network '\(n.name)' (\(n.subnet))",
+                    fix: "remove the route, or recreate the network with another --subnet"))
+            }
+        }
+        if let uplink = routes.first(where: { $0.destination.prefixLength == 0 })?.outputIndex.flatMap({ linkByIndex[$0] }) {
+            for n in networks where !n.isInternal {
+                let mtu = n.mtu == 0 ? 1500 : n.mtu
+                if mtu > uplink.mtu {
+                    findings.append(DoctorFinding(
+                        problem: "network '\(n.name)' uses MTU \(mtu) but the uplink \(uplink.name) has \(uplink.mtu): large packets will be dropped",
+                        fix: "recreate the network with --mtu \(uplink.mtu)"))
+                }
+            }
+        }
+        return findings
+    }
+}
+
+/// Reads `nft list ruleset` text for forward base chains of other tables that drop by default.
+enum ForeignChains {
+    static func droppingForward(in ruleset: String) -> [String] {
+        var found: [String] = []
+        var table = ""
+        var chain = ""
+        for raw in ruleset.split(separator: "\n") {
+            let line = raw.trimmingPrefixWhitespace()
+            if line.hasPrefix("table ") {
+                table = String(line.dropFirst("table ".count).dropLast(line.hasSuffix("{") ? 2 : 0))
+            } else if line.hasPrefix("chain ") {
+                chain = String(line.dropFirst("chain ".count).dropLast(line.hasSuffix("{") ? 2 : 0))
+            } else if line.contains("hook forward"), line.contains("policy drop"),
+                      table != "\(Ruleset.family) \(Ruleset.table)" {
+                found.append("table \(table) chain \(chain)")
+            }
+        }
+        return found
+    }
+}
+
+extension Substring {
+    func trimmingPrefixWhitespace() -> Substring {
+        drop { $0 == " " || $0 == "\t" }
+    }
+}

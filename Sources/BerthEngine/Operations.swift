@@ -1,0 +1,58 @@
+import BerthFirewall
+import BerthNetlink
+import BerthStore
+import Glibc
+
+extension Engine {
+    /// Takes the shared operation lock for a state-changing command (see ``OperationLock``):
+    /// `berth gc` waits until this command is done, and never mistakes its half-finished
+    /// endpoint for the leftover of a crash. Keep the returned lock alive for the whole command.
+    func beginOperation() throws -> OperationLock {
+        try translating { try OperationLock(directory: configuration.stateDirectory, mode: .shared) }
+    }
+
+    /// Restores Berth's nftables table from the store when it has gone missing (`nft flush
+    /// ruleset`, a firewall reload by another tool). One nfnetlink query when all is well, so
+    /// it runs on every connect; libnftables is only loaded when there is something to restore.
+    func ensureFirewallTable() throws {
+        let present = (try? NftablesProbe.tableExists(family: 1, name: Ruleset.table)) ?? true
+        if present { return }
+        try translating {
+            try store.transaction {
+                if try store.networks().isEmpty { return }
+                try synchronizeFirewall()
+            }
+        }
+    }
+
+    /// Re-renders Berth's whole table from the store (`berth firewall reload`).
+    public func reloadFirewall() throws {
+        try Capabilities.requireNetAdmin()
+        let lock = try beginOperation()
+        defer { withExtendedLifetime(lock) {} }
+        try translating { try store.transaction { try synchronizeFirewall() } }
+    }
+}
+
+/// Keeps SIGINT, SIGTERM and SIGHUP pending while a teardown runs, so an impatient Ctrl-C or a
+/// runtime's kill cannot leave a half-removed endpoint behind. The signal is delivered (and
+/// acted on) as soon as the teardown is complete.
+struct TeardownSignals {
+    private var previous = sigset_t()
+
+    static func block() -> TeardownSignals {
+        var signals = TeardownSignals()
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGHUP)
+        sigprocmask(SIG_BLOCK, &set, &signals.previous)
+        return signals
+    }
+
+    func restore() {
+        var previous = self.previous
+        sigprocmask(SIG_SETMASK, &previous, nil)
+    }
+}

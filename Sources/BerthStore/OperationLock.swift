@@ -1,0 +1,38 @@
+import Glibc
+
+/// Coordinates state-changing commands with `berth gc`.
+///
+/// Every command that changes networks or endpoints holds a *shared* `flock` on
+/// `DIR/operations.lock` for its whole run; `gc` takes it *exclusively*. So while gc holds it,
+/// no other berth process is between its steps, and any endpoint still marked `creating` or
+/// `removing` belongs to a process that died (the kernel drops a dead process's locks; there
+/// is no PID to be reused or misread).
+public final class OperationLock {
+    private let fd: Int32
+
+    /// How the lock is held.
+    public enum Mode {
+        /// Many commands at once.
+        case shared
+        /// Alone (garbage collection and repair).
+        case exclusive
+    }
+
+    /// Opens `DIR/operations.lock` and takes it in `mode`, waiting for conflicting holders.
+    public init(directory: String, mode: Mode) throws {
+        let path = directory.hasSuffix("/") ? directory + "operations.lock" : directory + "/operations.lock"
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StoreError.sqlite(code: 14, message: "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        let operation = mode == .shared ? LOCK_SH : LOCK_EX
+        while flock(fd, operation) != 0 {
+            if errno == EINTR { continue }
+            let e = errno
+            close(fd)
+            throw StoreError.sqlite(code: 14, message: "cannot lock \(path): \(String(cString: strerror(e)))")
+        }
+    }
+
+    deinit { close(fd) }
+}

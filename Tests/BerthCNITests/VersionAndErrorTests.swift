@@ -1,0 +1,58 @@
+import XCTest
+@testable import BerthCNI
+
+/// VERSION and the error paths that need no root: everything here is decided before the engine
+/// (and so the kernel or the store) is touched.
+final class VersionAndErrorTests: XCTestCase {
+    private func run(_ command: String, _ stdin: String, containerID: String = "c1", netns: String = "/proc/self/ns/net",
+                     ifname: String = "eth0", args: String = "") -> CNIPlugin.Outcome {
+        CNIPlugin.run(CNIEnvironment(command: command, containerID: containerID, netns: netns, ifname: ifname, args: args),
+                      Array(stdin.utf8))
+    }
+
+    func testVersionIsByteExactAndNeverFails() {
+        let supported = #""supportedVersions":["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]"#
+        XCTAssertEqual(run("VERSION", #"{"cniVersion":"1.0.0"}"#).output, #"{"cniVersion":"1.0.0","# + supported + "}")
+        for input in ["", "garbage", #"{"cniVersion":"7.0.0"}"#, #"{"cniVersion":1}"#] {
+            let outcome = run("VERSION", input)
+            XCTAssertNil(outcome.error)
+            XCTAssertEqual(outcome.output, #"{"cniVersion":"1.1.0","# + supported + "}")
+        }
+    }
+
+    func testErrorObjectShape() {
+        let e = CNIError(.invalidConfig, "bad \"x\"", details: "line\n2")
+        XCTAssertEqual(e.json(cniVersion: "0.4.0"), #"{"cniVersion":"0.4.0","code":7,"msg":"bad \"x\"","details":"line\n2"}"#)
+        XCTAssertEqual(CNIError(.tryAgainLater, "busy").json(cniVersion: "1.1.0"), #"{"cniVersion":"1.1.0","code":11,"msg":"busy"}"#)
+    }
+
+    func testCodesBeforeTheEngine() {
+        let conf = #"{"cniVersion":"1.0.0","name":"n","type":"berth"}"#
+        XCTAssertEqual(run("ADD", "{").error?.code, .decodingFailure)
+        XCTAssertEqual(run("ADD", "").error?.code, .decodingFailure)
+        XCTAssertEqual(run("ADD", #"{"cniVersion":"1.0.0","name":"n","mtu":"x"}"#).error?.code, .decodingFailure)
+        XCTAssertEqual(run("ADD", #"{"cniVersion":"0.2.0","name":"n"}"#).error?.code, .incompatibleVersion)
+        XCTAssertEqual(run("ADD", #"{"name":"n"}"#).error?.code, .invalidConfig)
+        XCTAssertEqual(run("ADD", conf, containerID: "").error?.code, .invalidEnvironment)
+        XCTAssertEqual(run("ADD", conf, ifname: "").error?.code, .invalidEnvironment)
+        XCTAssertEqual(run("ADD", conf, ifname: "a/b").error?.code, .invalidEnvironment)
+        XCTAssertEqual(run("ADD", conf, ifname: "sixteen-bytes-xx").error?.code, .invalidEnvironment)
+        XCTAssertEqual(run("ADD", conf, netns: "").error?.code, .invalidEnvironment)
+        XCTAssertEqual(run("ADD", conf, args: "K8S_POD_NAME=x").error?.code, .invalidEnvironment)
+        XCTAssertEqual(run("NOPE", conf).error?.code, .invalidEnvironment)
+        XCTAssertEqual(run("CHECK", #"{"cniVersion":"0.3.1","name":"n"}"#).error?.code, .incompatibleVersion)
+        // The error is reported in the caller's version when Berth speaks it.
+        XCTAssertTrue(run("ADD", conf, containerID: "").output.hasPrefix(#"{"cniVersion":"1.0.0","code":4,"#))
+    }
+
+    func testCNIArgs() throws {
+        let a = try CNIArgs(parsing: "IgnoreUnknown=1;K8S_POD_NAME=keen;IP=10.89.42.5;MAC=02:00:00:00:00:05")
+        XCTAssertEqual(a.ip?.description, "10.89.42.5")
+        XCTAssertEqual(a.mac?.description, "02:00:00:00:00:05")
+        XCTAssertEqual(try CNIArgs(parsing: "IgnoreUnknown=true;X=1").ip, nil)
+        XCTAssertEqual(try CNIArgs(parsing: "").ip, nil)
+        XCTAssertThrowsError(try CNIArgs(parsing: "X=1"))
+        XCTAssertThrowsError(try CNIArgs(parsing: "IP=10.0.0.300"))
+        XCTAssertThrowsError(try CNIArgs(parsing: "novalue"))
+    }
+}

@@ -1,0 +1,99 @@
+# shell: bash
+# Hostile input, table driven: every line is one berth invocation that must fail with exactly one
+# "Error: " line, a non-zero exit (not a crash), and leave the host, the store and the container
+# exactly as they were.
+
+# hostile_cases CONTAINER: prints one case per line, arguments separated by TABs.
+hostile_cases() {
+    local c=$1
+    local long; long=$(printf 'n%.0s' $(seq 10000))
+    local bad_utf8; bad_utf8=$(printf 'net\xff\xfe')
+    cat <<CASES
+network	create
+network	create	$long
+network	create	../../etc/passwd
+network	create	a b
+network	create	$bad_utf8
+network	create	-
+network	create	x	--subnet	10.0.0.0/8/8
+network	create	x	--subnet	::1/64
+network	create	x	--subnet	2001:db8::/64
+network	create	x	--subnet	300.1.1.0/24
+network	create	x	--subnet	10.1.1.0/99
+network	create	x	--subnet	10.1.1.0/24	--gateway	1.2.3.4.5
+network	create	x	--subnet	10.1.1.0/24	--gateway	::1
+network	create	x	--mtu	99999999999999999999999
+network	create	x	--mtu	-1
+network	create	x	--mtu	1e3
+network	create	x	--bridge	$long
+network	create	x	--bridge	br/../x
+network	create	x	--bridge	br0:1
+network	create	x	--label	=x
+network	create	x	--label	nolabel
+network	connect	hostile	/proc/self/ns/net
+network	connect	hostile	/etc/passwd
+network	connect	hostile	/proc/1/ns/uts
+network	connect	hostile	../../../../etc/passwd
+network	connect	hostile	/dev/null
+network	connect	hostile	/
+network	connect	hostile	99999999999999999999
+network	connect	hostile	0
+network	connect	hostile	-1
+network	connect	hostile	$long
+network	connect	hostile	$bad_utf8
+network	connect	hostile	$c	--ip	::1
+network	connect	hostile	$c	--ip	10.1.1.300
+network	connect	hostile	$c	--ip	1.2.3
+network	connect	hostile	$c	--ip	10.123.60.0
+network	connect	hostile	$c	--ip	10.123.60.255
+network	connect	hostile	$c	--mac	ff:ff:ff:ff:ff:ff
+network	connect	hostile	$c	--mac	00:00:00:00:00:00
+network	connect	hostile	$c	--mac	zz:zz:zz:zz:zz:zz
+network	connect	hostile	$c	--ifname	$long
+network	connect	hostile	$c	--ifname	eth0/../x
+network	connect	hostile	$c	--ifname	
+network	connect	hostile	$c	--ifname	lo
+network	connect	hostile	$c	--name	$long
+network	connect	hostile	$c	--name	$bad_utf8
+network	connect	hostile	$c	--ifname
+network	connect	$long	$c
+network	connect	nosuchnet	$c
+network	disconnect	hostile	$c
+network	disconnect	nosuchnet	$c
+network	rm	nosuchnet
+network	inspect	$long
+run	--network	hostile
+run	--network	nosuchnet	--	true
+run	--network	hostile	--ip	::1	--	true
+CASES
+}
+
+test_hostile_cli_input_changes_nothing() {
+    local c before line args n=0
+    create_net hostile --subnet 10.123.60.0/24
+    new_netns_container c
+    before=$(snapshot "$c")
+    while IFS= read -r line; do
+        IFS=$'\t' read -r -a args <<<"$line"
+        assert_berth_error berth_host "${args[@]}"
+        n=$((n + 1))
+    done < <(hostile_cases "$c")
+    assert_unchanged "$before" "$c"
+    log "$n hostile invocations rejected, nothing changed"
+    # and the network still works afterwards
+    connect hostile "$c"
+    ping_ok "$c" "$NET_GW"
+}
+
+test_hostile_environment() {
+    local before
+    create_net envnet --subnet 10.123.61.0/24
+    before=$(snapshot)
+    run_capture ip netns exec "$BT_HOST" env BERTH_STATE_DIR="$BT_STATE" BERTH_POOLS="10.0.0.0/8:99" "$BERTH" network create p1
+    assert_ne 0 "$RC" "bad BERTH_POOLS accepted"
+    assert_contains "$ERR" "BERTH_POOLS"
+    run_capture ip netns exec "$BT_HOST" env BERTH_STATE_DIR=/etc/passwd "$BERTH" network ls
+    assert_ne 0 "$RC" "a state dir that is a file must be refused"
+    assert_match "$ERR" "^Error: "
+    assert_unchanged "$before"
+}

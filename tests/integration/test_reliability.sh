@@ -1,0 +1,192 @@
+# shell: bash
+# Reliability: concurrency at scale, crashes at every step, gc, self-heal, teardown under signals.
+
+# fault_run POINT CMD...: run berth with BERTH_FAULT=POINT; it must die by SIGKILL there.
+fault_run() {
+    local point=$1; shift
+    run_capture ip netns exec "$BT_HOST" env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT="$point" "$BERTH" "$@"
+    assert_eq 137 "$RC" "berth should have been killed at $point (stderr: $ERR)"
+}
+
+# assert_repaired: after gc, no half-done endpoint, every veth owned, every endpoint's veth exists.
+assert_consistent() {
+    local states owned veths
+    states=$(berth_host endpoints --format json | jq -r '.[].state' | sort -u)
+    [[ -z "$states" || "$states" == active ]] || fail "endpoints not active after gc: $states"
+    owned=$(berth_host endpoints --format json | jq -r '.[].hostIfname' | sort)
+    veths=$(host_veths | sort)
+    assert_eq "$owned" "$veths" "host veths must be exactly those of recorded endpoints"
+}
+
+test_crash_at_every_connect_step() {
+    local c point
+    create_net crash
+    new_netns_container c
+    for point in connect:after-reserve connect:after-veth connect:after-address connect:before-active; do
+        fault_run "$point" network connect crash "$c"
+        assert_ok berth_host gc
+        assert_contains "$OUT" "rolled back interrupted connect" "gc after $point"
+        assert_clean
+        assert_container_clean "$c"
+        connect crash "$c"
+        ping_ok "$c" "$NET_GW"
+        assert_ok berth_host network disconnect crash "$c"
+        assert_clean
+    done
+}
+
+test_crash_at_every_disconnect_step() {
+    local c point
+    create_net crash
+    new_netns_container c
+    for point in disconnect:after-mark disconnect:after-veth; do
+        connect crash "$c"
+        fault_run "$point" network disconnect crash "$c"
+        assert_ok berth_host gc
+        assert_contains "$OUT" "finished interrupted disconnect" "gc after $point"
+        assert_clean
+        assert_container_clean "$c"
+    done
+    connect crash "$c"
+    ping_ok "$c" "$NET_GW"
+}
+
+test_crash_during_network_create() {
+    local point c
+    new_netns_container c
+    for point in create:after-bridge create:after-firewall; do
+        fault_run "$point" network create crashy --subnet 10.123.40.0/24
+        assert_ok berth_host gc
+        assert_contains "$OUT" "deleted bridge" "gc after $point"
+        assert_eq "" "$(ip -n "$BT_HOST" -br link show type bridge)" "no bridge left after $point + gc"
+        assert_not_contains "$(nft_berth)" "10.123.40.0/24" "no rule left after $point + gc"
+        assert_eq "[]" "$(berth_host network ls --format json | jq -c .)" "no network recorded"
+    done
+    create_net crashy --subnet 10.123.40.0/24
+    connect crashy "$c"
+    ping_ok "$c" "$NET_GW"
+}
+
+test_crash_during_network_rm() {
+    local point c
+    for point in rm:after-endpoints rm:after-bridge; do
+        create_net doomed --subnet 10.123.41.0/24
+        new_netns_container c
+        connect doomed "$c"
+        fault_run "$point" network rm --force doomed
+        # The next command tolerates the half-removed network and gc makes it whole again...
+        assert_ok berth_host gc
+        assert_consistent
+        assert_ok berth_host network ls
+        # ...and the removal can simply be repeated.
+        assert_ok berth_host network rm --force doomed
+        assert_clean "$NET_BRIDGE:10.123.41.0/24"
+    done
+}
+
+test_gc_releases_leases_of_vanished_containers() {
+    local a b
+    create_net gone
+    new_netns_container a
+    new_pid_container b
+    connect gone "$a"
+    connect gone "$b"
+    ip netns del "$a"
+    kill_container "$b"
+    sleep 0.2
+    assert_ok berth_host gc --dry-run
+    assert_contains "$OUT" "would: released"
+    assert_eq 2 "$(berth_host endpoints --format json | jq length)" "dry run changes nothing"
+    assert_ok berth_host gc
+    assert_eq 2 "$(grep -c released <<<"$OUT")" "two leases released: $OUT"
+    assert_clean
+    assert_ok berth_host gc
+    assert_eq "nothing to repair" "$OUT"
+}
+
+test_gc_deletes_stray_veths_and_recreates_bridges() {
+    local c
+    create_net strays
+    new_netns_container c
+    connect strays "$c"
+    in_host ip link add bvdeadbeef0001 type veth peer name bt-peer-x
+    in_host ip link del "$NET_BRIDGE"
+    run_capture berth_host doctor
+    assert_eq 1 "$RC" "doctor exits 1 when it finds problems"
+    assert_contains "$OUT" "bridge $NET_BRIDGE of network 'strays' is missing"
+    assert_ok berth_host gc
+    assert_contains "$OUT" "deleted stray veth bvdeadbeef0001"
+    assert_contains "$OUT" "recreated missing bridge $NET_BRIDGE"
+    assert_consistent
+    # the surviving veth is back on the recreated bridge: traffic flows again
+    ping_ok "$c" "$NET_GW"
+    ping_ok host "$EP_IP"
+    assert_ok berth_host doctor
+}
+
+test_flushed_ruleset_is_restored_by_next_connect() {
+    local a b
+    create_net heal
+    new_netns_container a
+    new_netns_container b
+    connect heal "$a"
+    in_host nft flush ruleset
+    run_capture berth_host doctor
+    assert_contains "$OUT" "table inet berth is missing"
+    connect heal "$b"
+    assert_contains "$(nft_berth)" "$NET_SUBNET" "connect restored Berth's table"
+    # NAT works again: the upstream sees the host's uplink address.
+    ping_ok "$a" "$UPSTREAM_IP"
+    in_host nft flush ruleset
+    assert_ok berth_host firewall reload
+    assert_contains "$(nft_berth)" "$NET_SUBNET" "firewall reload restored the table"
+    ping_ok "$b" "$UPSTREAM_IP"
+}
+
+test_teardown_survives_sigterm() {
+    local c pid
+    create_net sig
+    new_netns_container c
+    connect sig "$c"
+    ip netns exec "$BT_HOST" env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT=disconnect:after-mark@pause \
+        "$BERTH" network disconnect sig "$c" >"$BT_TMP/sig.out" 2>&1 &
+    pid=$!
+    _bt_record pids "$pid"
+    sleep 0.7
+    kill -TERM "$pid" 2>/dev/null
+    kill -INT "$pid" 2>/dev/null
+    wait "$pid"
+    # The signal is acted on only once the teardown is complete.
+    assert_clean
+    assert_container_clean "$c"
+}
+
+test_200_connects_8_at_a_time_across_2_networks() {
+    local i n=200 c net conts=() nets=()
+    create_net bulk-a --subnet 10.123.50.0/24
+    create_net bulk-b --subnet 10.123.51.0/24
+    for ((i = 0; i < n; i++)); do
+        new_netns_container c
+        conts+=("$c")
+        if ((i % 2)); then nets+=(bulk-b); else nets+=(bulk-a); fi
+    done
+    for ((i = 0; i < n; i++)); do echo "${nets[$i]} ${conts[$i]}"; done >"$BT_TMP/pairs"
+    xargs -P 8 -L 1 sh -c 'ip netns exec "$0" env BERTH_STATE_DIR="$1" "$2" network connect "$3" "$4" >/dev/null || echo "connect $3 $4 failed" >&2' \
+        "$BT_HOST" "$BT_STATE" "$BERTH" <"$BT_TMP/pairs" 2>"$BT_TMP/bulk.err"
+    [[ ! -s "$BT_TMP/bulk.err" ]] || fail "$(head -5 "$BT_TMP/bulk.err")"
+    # Every container's address as the kernel has it: no duplicates within a network.
+    for ((i = 0; i < n; i++)); do
+        echo "${nets[$i]} $(container_ipv4 "${conts[$i]}")"
+    done >"$BT_TMP/addrs"
+    assert_eq "$n" "$(grep -c / "$BT_TMP/addrs")" "every container got an address"
+    assert_eq "$n" "$(sort -u "$BT_TMP/addrs" | wc -l)" "no duplicate address"
+    assert_eq "$n" "$(berth_host endpoints --format json | jq length)" "endpoints recorded"
+    assert_eq "$n" "$(host_veths | wc -l)" "host veths"
+    ping_ok "${conts[0]}" "$(cut -d' ' -f2 "$BT_TMP/addrs" | sed -n 3p | cut -d/ -f1)"
+    xargs -P 8 -L 1 sh -c 'ip netns exec "$0" env BERTH_STATE_DIR="$1" "$2" network disconnect "$3" "$4" || echo "disconnect $3 $4 failed" >&2' \
+        "$BT_HOST" "$BT_STATE" "$BERTH" <"$BT_TMP/pairs" 2>"$BT_TMP/bulk.err"
+    [[ ! -s "$BT_TMP/bulk.err" ]] || fail "$(head -5 "$BT_TMP/bulk.err")"
+    assert_clean
+    assert_ok berth_host gc
+    assert_eq "nothing to repair" "$OUT"
+}
