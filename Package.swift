@@ -12,6 +12,11 @@ import PackageDescription
 ///   values      BerthAddress — IP/MAC/CIDR value types shared by every layer
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
+/// Links libstdc++ (which the Swift runtime needs) statically into `berth`: see
+/// Support/static-libstdcxx/libstdc++.so. Start-up time is paid once per container.
+let packageRoot = String(#filePath.dropLast("/Package.swift".count))
+let staticLibstdcxx: [LinkerSetting] = [.unsafeFlags(["-L\(packageRoot)/Support/static-libstdcxx"])]
+
 let package = Package(
     name: "Berth",
     products: [
@@ -56,7 +61,8 @@ let package = Package(
         .target(name: "BerthCNI",
                 dependencies: ["BerthEngine", "BerthAddress", "BerthIPAM", "BerthNetlink", "BerthStore"],
                 swiftSettings: strict),
-        .executableTarget(name: "berth", dependencies: ["BerthCLI", "BerthCNI"], swiftSettings: strict),
+        .executableTarget(name: "berth", dependencies: ["BerthCLI", "BerthCNI"], swiftSettings: strict,
+                          linkerSettings: staticLibstdcxx),
 
         // Unit tests (no root needed).
         .testTarget(name: "BerthAddressTests", dependencies: ["BerthAddress"], swiftSettings: strict),
