@@ -13,7 +13,7 @@
 #          BENCH_PEER_MAX / BENCH_PEER_PORTS (the peers' caps: quick 500 / 200, full 1000 / 1000),
 #          BENCH_BULK_ROUNDS, BENCH_IPERF_SECONDS, BENCH_IPERF_ROUNDS
 #
-# Writes bench/results/compare.{md,json} and bench/results/attach-growth.svg.
+# Writes bench/results/compare.{md,json}, compare-samples.txt and attach-growth.svg.
 #
 # Safety: all interfaces, addresses, iptables/nftables rules and sysctls are created inside
 # namespaces named bt-bench-*$$* that this script creates (one "host" namespace per tool); the peers' state (host-local dataDir,
@@ -381,6 +381,7 @@ done
 # ---- 5. report ------------------------------------------------------------------------------------
 failed=$(wc -l < "$FAILS")
 ((failed > 0)) && NOTES+=("$failed operations failed and are left out (first errors: $(head -c 600 "$ST/errors.txt" | tr '\n' ' '))")
+cp "$SAMPLES" "$RESULTS/compare-samples.txt"   # raw samples: "tool op value rss_kib"
 python3 "$HERE/report.py" "$SAMPLES" "$FAILS" "$RESULTS" \
     "mode=$MODE" "berth=$BERTH_ORIGIN" "cores=$(nproc)" "kernel=$(uname -r)" \
     "cni_plugins=$(version_of containernetworking-plugins)" "netavark=$(version_of netavark)" \

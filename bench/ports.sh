@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Berth benchmark for published ports, measured as a runtime pays it (a whole `berth` process,
 # fork and exec included) inside a throwaway host namespace with no route out:
-#   * attach with 1 published port, on an otherwise empty table ("first");
-#   * the same after one container has published 1000 ports ("1001st");
+#   * attach with 1 published port, N in a row from an empty table ("first": 0..N-1 published);
+#   * the same after one container has published 1000 ports ("1001st": 1000..1000+N-1);
 #   * detach of an endpoint with 1 published port.
-# Each attach is followed by its detach, so every measured attach sees the same table size.
 #
 #   BERTH=.build/release/berth bash bench/ports.sh       # BENCH_N=300 for more samples
 #
@@ -51,32 +50,26 @@ stats() { sort -n | awk -v name="$1" '
     END { printf "%-34s n=%-4d median %7.3f ms   p90 %7.3f ms   p99 %7.3f ms\n", name, NR, q(0.5), q(0.9), q(0.99) }'; }
 median() { sort -n | awk '{ a[NR] = $1 } END { i = int(NR * 0.5) + 1; if (i > NR) i = NR; print a[i] }'; }
 
-# attach + detach pairs; odd lines are attaches, even lines detaches.
-pairs() {
-    local base=$1 i
-    for i in $(seq "$N"); do
-        echo "$BERTH network connect bench bt-bench-p$ID-$i -p $((base + i)):80"
-        echo "$BERTH network disconnect bench bt-bench-p$ID-$i"
-    done
-}
-pairs 30000 | measure > "$STATE/first.all"
-awk 'NR % 2 == 1' "$STATE/first.all" > "$STATE/first.ms"
-awk 'NR % 2 == 0' "$STATE/first.all" > "$STATE/detach.ms"
+# N attaches in a row (each publishing one more port), then their N detaches.
+attaches() { local i; for i in $(seq "$N"); do echo "$BERTH network connect bench bt-bench-p$ID-$i -p $(($1 + i)):80"; done; }
+detaches() { local i; for i in $(seq "$N"); do echo "$BERTH network disconnect bench bt-bench-p$ID-$i"; done; }
+attaches 30000 | measure > "$STATE/first.ms"
+detaches | measure > "$STATE/detach.ms"
 
 in_host "$BERTH" network connect bench "bt-bench-pbig-$ID" -p 10000-10999:10000-10999 >/dev/null
 published=$(ip netns exec "$HOST" nft -j list map inet berth ports-any | python3 -c 'import json,sys; print(sum(len(o["map"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "map" in o))')
 [[ "$published" == 1000 ]] || { echo "expected 1000 published ports, found $published" >&2; exit 1; }
 
-pairs 40000 | measure > "$STATE/later.all"
-awk 'NR % 2 == 1' "$STATE/later.all" > "$STATE/later.ms"
+attaches 40000 | measure > "$STATE/later.ms"
+detaches | measure > /dev/null
 # The floor: the cost of starting any process, measured the same way.
 for i in $(seq "$N"); do echo "/bin/true"; done | measure > "$STATE/true.ms"
 
 ratio=$(awk -v a="$(median < "$STATE/first.ms")" -v b="$(median < "$STATE/later.ms")" 'BEGIN { printf "%.3f", b / a }')
 {
     echo "berth $(basename "$BERTH"), $N samples each, $(nproc) cores, kernel $(uname -r)"
-    stats "attach, 1 port (first)" < "$STATE/first.ms"
-    stats "attach, 1 port (1000 published)" < "$STATE/later.ms"
+    stats "attach, 1 port (first N)" < "$STATE/first.ms"
+    stats "attach, 1 port (after 1000)" < "$STATE/later.ms"
     stats "detach, 1 port" < "$STATE/detach.ms"
     stats "/bin/true (process floor)" < "$STATE/true.ms"
     echo "ratio 1001st / first (medians): $ratio"

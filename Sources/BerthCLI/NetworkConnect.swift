@@ -49,11 +49,22 @@ struct NetworkDisconnect: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Network name.") var network: String
-    @Argument(help: "Container: a PID, a netns name, a namespace path, or the name it was connected with.") var target: String
+    @Argument(help: "Container: a PID, a netns name, a namespace path, or the name it was connected with.") var target: String?
     @Option(help: "Interface name inside the container.") var ifname = "eth0"
+    @Flag(help: "Detach every container of the network at once (one kernel request for all veths).") var all = false
+
+    func validate() throws {
+        if all && target != nil { throw ValidationError("give either TARGET or --all, not both") }
+        if !all && target == nil { throw ValidationError("missing TARGET (or --all)") }
+    }
 
     func run() throws {
-        try Self.perform(stateDirectory: global.stateDirectory, network: network, target: target, ifname: ifname)
+        if all {
+            let count = try global.engine().disconnectAll(network: network)
+            print("\(count) endpoint(s) disconnected")
+            return
+        }
+        try Self.perform(stateDirectory: global.stateDirectory, network: network, target: target ?? "", ifname: ifname)
     }
 
     /// The command's work, callable without swift-argument-parser (see ``FastPath``).

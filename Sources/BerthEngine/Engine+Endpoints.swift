@@ -111,7 +111,8 @@ extension Engine {
         do {
             try session.execute(RouteRequests.createVeth(
                 hostName: e.hostIfname, master: bridge, mtu: network.mtu,
-                peerName: e.ifname, peerNamespaceFD: request.namespace.fd, peerMAC: e.mac),
+                peerName: e.ifname, peerNamespaceFD: request.namespace.fd, peerMAC: e.mac,
+                group: Engine.vethGroup(of: network)),
                 "create veth \(e.hostIfname) for \(e.ifname)")
         } catch let error as NetlinkError where error.alreadyExists {
             throw BerthError.conflict("interface \(e.ifname) already exists in \(request.target)")
@@ -168,14 +169,36 @@ extension Engine {
         try translating { try removeEndpoints([endpoint]) }
     }
 
+    /// Detaches every endpoint of a network at once (`disconnect NETWORK --all`): their veths go
+    /// in one kernel request. Returns how many were detached.
+    @discardableResult
+    public func disconnectAll(network name: String) throws -> Int {
+        try Capabilities.requireNetAdmin()
+        let lock = try beginOperation()
+        let signals = TeardownSignals.block()
+        defer { signals.restore(); withExtendedLifetime(lock) {} }
+        let n = try network(named: name)
+        try ensureFirewallTable()
+        return try translating {
+            let endpoints = try store.endpoints(network: name)
+            try removeEndpoints(endpoints, wholeNetwork: n)
+            return endpoints.count
+        }
+    }
+
     /// Removes endpoints: marks them `removing`, deletes their veths (one batched request;
     /// already-gone ones are fine), then forgets them. Idempotent.
-    func removeEndpoints(_ endpoints: [EndpointRecord]) throws {
+    /// With `wholeNetwork`, every veth of that network goes in one group request first (see
+    /// ``vethGroup(of:)``); the per-name requests after it then only sweep stragglers.
+    func removeEndpoints(_ endpoints: [EndpointRecord], wholeNetwork: NetworkRecord? = nil) throws {
         guard !endpoints.isEmpty else { return }
         try store.transaction {
             for e in endpoints { try store.setState(endpoint: e.id, .removing) }
         }
         FaultPoint.disconnectAfterMark.reach()
+        if let wholeNetwork, endpoints.count > 1 {
+            try host().deleteLinks(group: Engine.vethGroup(of: wholeNetwork))
+        }
         try host().deleteLinks(names: endpoints.map(\.hostIfname))
         FaultPoint.disconnectAfterVeth.reach()
         try store.transaction {

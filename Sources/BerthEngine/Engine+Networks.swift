@@ -159,9 +159,9 @@ extension Engine {
                 if !endpoints.isEmpty && !force {
                     throw BerthError.conflict("network '\(name)' has \(endpoints.count) endpoint(s) attached; disconnect them or use --force")
                 }
-                try removeEndpoints(endpoints)
-                FaultPoint.removeAfterEndpoints.reach()
                 guard let n = try store.network(named: name) else { return }
+                try removeEndpoints(endpoints, wholeNetwork: n)
+                FaultPoint.removeAfterEndpoints.reach()
                 _ = try host().deleteLink(name: n.bridge)
                 FaultPoint.removeAfterBridge.reach()
                 try store.transaction {

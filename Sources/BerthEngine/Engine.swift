@@ -46,6 +46,12 @@ public final class Engine {
     /// The alias (`IFLA_IFALIAS`) prefix on every bridge Berth creates, followed by the network id.
     static let bridgeAliasPrefix = "berth:"
 
+    /// The device group of a network's host veths: a Berth marker in the top byte and 24 bits of
+    /// the network id, so `rm --force` and `disconnect --all` delete them in one request.
+    static func vethGroup(of network: NetworkRecord) -> UInt32 {
+        0xBE00_0000 | UInt32(truncatingIfNeeded: (UInt64(network.id, radix: 16) ?? 0) & 0xFF_FFFF)
+    }
+
     /// A netlink session in Berth's own (host) namespace.
     func host() throws -> RouteSession {
         if let cachedHost { return cachedHost }

@@ -52,6 +52,7 @@ public enum IFLA {
     public static let operstate: UInt16 = 16
     public static let linkinfo: UInt16 = 18
     public static let netNsPid: UInt16 = 19
+    public static let group: UInt16 = 27
     public static let netNsFd: UInt16 = 28
     public static let ifalias: UInt16 = 20
     public static let linkNetnsid: UInt16 = 37

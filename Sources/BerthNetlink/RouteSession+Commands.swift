@@ -68,6 +68,17 @@ extension RouteSession {
         return gone
     }
 
+    /// Deletes every device of `group`; returns false when there was none.
+    @discardableResult
+    public func deleteLinks(group: UInt32) throws -> Bool {
+        do {
+            try execute(RouteRequests.deleteLinks(group: group), "delete link group \(group)")
+            return true
+        } catch let error as NetlinkError where error.errno == ENODEV {
+            return false
+        }
+    }
+
     /// Adds an IPv4 address to the link with `index`.
     public func addAddress(_ address: IPv4Interface, index: Int32) throws {
         try execute(RouteRequests.addAddress(address, index: index), "add address \(address)")

@@ -86,6 +86,17 @@ final class RouteRequestEncodingTests: XCTestCase {
           + "0800" + "1c00" + "06000000")                            //       IFLA_NET_NS_FD 6
     }
 
+    func testVethJoinsItsNetworkGroupAndGroupDelete() {
+        let veth = RouteRequests.createVeth(hostName: "bv1", master: 4, mtu: 0, peerName: "eth0",
+                                            peerNamespaceFD: 6, peerMAC: nil, group: 0xBE12_3456).finalized(sequence: 1)
+        // IFLA_GROUP (27) right after IFLA_MASTER on the host end.
+        XCTAssertEqual(hex(Array(veth[40..<56])), "0800" + "0a00" + "04000000" + "0800" + "1b00" + "563412be")
+        XCTAssertEqual(hex(RouteRequests.deleteLinks(group: 0xBE12_3456).finalized(sequence: 2)),
+            "28000000" + "1100" + "0500" + "02000000" + "00000000"       // len 40, RTM_DELLINK, REQUEST|ACK
+          + "00000000" + "00000000" + "00000000" + "00000000"             // ifinfomsg: index 0
+          + "0800" + "1b00" + "563412be")                                 // IFLA_GROUP
+    }
+
     func testDumpRequestsCarryDumpFlag() {
         for request in [RouteRequests.dumpLinks(), RouteRequests.dumpAddresses(family: 2), RouteRequests.dumpRoutes(family: 2)] {
             let bytes = request.finalized(sequence: 1)

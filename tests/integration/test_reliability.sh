@@ -190,3 +190,22 @@ test_200_connects_8_at_a_time_across_2_networks() {
     assert_ok berth_host gc
     assert_eq "nothing to repair" "$OUT"
 }
+
+test_bulk_teardown_in_one_request() {
+    local i c conts=()
+    create_net bulk --subnet 10.123.52.0/24
+    for ((i = 0; i < 30; i++)); do new_netns_container c; conts+=("$c"); connect bulk "$c"; done
+    # every host veth carries the network's device group, so one request removes them all
+    local groups
+    groups=$(ip -n "$BT_HOST" -d -o link show type veth | grep ': bv' | grep -o ' group [^ ]*' | sort | uniq -c)
+    assert_eq 1 "$(wc -l <<<"$groups")" "all veths of the network share one device group: $groups"
+    assert_match "$groups" "^ *30 +group -?[0-9]+$" "30 veths in a non-default group"
+    assert_ok berth_host network disconnect bulk --all
+    assert_eq "30 endpoint(s) disconnected" "$OUT"
+    assert_clean
+    for c in "${conts[@]}"; do assert_container_clean "$c"; done
+    for c in "${conts[@]}"; do connect bulk "$c"; done
+    assert_ok berth_host network rm --force bulk
+    assert_clean "$NET_BRIDGE:10.123.52.0/24"
+    assert_berth_error berth_host network disconnect bulk --all
+}
