@@ -16,9 +16,10 @@
 # Writes bench/results/compare.{md,json}, compare-samples.txt and attach-growth.svg.
 #
 # Safety: all interfaces, addresses, iptables/nftables rules and sysctls are created inside
-# namespaces named bt-bench-*$$* that this script creates (one "host" namespace per tool); the peers' state (host-local dataDir,
-# netavark --config) and Berth's state live in a private temp dir; traffic (iperf3, ping) only
-# flows between two of those namespaces. A trap removes everything, also on failure.
+# namespaces this script creates (bt-bench-<letter><pid>[-...], one "host" namespace per tool);
+# the peers' state (host-local dataDir, netavark --config) and Berth's state live in a private
+# temp dir; traffic (iperf3, ping) only flows between two of those namespaces. A trap removes
+# everything, also on failure.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BERTH=${BERTH:-$HERE/../.build/release/berth}
@@ -55,7 +56,7 @@ cleanup() {
     trap "" PIPE
     for pid in "${STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
     for pid in "${STARTED_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-    # Only the namespaces this run created: every name ends in -$ID or is the host namespace.
+    # Only the namespaces this run created: bt-bench-<letter>$ID, optionally followed by -...
     ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^bt-bench-[a-z]+$ID(-|$)" | while read -r ns; do
         ip netns del "$ns" 2>/dev/null
     done

@@ -1,7 +1,7 @@
 /// The network configuration a runtime passes on stdin, as Berth reads it: the spec's common
 /// keys, Berth's own keys, and the reference `bridge` + `host-local` keys (so a conflist written
 /// for `bridge` works by changing only `type`). Unknown keys are ignored, as the spec requires.
-public struct CNIConfig: Decodable, Sendable {
+public struct CNIConfig: Sendable {
     public var cniVersion: String?
     public var name: String?
     public var type: String?
@@ -31,7 +31,7 @@ public struct CNIConfig: Decodable, Sendable {
     public var attachments: [Attachment]?
 
     /// The `ipam` section; only `host-local` (or none) is understood.
-    public struct IPAM: Decodable, Sendable {
+    public struct IPAM: Sendable {
         public var type: String?
         public var subnet: String?
         public var rangeStart: String?
@@ -42,7 +42,7 @@ public struct CNIConfig: Decodable, Sendable {
     }
 
     /// One host-local range.
-    public struct Range: Decodable, Sendable {
+    public struct Range: Sendable {
         public var subnet: String?
         public var rangeStart: String?
         public var rangeEnd: String?
@@ -50,20 +50,20 @@ public struct CNIConfig: Decodable, Sendable {
     }
 
     /// A route as configs and results write it.
-    public struct Route: Decodable, Sendable, Equatable {
+    public struct Route: Sendable, Equatable {
         public var dst: String
         public var gw: String?
     }
 
     /// Values the runtime fills for declared capabilities.
-    public struct RuntimeConfig: Decodable, Sendable {
+    public struct RuntimeConfig: Sendable {
         public var ips: [String]?
         public var mac: String?
         public var portMappings: [PortMappingEntry]?
     }
 
     /// One `portMappings` entry.
-    public struct PortMappingEntry: Decodable, Sendable {
+    public struct PortMappingEntry: Sendable {
         public var hostPort: Int
         public var containerPort: Int
         public var `protocol`: String?
@@ -71,24 +71,17 @@ public struct CNIConfig: Decodable, Sendable {
     }
 
     /// `args`: only `args.cni` is Berth's business.
-    public struct Args: Decodable, Sendable {
+    public struct Args: Sendable {
         public var cni: CNIKeys?
-        public struct CNIKeys: Decodable, Sendable {
+        public struct CNIKeys: Sendable {
             public var ips: [String]?
             public var mac: String?
         }
     }
 
     /// One `(containerID, ifname)` pair of a GC request.
-    public struct Attachment: Decodable, Sendable {
+    public struct Attachment: Sendable {
         public var containerID: String
         public var ifname: String
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case cniVersion, name, type, bridge, mtu, ipMasq, isGateway, isDefaultGateway, hairpinMode
-        case subnet, gateway, ipRange, `internal`, stateDir, ipam, runtimeConfig, args, prevResult
-        case validAttachments = "cni.dev/valid-attachments"
-        case attachments = "cni.dev/attachments"
     }
 }

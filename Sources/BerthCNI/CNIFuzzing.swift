@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// The untrusted-input surface of the CNI front end in one call, for the fuzz package (Fuzz/):
 /// decodes `config` as a network configuration the way ADD does, runs every translation of it
 /// into engine requests, and parses `args` as `CNI_ARGS`. Errors are the expected outcome for
@@ -7,7 +5,7 @@ import FoundationEssentials
 public enum CNIFuzzing {
     public static func parse(config: [UInt8], args: String) {
         _ = try? CNIArgs(parsing: args)
-        guard let parsed = try? JSONDecoder().decode(CNIConfig.self, from: Data(config)) else { return }
+        guard let parsed = try? CNIConfig(json: config) else { return }
         _ = try? parsed.requireVersion()
         _ = try? parsed.requireName()
         _ = try? parsed.networkSpec()

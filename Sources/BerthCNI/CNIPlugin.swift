@@ -1,6 +1,5 @@
 import BerthEngine
 import BerthIPAM
-import FoundationEssentials
 import Glibc
 
 /// Berth as a CNI plugin: the same `berth` binary, run with `CNI_COMMAND` in its environment.
@@ -52,8 +51,7 @@ public enum CNIPlugin {
     /// the latest, and needs no valid input at all.
     static func versionReply(_ input: [UInt8]) -> String {
         var version = CNIVersion.latest
-        if let requested = try? JSONDecoder().decode(VersionRequest.self, from: Data(input)).cniVersion,
-           CNIVersion.isSupported(requested) {
+        if let requested = requestedVersion(input), CNIVersion.isSupported(requested) {
             version = requested
         }
         let w = JSONText()
@@ -64,31 +62,15 @@ public enum CNIPlugin {
         return w.text
     }
 
-    private struct VersionRequest: Decodable { var cniVersion: String? }
-
     /// The configuration, or code 6 with the decoder's reason.
     static func decode(_ input: [UInt8]) throws -> CNIConfig {
         guard input.contains(where: { $0 > 0x20 }) else {
             throw CNIError(.decodingFailure, "no network configuration on stdin")
         }
         do {
-            return try JSONDecoder().decode(CNIConfig.self, from: Data(input))
-        } catch let error as DecodingError {
-            throw CNIError(.decodingFailure, "cannot decode network configuration", details: describe(error))
+            return try CNIConfig(json: input)
         } catch {
             throw CNIError(.decodingFailure, "cannot decode network configuration", details: "\(error)")
-        }
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ c: DecodingError.Context) -> String {
-            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            return p.isEmpty ? c.debugDescription : "\(p): \(c.debugDescription)"
-        }
-        switch error {
-        case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c): return path(c)
-        case .keyNotFound(let key, let c): return path(c) + " (missing \(key.stringValue))"
-        @unknown default: return "\(error)"
         }
     }
 

@@ -1,7 +1,7 @@
 /// A CNI result: what an ADD made, and the `prevResult` a chain passes along. One model for
 /// every version; ``json(version:)`` writes the shape the requested version defines.
-public struct CNIResult: Decodable, Sendable, Equatable {
-    public struct Interface: Decodable, Sendable, Equatable {
+public struct CNIResult: Sendable, Equatable {
+    public struct Interface: Sendable, Equatable {
         public var name: String
         public var mac: String?
         public var mtu: Int?
@@ -11,7 +11,7 @@ public struct CNIResult: Decodable, Sendable, Equatable {
         }
     }
 
-    public struct IPConfig: Decodable, Sendable, Equatable {
+    public struct IPConfig: Sendable, Equatable {
         /// CIDR notation: the address and the subnet's prefix length.
         public var address: String
         public var gateway: String?
@@ -22,7 +22,7 @@ public struct CNIResult: Decodable, Sendable, Equatable {
         }
     }
 
-    public struct DNS: Decodable, Sendable, Equatable {
+    public struct DNS: Sendable, Equatable {
         public var nameservers: [String]?
         public var domain: String?
         public var search: [String]?
@@ -43,18 +43,6 @@ public struct CNIResult: Decodable, Sendable, Equatable {
         self.ips = ips
         self.routes = routes
         self.dns = dns
-    }
-
-    private enum CodingKeys: String, CodingKey { case cniVersion, interfaces, ips, routes, dns }
-
-    /// Lenient: every list may be missing (results from other plugins often omit them).
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        cniVersion = try c.decodeIfPresent(String.self, forKey: .cniVersion)
-        interfaces = try c.decodeIfPresent([Interface].self, forKey: .interfaces) ?? []
-        ips = try c.decodeIfPresent([IPConfig].self, forKey: .ips) ?? []
-        routes = try c.decodeIfPresent([CNIConfig.Route].self, forKey: .routes) ?? []
-        dns = try c.decodeIfPresent(DNS.self, forKey: .dns) ?? DNS()
     }
 
     /// `other` appended after this result, its interface indices shifted to stay correct.

@@ -13,7 +13,7 @@ final class ConfigAndResultTests: XCTestCase {
         """#
 
     private func config(_ json: String) throws -> CNIConfig {
-        try JSONDecoder().decode(CNIConfig.self, from: Data(json.utf8))
+        try CNIConfig(json: Array(json.utf8))
     }
 
     func testPodmanBridgeConfigBecomesANetworkSpec() throws {
@@ -71,12 +71,12 @@ final class ConfigAndResultTests: XCTestCase {
 
     func testPrevResultIsCarriedForward() throws {
         // prevResult of cni-ADD-dnsname.txt: 0.4.0 with version tags and a dns section.
-        let prev = try JSONDecoder().decode(CNIResult.self, from: Data(#"""
+        let prev = try CNIResult(fields: JSONFields(JSONParser.parse(Array(#"""
             {"cniVersion":"0.4.0","dns":{"nameservers":["10.89.42.1"],"search":["dns.podman"]},
              "interfaces":[{"mac":"4e:ee:e6:a5:0f:aa","name":"cni-example1"},{"mac":"2e:16:19:63:3b:ea","name":"vethabe9b070"},
                            {"mac":"c2:8d:0a:c8:90:b2","name":"eth0","sandbox":"/run/netns/x"}],
              "ips":[{"address":"10.89.42.2/24","gateway":"10.89.42.1","interface":2,"version":"4"}],"routes":[{"dst":"0.0.0.0/0"}]}
-            """#.utf8))
+            """#.utf8)), path: "prevResult"))
         let merged = prev.appending(sample)
         XCTAssertEqual(merged.interfaces.count, 6)
         XCTAssertEqual(merged.ips.map(\.interface), [2, 5])
