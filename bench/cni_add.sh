@@ -7,34 +7,9 @@
 #
 # Prints median / p90 / p99 and writes bench/results/cni.{md,json}.
 set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-BERTH=${BERTH:-$HERE/../.build/release/berth}
-N=${BENCH_N:-200}
-ID=$$
-HOST=bt-bench-cni-$ID
-WORK=$(mktemp -d /tmp/bt-bench-cni.XXXXXX)
-TIMECMD=$WORK/timecmd
-RESULTS=$HERE/results
-mkdir -p "$RESULTS"
-
-cleanup() {
-    trap - EXIT INT TERM
-    trap "" PIPE
-    ip netns del "$HOST" 2>/dev/null || true
-    for i in $(seq "$N"); do ip netns del "bt-bench-cni$ID-$i" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-[[ $(id -u) -eq 0 ]] || { echo "bench needs root (network namespaces)" >&2; exit 1; }
-[[ -x "$BERTH" ]] || { echo "no berth binary at $BERTH (make build)" >&2; exit 1; }
-cc -O2 -o "$TIMECMD" "$HERE/timecmd.c"
-
-ip netns add "$HOST"
-ip -n "$HOST" link set lo up
-for i in $(seq "$N"); do ip netns add "bt-bench-cni$ID-$i"; done
+source "$(dirname "$0")/lib.sh"
+bench_init cni
+bench_containers cni
 CONF=$WORK/conf.json
 echo '{"cniVersion":"1.0.0","name":"cnibench","type":"berth","bridge":"btcnibench","ipMasq":true,"isGateway":true,"ipam":{"type":"host-local","ranges":[[{"subnet":"10.235.0.0/20"}]],"routes":[{"dst":"0.0.0.0/0"}]}}' >"$CONF"
 echo '{"cniVersion":"1.0.0"}' >"$WORK/version.json"
@@ -43,11 +18,7 @@ echo '{"cniVersion":"1.0.0"}' >"$WORK/version.json"
 # exactly as a runtime does (no shell in between).
 cc -O2 -o "$WORK/cnitime" "$HERE/cnitime.c"
 
-measure() { ip netns exec "$HOST" env BERTH_STATE_DIR="$WORK/state" "$WORK/cnitime" "$BERTH" | awk '$2 != 0 { print "command failed with status " $2 > "/dev/stderr"; exit 1 } { printf "%.3f\n", $1 / 1e6 }'; }
-stats() { sort -n | awk -v name="$1" '
-    function q(p,  i) { i = int(NR * p) + 1; if (i > NR) i = NR; return a[i] }
-    { a[NR] = $1 }
-    END { printf "%-34s n=%-4d median %7.3f ms   p90 %7.3f ms   p99 %7.3f ms\n", name, NR, q(0.5), q(0.9), q(0.99) }'; }
+measure() { ip netns exec "$HOST" env BERTH_STATE_DIR="$WORK/state" "$WORK/cnitime" "$BERTH" | to_ms; }
 
 # The network is created by the first ADD (not timed: a runtime pays it once).
 echo "ADD warmup /run/netns/bt-bench-cni$ID-1 $CONF" | measure >/dev/null
@@ -58,10 +29,10 @@ for i in $(seq "$N"); do echo "ADD c$i /run/netns/bt-bench-cni$ID-$i $CONF"; don
 # flat as endpoints grow: the last tenth of the ADDs ran with ~N endpoints attached
 tail -n $((N / 10)) "$WORK/add.ms" >"$WORK/add_late.ms"
 for i in $(seq "$N"); do echo "DEL c$i /run/netns/bt-bench-cni$ID-$i $CONF"; done | measure >"$WORK/del.ms"
-for i in $(seq "$N"); do echo "/bin/true"; done | ip netns exec "$HOST" "$TIMECMD" | awk '{ printf "%.3f\n", $1 / 1e6 }' >"$WORK/floor.ms"
+measure_floor
 
 {
-    echo "berth CNI $(basename "$BERTH"), $N samples each, $(nproc) cores, kernel $(uname -r)"
+    bench_header
     stats "CNI VERSION" <"$WORK/version.ms"
     stats "CNI ADD (no ports)" <"$WORK/add.ms"
     stats "CNI ADD, last $((N / 10)) (~$N attached)" <"$WORK/add_late.ms"
@@ -69,13 +40,5 @@ for i in $(seq "$N"); do echo "/bin/true"; done | ip netns exec "$HOST" "$TIMECM
     stats "/bin/true (process floor)" <"$WORK/floor.ms"
 } | tee "$RESULTS/cni.md"
 
-python3 - "$WORK" "$RESULTS/cni.json" <<'PY'
-import json, sys
-work, out = sys.argv[1], sys.argv[2]
-def load(name):
-    xs = sorted(float(l) for l in open(f"{work}/{name}.ms") if l.strip())
-    q = lambda p: xs[min(len(xs) - 1, int(len(xs) * p))]
-    return {"n": len(xs), "median_ms": q(0.5), "p90_ms": q(0.9), "p99_ms": q(0.99)}
-json.dump({k: load(k) for k in ["version", "add", "add_late", "del", "floor"]}, open(out, "w"), indent=2)
-PY
+write_json "$RESULTS/cni.json" version add add_late del floor
 echo "results: $RESULTS/cni.md, $RESULTS/cni.json"
