@@ -11,13 +11,26 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `aa:bb:cc:dd:ee:ff` (also with `-`), case-insensitive.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        let groups = parts.count == 6 ? parts : text.split(separator: "-", omittingEmptySubsequences: false)
-        guard groups.count == 6 else { return nil }
-        var out: [UInt8] = []
-        for g in groups {
-            guard g.count == 2, let v = UInt8(g, radix: 16) else { return nil }
-            out.append(v)
+        // Hand-rolled: split(separator:) and UInt8(_:radix:) cost tens of microseconds of generic
+        // set-up in a fresh process, and the store parses a MAC for every endpoint it reads.
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 17 else { return nil }
+        let separator = utf8[2]
+        guard separator == UInt8(ascii: ":") || separator == UInt8(ascii: "-") else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+        }
+        var out = [UInt8](repeating: 0, count: 6)
+        for k in 0..<6 {
+            let at = k * 3
+            if k > 0 && utf8[at - 1] != separator { return nil }
+            guard let high = nibble(utf8[at]), let low = nibble(utf8[at + 1]) else { return nil }
+            out[k] = high << 4 | low
         }
         bytes = out
     }

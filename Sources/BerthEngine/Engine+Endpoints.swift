@@ -116,6 +116,9 @@ extension Engine {
                 "create veth \(e.hostIfname) for \(e.ifname)")
         } catch let error as NetlinkError where error.alreadyExists {
             throw BerthError.conflict("interface \(e.ifname) already exists in \(request.target)")
+        } catch let error as NetlinkError where error.errno == EXFULL {
+            // The kernel's limit on bridge ports (BR_MAX_PORTS).
+            throw BerthError.conflict("network '\(network.name)' is full: a Linux bridge takes at most 1023 containers")
         }
         PhaseTrace.mark("kernel: create veth")
         FaultPoint.connectAfterVeth.reach()

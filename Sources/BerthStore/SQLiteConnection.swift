@@ -30,7 +30,14 @@ final class SQLiteConnection {
     private let db: OpaquePointer
     /// Statements are prepared once per connection and reused; a CLI invocation runs the same
     /// few queries (notably the address lookup in the allocation loop) many times.
-    private var statements: [String: OpaquePointer] = [:]
+    /// A short list, searched linearly: a command prepares a handful of statements, and a
+    /// dictionary's first use costs a fresh process more than all the lookups it would save.
+    private var statements: [CachedStatement] = []
+
+    private struct CachedStatement {
+        let sql: String
+        let handle: OpaquePointer
+    }
 
     /// Opens (creating if needed) the database at `path`.
     init(path: String, busyTimeoutMilliseconds: Int32) throws {
@@ -61,7 +68,7 @@ final class SQLiteConnection {
     }
 
     deinit {
-        for statement in statements.values { sqlite3_finalize(statement) }
+        for statement in statements { sqlite3_finalize(statement.handle) }
         sqlite3_close_v2(db)
     }
 
@@ -108,13 +115,13 @@ final class SQLiteConnection {
     /// The cached statement for `sql`, with `arguments` bound to parameters 1…n.
     private func prepared(_ sql: String, _ arguments: [SQLValue]) throws -> OpaquePointer {
         let statement: OpaquePointer
-        if let cached = statements[sql] {
-            statement = cached
+        if let cached = statements.first(where: { $0.sql == sql }) {
+            statement = cached.handle
         } else {
             var handle: OpaquePointer?
             let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
             guard rc == SQLITE_OK, let handle else { throw error(rc) }
-            statements[sql] = handle
+            statements.append(CachedStatement(sql: sql, handle: handle))
             statement = handle
         }
         for (offset, argument) in arguments.enumerated() {
