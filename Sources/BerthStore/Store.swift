@@ -33,7 +33,10 @@ public final class Store {
         // is durable across process crashes (only a power cut may lose the last commits).
         // foreign_keys is per connection and off by default; the endpoint cascade needs it.
         try Store.retryingWhileBusy {
-            try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
+            // 1 KiB pages (only takes effect when the file is created): a connect touches about
+            // eight b-tree pages, and every new process re-reads and checksums the WAL frames since
+            // the last checkpoint to rebuild the WAL index, so smaller frames make opening cheaper.
+            try db.execute("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
             try db.tuneForShortLivedProcesses()
             try Schema.prepare(db)
         }
