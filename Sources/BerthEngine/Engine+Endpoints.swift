@@ -96,7 +96,7 @@ extension Engine {
                 netnsDevice: ns.device, netnsInode: ns.inode, ifname: request.ifname,
                 hostIfname: "bv" + id.prefix(12), address: address,
                 prefixLength: network.subnet.prefixLength,
-                mac: request.mac ?? MACAddress(locallyAdministeredFrom: UInt64(id, radix: 16) ?? randomUInt64()),
+                mac: request.mac ?? MACAddress(locallyAdministeredFrom: Hex.decode(id) ?? randomUInt64()),
                 state: .creating, created: Int64(time(nil)))
             try store.insertEndpoint(record)
             try store.publishPorts(endpoint: id, request.ports)

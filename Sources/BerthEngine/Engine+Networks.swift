@@ -124,7 +124,7 @@ extension Engine {
             }
             return link.index
         }
-        let mac = MACAddress(locallyAdministeredFrom: UInt64(n.id, radix: 16) ?? randomUInt64())
+        let mac = MACAddress(locallyAdministeredFrom: Hex.decode(n.id) ?? randomUInt64())
         do {
             try session.createBridge(name: n.bridge, mac: mac, mtu: n.mtu)
         } catch let e as NetlinkError where e.alreadyExists {

@@ -49,7 +49,7 @@ public final class Engine {
     /// The device group of a network's host veths: a Berth marker in the top byte and 24 bits of
     /// the network id, so `rm --force` and `disconnect --all` delete them in one request.
     static func vethGroup(of network: NetworkRecord) -> UInt32 {
-        0xBE00_0000 | UInt32(truncatingIfNeeded: (UInt64(network.id, radix: 16) ?? 0) & 0xFF_FFFF)
+        0xBE00_0000 | UInt32(truncatingIfNeeded: (Hex.decode(network.id) ?? 0) & 0xFF_FFFF)
     }
 
     /// A netlink session in Berth's own (host) namespace.

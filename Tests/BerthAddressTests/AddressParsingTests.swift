@@ -40,3 +40,15 @@ final class AddressParsingTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(MACAddress("01:00:5e:00:00:01")).isMulticast)
     }
 }
+
+final class HexTests: XCTestCase {
+    func testRoundTrip() {
+        for v: UInt64 in [0, 1, 0xdead_beef, .max, 0x0123_4567_89ab_cdef] {
+            XCTAssertEqual(Hex.encode(v).count, 16)
+            XCTAssertEqual(Hex.decode(Hex.encode(v)), v)
+            XCTAssertEqual(Hex.encode(v), String(repeating: "0", count: 16 - String(v, radix: 16).count) + String(v, radix: 16))
+        }
+        XCTAssertEqual(Hex.decode("FF"), 255)
+        for bad in ["", "g", "0x1", "1 ", "12345678901234567"] { XCTAssertNil(Hex.decode(bad), bad) }
+    }
+}
