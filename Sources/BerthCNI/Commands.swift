@@ -77,16 +77,26 @@ struct Commands {
         let ports = try config.portMappings()
         let namespace = try openNamespace()
         let engine = try engine()
+        try engine.validateTarget(namespace, named: namespace.path)
         PhaseTrace.mark("cni: validate, open netns and store")
+        let existed = (try? engine.network(named: spec.name)) != nil
         let network = try configurationErrors { try engine.ensureNetwork(spec) }
         if let existing = try engine.attachment(network: network.name, containerID: containerID, ifname: ifname) {
             throw CNIError(.conflict, "container \(containerID) already has \(ifname) on network '\(network.name)'",
                            details: "endpoint \(existing.id) in \(existing.netnsPath)")
         }
         PhaseTrace.mark("cni: network and attachment lookup")
-        let endpoint = try engine.connect(ConnectRequest(
-            network: network.name, namespace: namespace, target: namespace.path, ifname: ifname,
-            address: address, mac: mac, containerID: containerID, ports: ports))
+        let endpoint: EndpointRecord
+        do {
+            endpoint = try engine.connect(ConnectRequest(
+                network: network.name, namespace: namespace, target: namespace.path, ifname: ifname,
+                address: address, mac: mac, containerID: containerID, ports: ports))
+        } catch {
+            // A failed ADD changes nothing: the network this ADD created goes again (unless
+            // another container joined it meanwhile, which makes the removal refuse).
+            if !existed { try? engine.removeNetworks([network.name], force: false) }
+            throw error
+        }
         let result = try shape(endpoint, network, engine)
         PhaseTrace.mark("cni: result")
         return (config.prevResult.map { $0.appending(result) } ?? result).json(version: version)

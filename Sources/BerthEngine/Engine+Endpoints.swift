@@ -11,6 +11,16 @@ extension Engine {
         return try translating { try store.endpoints(network: network) }
     }
 
+    /// Refuses Berth's own namespace as a container's: attaching it would put the host's end of
+    /// the veth and the container's end side by side, and a later disconnect would tear at the
+    /// host's own interfaces. Front ends call it before anything with side effects.
+    public func validateTarget(_ namespace: NetworkNamespace, named target: String) throws {
+        let own = try translating { try NetworkNamespace.current() }
+        if namespace.isSame(as: own) {
+            throw BerthError.invalidArgument("\(target) is berth's own network namespace, not a container's")
+        }
+    }
+
     /// Attaches a namespace to a network as one transaction:
     /// 1. in the store: allocate the address and record the endpoint as `creating` (intent);
     /// 2. in the kernel: one request creates the veth pair, the peer born in the container
@@ -30,10 +40,7 @@ extension Engine {
         let lock = try beginOperation()
         defer { withExtendedLifetime(lock) {} }
         PhaseTrace.mark("capability check, operation lock")
-        let own = try translating { try NetworkNamespace.current() }
-        if request.namespace.isSame(as: own) {
-            throw BerthError.invalidArgument("\(request.target) is berth's own network namespace, not a container's")
-        }
+        try validateTarget(request.namespace, named: request.target)
         let network = request.network == NetworkSpec.defaultNetworkName
             ? try defaultNetwork() : try self.network(named: request.network)
 

@@ -97,3 +97,65 @@ test_hostile_environment() {
     assert_match "$ERR" "^Error: "
     assert_unchanged "$before"
 }
+
+# cni_hostile CONFIG [CNI_NETNS] [CNI_IFNAME] [CNI_ARGS]: an ADD that must fail with a CNI error
+# object (any code), exit non-zero without a crash, and log one line.
+cni_hostile() {
+    CNI_STDIN=$1 cni_run ADD hostile "${2:-$HOSTILE_NS}" "${3:-eth0}" "${4:-}"
+    if [[ $RC -eq 0 || $RC -ge 128 ]]; then _show_result "CNI ADD"; fail "hostile CNI input accepted or crashed (exit $RC): $1"; fi
+    jq -e 'has("code") and has("msg")' >/dev/null 2>&1 <<<"$OUT" || fail "no CNI error object for: $1 (stdout: $OUT)"
+}
+
+test_hostile_cni_input_changes_nothing() {
+    local c before long huge base
+    create_net hostile-cni --subnet 10.123.62.0/24
+    new_netns_container c
+    HOSTILE_NS=$(cni_netns "$c")
+    before=$(snapshot "$c")
+    long=$(printf 'n%.0s' $(seq 10000))
+    base=$(cni_conf hostile-cni '.subnet = "10.123.62.0/24"')
+    cni_hostile '{"cniVersion":"1.1.0","name":"hostile-cni","type":"berth","subnet":"10.123.62.0/2'
+    cni_hostile "$(jq -c '.mtu = 1e30' <<<"$base")"
+    cni_hostile "$(jq -c '.mtu = 99999999999999999999999' <<<"$base")"
+    cni_hostile "$(jq -c '.mtu = -1' <<<"$base")"
+    cni_hostile "$(jq -c '.runtimeConfig = {portMappings: [{hostPort: 99999999999, containerPort: 80}]}' <<<"$base")"
+    cni_hostile "$(jq -c '.runtimeConfig = {portMappings: [{hostPort: 8080, containerPort: 80, protocol: "sctp"}]}' <<<"$base")"
+    cni_hostile "$(jq -c '.subnet = "fd00::/64"' <<<"$base")"
+    cni_hostile "$(jq -c '.gateway = "fd00::1"' <<<"$base")"
+    cni_hostile "$(jq -c '.runtimeConfig = {ips: ["fd00::5/64"]}' <<<"$base")"
+    cni_hostile "$(jq -c '.name = "../../etc"' <<<"$base")"
+    cni_hostile "$(jq -c --arg l "$long" '.name = $l' <<<"$base")"
+    cni_hostile "$(jq -c --arg l "$long" '.bridge = $l' <<<"$base")"
+    cni_hostile "$(jq -c '.name = 42' <<<"$base")"
+    cni_hostile "$(jq -c '.ipam = "host-local"' <<<"$base")"
+    cni_hostile "$(printf '{"cniVersion":"1.1.0","name":"net\xff","type":"berth"}')"
+    cni_hostile "$(printf '{"cniVersion":"1.1.0","name":"hostile-cni","type":"berth","subnet":"10.123.62.0/24","x":"\xc3\x28"}')"
+    cni_hostile "$(printf '%*s' 100 '' | tr ' ' '[')"
+    cni_hostile "$base" /etc/passwd
+    cni_hostile "$base" /proc/self/ns/net
+    cni_hostile "$base" /proc/1/ns/uts
+    cni_hostile "$base" "../../../proc/1/ns/net"
+    cni_hostile "$base" "$HOSTILE_NS" "$long"
+    cni_hostile "$base" "$HOSTILE_NS" eth0 "IP=::1"
+    cni_hostile "$base" "$HOSTILE_NS" eth0 "IP=10.123.62.1"
+    cni_hostile "$base" "$HOSTILE_NS" eth0 "MAC=ff:ff:ff:ff:ff:ff"
+    cni_hostile "$base" "$HOSTILE_NS" eth0 "$long=1"
+    assert_unchanged "$before" "$c"
+    # and the same network still works through CNI afterwards
+    CNI_STDIN=$base cni_ok ADD fine "$HOSTILE_NS" eth0
+    ping_ok "$c" "$NET_GW"
+}
+
+test_failed_cni_add_leaves_no_new_network() {
+    local c before conf
+    new_netns_container c
+    HOSTILE_NS=$(cni_netns "$c")
+    before=$(snapshot "$c")
+    conf=$(cni_conf fresh-net '.subnet = "10.123.63.0/24"')
+    # valid configuration, but the ADD itself fails: the network it created must go again
+    cni_hostile "$conf" /proc/self/ns/net
+    cni_hostile "$conf" "$HOSTILE_NS" eth0 "IP=10.123.99.5"
+    cni_hostile "$conf" "$HOSTILE_NS" eth0 "IP=10.123.63.1"
+    assert_unchanged "$before" "$c"
+    assert_eq "" "$(ip -n "$BT_HOST" -br link show type bridge)" "no bridge left behind"
+}
