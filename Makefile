@@ -6,7 +6,7 @@ CONFIG       ?= release
 BUILD_FLAGS  := -c $(CONFIG) --static-swift-stdlib
 BERTH        := $(CURDIR)/.build/$(CONFIG)/berth
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := libsqlite3-dev libnftables1 nftables iproute2 iputils-ping jq python3 util-linux procps gcc \
+DEB_PACKAGES := libsqlite3-dev sqlite3 libnftables1 nftables iproute2 iputils-ping jq python3 util-linux procps gcc \
                 podman runc busybox-static
 
 .PHONY: all deps build test unit-test integration-test fuzz-build fuzz-smoke fuzz demo bench clean

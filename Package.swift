@@ -59,7 +59,7 @@ let package = Package(
 
         // Front ends.
         .target(name: "BerthCLI",
-                dependencies: ["BerthEngine", "BerthAddress",
+                dependencies: ["BerthEngine", "BerthAddress", "BerthNetlink", "BerthStore",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: strict),
         // CNI front end: the same binary, run by container runtimes with CNI_COMMAND set.

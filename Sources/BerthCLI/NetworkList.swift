@@ -11,7 +11,7 @@ struct NetworkList: ParsableCommand {
     func run() throws {
         let engine = try global.engine()
         let networks = try engine.networks()
-        let counts = try networks.map { try engine.store.endpointCount(network: $0.name) }
+        let counts = try networks.map { try engine.endpointCount(network: $0.name) }
         switch format {
         case .json:
             printJSON(.array(zip(networks, counts).map { NetworkSummaryView(network: $0, endpointCount: $1).json }))

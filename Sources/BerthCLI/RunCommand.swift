@@ -27,12 +27,12 @@ struct RunCommand: ParsableCommand {
         let engine = try global.engine()
         let namespace = try ContainerProcess.createNamespace()
         let target = "run:\(getpid())"
+        // From the connect on, berth must outlive the command to disconnect it: signals stay
+        // pending until the command runs (then they are passed on to it) and are ignored after.
+        ContainerProcess.holdSignals()
         let endpoint = try engine.connect(ConnectRequest(
             network: network, namespace: namespace, target: target, address: ip?.address,
             containerID: name ?? target, bringUpLoopback: true, ports: publish))
-        // From here on berth must outlive the command to disconnect it.
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
         let status: Int32
         do {
             status = try ContainerProcess.run(command, in: namespace)

@@ -79,8 +79,7 @@ struct Commands {
         let engine = try engine()
         try engine.validateTarget(namespace, named: namespace.path)
         PhaseTrace.mark("cni: validate, open netns and store")
-        let existed = (try? engine.network(named: spec.name)) != nil
-        let network = try configurationErrors { try engine.ensureNetwork(spec) }
+        let (network, created) = try configurationErrors { try engine.ensureNetwork(spec) }
         if let existing = try engine.attachment(network: network.name, containerID: containerID, ifname: ifname) {
             throw CNIError(.conflict, "container \(containerID) already has \(ifname) on network '\(network.name)'",
                            details: "endpoint \(existing.id) in \(existing.netnsPath)")
@@ -94,7 +93,7 @@ struct Commands {
         } catch {
             // A failed ADD changes nothing: the network this ADD created goes again (unless
             // another container joined it meanwhile, which makes the removal refuse).
-            if !existed { try? engine.removeNetworks([network.name], force: false) }
+            if created { try? engine.removeNetworks([network.name], force: false) }
             throw error
         }
         let result = try shape(endpoint, network, engine)

@@ -16,6 +16,12 @@ public enum ContainerProcess {
         return try translating { try NetworkNamespace(path: "/proc/self/fd/\(fd)") }
     }
 
+    /// Keeps SIGINT, SIGTERM and SIGHUP pending from now on (call before connecting), so no
+    /// signal can end berth between the connect and the command's start.
+    public static func holdSignals() {
+        ChildSignals.setBlocked(true)
+    }
+
     /// Starts `arguments` inside `namespace` and waits for it. SIGINT and SIGTERM are passed on
     /// to the command instead of killing berth, so berth always gets to clean up afterwards.
     /// Returns the command's exit status (128+signal when it was killed by a signal).
@@ -41,22 +47,29 @@ public enum ContainerProcess {
     }
 }
 
-/// Forwards SIGINT/SIGTERM to the child while berth waits, so teardown always runs.
+/// Forwards SIGINT, SIGTERM and SIGHUP to the child while berth waits, so teardown always runs.
 enum ChildSignals {
     nonisolated(unsafe) static var child: pid_t = 0
+    static let forwarded = [SIGINT, SIGTERM, SIGHUP]
 
     static func forward(to pid: pid_t) {
         child = pid
         let handler: @convention(c) (Int32) -> Void = { sig in
             if ChildSignals.child > 0 { kill(ChildSignals.child, sig) }
         }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
+        for sig in forwarded { signal(sig, handler) }
+        setBlocked(false)   // what arrived while berth was connecting goes to the command now
     }
 
     static func restore() {
         child = 0
-        signal(SIGINT, SIG_IGN)    // teardown still ahead: keep ignoring until berth exits
-        signal(SIGTERM, SIG_IGN)
+        for sig in forwarded { signal(sig, SIG_IGN) }   // teardown still ahead
+    }
+
+    static func setBlocked(_ blocked: Bool) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in forwarded { sigaddset(&set, sig) }
+        sigprocmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, nil)
     }
 }

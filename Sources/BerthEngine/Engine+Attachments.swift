@@ -19,6 +19,9 @@ extension Engine {
     @discardableResult
     public func detach(network: String, containerID: String, ifname: String) throws -> Bool {
         try Capabilities.requireNetAdmin()
+        let lock = try beginOperation()
+        let signals = TeardownSignals.block()
+        defer { signals.restore(); withExtendedLifetime(lock) {} }
         return try translating {
             guard try store.network(named: network) != nil else { return false }
             let endpoints = try store.endpoints(network: network, containerID: containerID).filter { $0.ifname == ifname }
@@ -30,20 +33,21 @@ extension Engine {
     /// The network named in `spec`, created from it if missing. An existing network must agree
     /// with every property the spec states; otherwise ``BerthError/conflict(_:)`` names the first
     /// difference. Safe against another process creating it at the same moment.
-    public func ensureNetwork(_ spec: NetworkSpec) throws -> NetworkRecord {
+    /// `created` tells whether this call made it (so a failed ADD can take it away again).
+    public func ensureNetwork(_ spec: NetworkSpec) throws -> (network: NetworkRecord, created: Bool) {
         if let existing = try translating({ try store.network(named: spec.name) }) {
             try Engine.checkAgreement(existing, spec)
-            return existing
+            return (existing, false)
         }
         do {
-            return try createNetwork(spec)
+            return (try createNetwork(spec), true)
         } catch BerthError.conflict(let message) {
             // Lost a race against a concurrent creator: use theirs if it agrees.
             guard let existing = try translating({ try store.network(named: spec.name) }) else {
                 throw BerthError.conflict(message)
             }
             try Engine.checkAgreement(existing, spec)
-            return existing
+            return (existing, false)
         }
     }
 
@@ -130,10 +134,17 @@ extension Engine {
     @discardableResult
     public func releaseAttachments(network: String, except valid: [(containerID: String, ifname: String)]) throws -> [EndpointRecord] {
         try Capabilities.requireNetAdmin()
+        let lock = try beginOperation()
+        let signals = TeardownSignals.block()
+        defer { signals.restore(); withExtendedLifetime(lock) {} }
         return try translating {
             guard try store.network(named: network) != nil else { return [] }
             let keep = Set(valid.map { $0.containerID + "\u{0}" + $0.ifname })
-            let stale = try store.endpoints(network: network).filter { !keep.contains($0.containerID + "\u{0}" + $0.ifname) }
+            // An endpoint still `creating` belongs to an ADD running right now (its runtime has not
+            // heard back yet, so it cannot list it); crashed ones are `berth gc`'s business.
+            let stale = try store.endpoints(network: network).filter {
+                $0.state != .creating && !keep.contains($0.containerID + "\u{0}" + $0.ifname)
+            }
             try removeEndpoints(stale)
             return stale
         }

@@ -59,7 +59,12 @@ extension Engine {
                 PhaseTrace.mark("firewall: publish ports")
             }
             FaultPoint.connectBeforeActive.reach()
-            try translating { try store.setState(endpoint: endpoint.id, .active) } as Void
+            // The row can be gone: a concurrent `rm --force`, `disconnect --all` or a runtime's
+            // DEL after a timed-out ADD removed it meanwhile. Reporting success would leave an
+            // address in the container that the store no longer reserves.
+            guard try translating({ try store.setState(endpoint: endpoint.id, .active) }) else {
+                throw BerthError.conflict("endpoint \(endpoint.id) was removed by another command while it was being connected")
+            }
             PhaseTrace.mark("store: mark active")
         } catch {
             _ = try? host().deleteLink(name: endpoint.hostIfname)

@@ -15,7 +15,7 @@ extension Engine {
     /// Reconciles the store with the kernel and reports what it fixed:
     /// - endpoints left `creating` or `removing` by a crashed command are rolled back or finished;
     /// - leases of endpoints whose host veth is gone (the container's namespace died) are freed;
-    /// - host veths (`bv…`) that no endpoint owns are deleted;
+    /// - host veths (`bv…` in a Berth device group) that no endpoint owns are deleted;
     /// - bridges Berth tagged (`berth:<id>` alias) whose network is gone are deleted;
     /// - missing bridges of existing networks are recreated and their veths re-attached;
     /// - the firewall table is re-rendered from the store (restores a flushed table, drops map
@@ -63,7 +63,10 @@ extension Engine {
         if !dryRun { try removeEndpoints(doomed) }
 
         let owned = Set(endpoints.map(\.hostIfname))
-        let strayVeths = links.filter { $0.kind == "veth" && $0.name.hasPrefix("bv") && !owned.contains($0.name) }
+        // Berth's own: the bv name and the device-group marker; a user's bv-something is left alone.
+        let strayVeths = links.filter {
+            $0.kind == "veth" && $0.name.hasPrefix("bv") && Engine.isVethGroup($0.group) && !owned.contains($0.name)
+        }
         for link in strayVeths {
             actions.append(RepairAction(kind: "link", description: "deleted stray veth \(link.name) (no endpoint owns it)"))
         }

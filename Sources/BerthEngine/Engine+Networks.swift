@@ -10,6 +10,11 @@ extension Engine {
         try translating { try store.networks() }
     }
 
+    /// How many endpoints a network has.
+    public func endpointCount(network name: String) throws -> Int {
+        try translating { try store.endpointCount(network: name) }
+    }
+
     /// One network, or a not-found error naming it.
     public func network(named name: String) throws -> NetworkRecord {
         guard let n = try translating({ try store.network(named: name) }) else {
@@ -72,7 +77,11 @@ extension Engine {
         if existing.contains(where: { $0.name == spec.name }) {
             throw BerthError.conflict("network '\(spec.name)' already exists")
         }
-        let id = Store.randomID()
+        // Bulk teardown deletes a network's veths by device group, so no two networks may share
+        // one: draw ids until the group is free.
+        let groups = Set(existing.map { Engine.vethGroup(ofID: $0.id) })
+        var id = Store.randomID()
+        while groups.contains(Engine.vethGroup(ofID: id)) { id = Store.randomID() }
         let bridge = spec.bridge ?? "berth" + id.prefix(10)
         if let clash = existing.first(where: { $0.bridge == bridge }) {
             throw BerthError.conflict("bridge \(bridge) already belongs to network '\(clash.name)'")
@@ -162,13 +171,17 @@ extension Engine {
                 guard let n = try store.network(named: name) else { return }
                 try removeEndpoints(endpoints, wholeNetwork: n)
                 FaultPoint.removeAfterEndpoints.reach()
-                _ = try host().deleteLink(name: n.bridge)
-                FaultPoint.removeAfterBridge.reach()
+                // The record goes before the bridge: from here on no connect can reserve an address
+                // on this network, and a crash leaves only kernel objects `berth gc` knows as
+                // orphans (the tagged bridge, grouped veths). Rows a concurrent connect added
+                // meanwhile go with the record; their connects then roll back.
                 try store.transaction {
-                    // Endpoints attached meanwhile by another process go with the network.
                     try store.deleteNetwork(named: name)
                     try synchronizeFirewall()
                 }
+                FaultPoint.removeAfterRecord.reach()
+                _ = try host().deleteLinks(group: Engine.vethGroup(of: n))
+                _ = try host().deleteLink(name: n.bridge)
             }
         }
     }

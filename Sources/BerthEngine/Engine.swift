@@ -49,8 +49,16 @@ public final class Engine {
     /// The device group of a network's host veths: a Berth marker in the top byte and 24 bits of
     /// the network id, so `rm --force` and `disconnect --all` delete them in one request.
     static func vethGroup(of network: NetworkRecord) -> UInt32 {
-        0xBE00_0000 | UInt32(truncatingIfNeeded: (Hex.decode(network.id) ?? 0) & 0xFF_FFFF)
+        vethGroup(ofID: network.id)
     }
+
+    /// The group for a network id (creation picks ids whose groups are unique among networks).
+    static func vethGroup(ofID id: String) -> UInt32 {
+        0xBE00_0000 | UInt32(truncatingIfNeeded: (Hex.decode(id) ?? 0) & 0xFF_FFFF)
+    }
+
+    /// True when `group` is one of Berth's veth groups (the marker in the top byte).
+    static func isVethGroup(_ group: UInt32) -> Bool { group & 0xFF00_0000 == 0xBE00_0000 }
 
     /// A netlink session in Berth's own (host) namespace.
     func host() throws -> RouteSession {

@@ -18,7 +18,7 @@ public enum FaultPoint: String, CaseIterable, Sendable {
     case createAfterFirewall = "create:after-firewall"
     // network rm
     case removeAfterEndpoints = "rm:after-endpoints"
-    case removeAfterBridge = "rm:after-bridge"
+    case removeAfterRecord = "rm:after-record"
 
     private static let armed: String? = getenv("BERTH_FAULT").map { String(cString: $0) }
 

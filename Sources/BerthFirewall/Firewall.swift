@@ -53,9 +53,4 @@ public final class Firewall {
         guard !ports.isEmpty else { return }
         try run(Ruleset.unpublish(ports))
     }
-
-    /// True when Berth's table exists.
-    public func tableExists() -> Bool {
-        (try? run("list table \(Ruleset.family) \(Ruleset.table)")) != nil
-    }
 }

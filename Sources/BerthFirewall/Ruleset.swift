@@ -122,9 +122,14 @@ public enum Ruleset {
     private static func guardChains(_ networks: [FirewallNetwork]) -> String {
         let open = networks.filter { !$0.isolated }.map { "\"\($0.bridge)\"" }
         let elements = networks.map { "\($0.subnet) : jump guard-\($0.id)" }.joined(separator: ", ")
+        let bridges = networks.map { "\"\($0.bridge)\"" }.joined(separator: ", ")
+        // route_localnet (needed to publish ports on 127.0.0.1) would otherwise let a container
+        // reach services bound to the host's loopback by sending to 127.x via the gateway's MAC
+        // (the CVE-2020-8558 class): nothing from a bridge may be addressed to 127.0.0.0/8.
         var out = """
               chain guard {
                 type filter hook prerouting priority mangle; policy accept;
+                iifname { \(bridges) } ip daddr 127.0.0.0/8 drop
                 ip daddr vmap { \(elements) }
               }
 

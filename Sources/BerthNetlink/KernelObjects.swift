@@ -15,6 +15,8 @@ public struct LinkInfo: Sendable, Equatable {
     public let peerIndex: Int32?
     /// `IFLA_IFALIAS`: Berth tags the bridges it creates with `berth:<network id>`.
     public let alias: String?
+    /// `IFLA_GROUP`: the device group (Berth puts a network's host veths in one).
+    public let group: UInt32
 
     /// True when administratively up.
     public var isUp: Bool { flags & interfaceFlagUp != 0 }
@@ -33,6 +35,7 @@ public struct LinkInfo: Sendable, Equatable {
         kind = attrs.nested(IFLA.linkinfo)?.string(IFLA.infoKind)
         peerIndex = attrs.u32(IFLA.link).map { Int32(bitPattern: $0) }
         alias = attrs.string(IFLA.ifalias)
+        group = attrs.u32(IFLA.group) ?? 0
     }
 }
 

@@ -9,7 +9,6 @@
 #include <linux/magic.h>
 
 int berth_setns(int fd, int nstype) { return setns(fd, nstype) == 0 ? 0 : -errno; }
-int berth_unshare(int flags) { return unshare(flags) == 0 ? 0 : -errno; }
 int berth_ns_type(int fd) {
     int r = ioctl(fd, NS_GET_NSTYPE);
     return r < 0 ? -errno : r;
@@ -20,14 +19,6 @@ int berth_is_nsfs(int fd) {
     return s.f_type == NSFS_MAGIC ? 1 : 0;
 }
 int berth_clone_newnet(void) { return CLONE_NEWNET; }
-int berth_clone_newns(void) { return CLONE_NEWNS; }
-int berth_make_mounts_private(void) {
-    return mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 ? 0 : -errno;
-}
-int berth_remount_sys(void) {
-    umount2("/sys", MNT_DETACH);
-    return mount("sysfs", "/sys", "sysfs", 0, NULL) == 0 ? 0 : -errno;
-}
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -57,6 +48,10 @@ int berth_spawn_in_netns(int nsfd, char *const argv[]) {
         // give the command the defaults back.
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);   // berth holds signals while it connects
         if (setns(nsfd, CLONE_NEWNET) != 0) err = errno;
         else if (unshare(CLONE_NEWNS) != 0) err = errno;
         else if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) err = errno;

@@ -92,6 +92,7 @@ final class RulesetTests: XCTestCase {
 
               chain guard {
                 type filter hook prerouting priority mangle; policy accept;
+                iifname { "berth0" } ip daddr 127.0.0.0/8 drop
                 ip daddr vmap { 172.17.0.0/24 : jump guard-aaaa }
               }
 

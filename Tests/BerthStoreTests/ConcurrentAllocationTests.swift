@@ -2,6 +2,7 @@ import XCTest
 import Dispatch
 import Synchronization
 import BerthAddress
+import BerthIPAM
 import BerthStore
 
 /// Several writers, each with its own `Store` (as separate `berth` processes would have), allocate
@@ -10,23 +11,6 @@ final class ConcurrentAllocationTests: XCTestCase {
     private var dir: TemporaryDirectory!
     override func setUp() { dir = TemporaryDirectory() }
     override func tearDown() { dir.remove() }
-
-    /// Round-robin walk with the same contract as `AddressAllocator.next` (BerthStoreTests does
-    /// not depend on BerthIPAM): start after the cursor, wrap once, skip network, broadcast,
-    /// gateway and taken addresses.
-    private static func nextAddress(subnet: IPv4Subnet, gateway: IPv4Address, after cursor: IPv4Address?,
-                                    isTaken: (IPv4Address) throws -> Bool) throws -> IPv4Address? {
-        let low = UInt64(subnet.network.value), count = subnet.size
-        var offset = cursor.map { subnet.contains($0) ? (UInt64($0.value) - low + 1) % count : 0 } ?? 0
-        for _ in 0..<count {
-            let ip = IPv4Address(UInt32(low + offset))
-            offset = (offset + 1) % count
-            if ip == subnet.network || ip == subnet.broadcast || ip == gateway { continue }
-            if try isTaken(ip) { continue }
-            return ip
-        }
-        return nil
-    }
 
     func testConcurrentAllocatorsNeverCollide() throws {
         let path = dir.path
@@ -43,8 +27,9 @@ final class ConcurrentAllocationTests: XCTestCase {
                     for n in 0..<perWriter {
                         try store.transaction {
                             let network = try store.network(named: "web")!
-                            guard let address = try Self.nextAddress(
-                                subnet: network.subnet, gateway: network.gateway, after: network.lastAllocated,
+                            guard let address = try AddressAllocator.next(
+                                subnet: network.subnet, range: network.ipRange, gateway: network.gateway,
+                                after: network.lastAllocated,
                                 isTaken: { try store.isAddressTaken(network: "web", address: $0) }) else {
                                 throw StoreError.conflict("exhausted")
                             }

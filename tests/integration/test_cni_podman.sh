@@ -81,6 +81,8 @@ mount -t tmpfs bt-podman-cni /var/lib/cni
 export CONTAINERS_CONF=$dir/containers.conf CONTAINERS_STORAGE_CONF=$dir/storage.conf
 export XDG_RUNTIME_DIR=$dir/tmp TMPDIR=$dir/tmp
 pm() { podman --root "$dir/root" --runroot "$dir/runroot" --storage-driver vfs "$@"; }
+# a failure half-way must not leave runc containers (and their cgroups) running
+trap 'pm rm -f -t 0 bt-c1 bt-c2 >/dev/null 2>&1 || true' EXIT
 tar -C "$dir/rootfs" -c . | pm import - localhost/bt-busybox:latest >/dev/null
 pm run -d --name bt-c1 --network bertnet localhost/bt-busybox sleep 300 >/dev/null
 pm run -d --name bt-c2 --network bertnet --ip 10.125.7.50 localhost/bt-busybox sleep 300 >/dev/null

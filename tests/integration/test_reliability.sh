@@ -68,20 +68,26 @@ test_crash_during_network_create() {
 }
 
 test_crash_during_network_rm() {
-    local point c
-    for point in rm:after-endpoints rm:after-bridge; do
-        create_net doomed --subnet 10.123.41.0/24
-        new_netns_container c
-        connect doomed "$c"
-        fault_run "$point" network rm --force doomed
-        # The next command tolerates the half-removed network and gc makes it whole again...
-        assert_ok berth_host gc
-        assert_consistent
-        assert_ok berth_host network ls
-        # ...and the removal can simply be repeated.
-        assert_ok berth_host network rm --force doomed
-        assert_clean "$NET_BRIDGE:10.123.41.0/24"
-    done
+    local c
+    # Killed after the endpoints went: the network is still there, consistent, and rm repeats.
+    create_net doomed --subnet 10.123.41.0/24
+    new_netns_container c
+    connect doomed "$c"
+    fault_run rm:after-endpoints network rm --force doomed
+    assert_ok berth_host gc
+    assert_consistent
+    assert_ok berth_host network ls
+    assert_ok berth_host network rm --force doomed
+    assert_clean "$NET_BRIDGE:10.123.41.0/24"
+    # Killed after the record went: only orphans are left, and gc removes them.
+    create_net doomed --subnet 10.123.41.0/24
+    new_netns_container c
+    connect doomed "$c"
+    fault_run rm:after-record network rm --force doomed
+    assert_ok berth_host gc
+    assert_contains "$OUT" "deleted bridge $NET_BRIDGE"
+    assert_clean "$NET_BRIDGE:10.123.41.0/24"
+    assert_container_clean "$c"
 }
 
 test_gc_releases_leases_of_vanished_containers() {
@@ -105,17 +111,25 @@ test_gc_releases_leases_of_vanished_containers() {
 }
 
 test_gc_deletes_stray_veths_and_recreates_bridges() {
-    local c
+    local c o orphan
     create_net strays
+    new_netns_container o
+    connect strays "$o"
+    orphan=$EP_HOSTIF
+    # the store forgets it (as after a lost state directory): its veth becomes an orphan
+    sqlite3 "$BT_STATE/berth.db" "DELETE FROM endpoints WHERE host_ifname = '$orphan'"
     new_netns_container c
     connect strays "$c"
-    in_host ip link add bvdeadbeef0001 type veth peer name bt-peer-x
+    # a user's look-alike: a bv name, but not in a Berth device group
+    in_host ip link add bvusers0001 type veth peer name bt-peer-y
     in_host ip link del "$NET_BRIDGE"
     run_capture berth_host doctor
     assert_eq 1 "$RC" "doctor exits 1 when it finds problems"
     assert_contains "$OUT" "bridge $NET_BRIDGE of network 'strays' is missing"
     assert_ok berth_host gc
-    assert_contains "$OUT" "deleted stray veth bvdeadbeef0001"
+    assert_contains "$OUT" "deleted stray veth $orphan"
+    assert_not_contains "$OUT" "bvusers0001"
+    in_host ip link del bvusers0001
     assert_contains "$OUT" "recreated missing bridge $NET_BRIDGE"
     assert_consistent
     # the surviving veth is back on the recreated bridge: traffic flows again

@@ -12,19 +12,12 @@
 
 /// setns(2): moves the calling thread into the namespace behind fd. Returns 0 or -errno.
 int berth_setns(int fd, int nstype);
-/// unshare(2) with the given CLONE_* flags. Returns 0 or -errno.
-int berth_unshare(int flags);
 /// NS_GET_NSTYPE on fd: CLONE_NEWNET (0x40000000) for a network namespace, or -errno.
 int berth_ns_type(int fd);
 /// 1 when fd lives on nsfs (a namespace file), 0 when not, -errno on failure.
 int berth_is_nsfs(int fd);
-/// CLONE_NEWNET and CLONE_NEWNS for Swift.
+/// CLONE_NEWNET for Swift (a macro Swift cannot import).
 int berth_clone_newnet(void);
-int berth_clone_newns(void);
-/// Makes / a recursive private mount so a mount namespace does not propagate back; 0 or -errno.
-int berth_make_mounts_private(void);
-/// Mounts a fresh sysfs on /sys (so /sys/class/net shows the new netns); 0 or -errno.
-int berth_remount_sys(void);
 
 
 
