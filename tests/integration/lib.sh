@@ -406,11 +406,23 @@ _ping_in() {
     esac
 }
 
+# _await_listener PID FILE WHAT: record a listener started in the background and wait until it
+# has created FILE.ready (it has bound its socket); fail naming WHAT if it never does.
+_await_listener() {
+    local pid=$1 file=$2 what=$3 i
+    _bt_record pids "$pid"
+    for ((i = 0; i < 100; i++)); do
+        [[ -e "$file.ready" ]] && return 0
+        sleep 0.05
+    done
+    fail "$what did not start: $(cat "$file.err")"
+}
+
 # start_listener NS ADDR PORT: a TCP server in NS (netns name, PID, "up" or "host") on ADDR:PORT
 # that answers every connection with the peer address it sees and appends that address to
 # $BT_TMP/peers-PORT.
 start_listener() {
-    local ns=$1 addr=$2 port=$3 i
+    local ns=$1 addr=$2 port=$3
     local file="$BT_TMP/peers-$port"
     _ns_prefix "$ns"
     : >"$file"
@@ -428,12 +440,7 @@ while True:
     c.sendall((peer[0] + "\n").encode())
     c.close()
 ' "$addr" "$port" "$file" </dev/null >/dev/null 2>"$file.err" &
-    _bt_record pids "$!"
-    for ((i = 0; i < 100; i++)); do
-        [[ -e "$file.ready" ]] && return 0
-        sleep 0.05
-    done
-    fail "listener on $addr:$port in $ns did not start: $(cat "$file.err")"
+    _await_listener "$!" "$file" "listener on $addr:$port in $ns"
 }
 
 # start_upstream_listener PORT: start_listener in the upstream netns on 203.0.113.1:PORT.
@@ -442,7 +449,7 @@ start_upstream_listener() { start_listener up "$UPSTREAM_IP" "$1"; }
 # start_udp_listener NS ADDR PORT: log the source address of every UDP datagram to ADDR:PORT
 # in $BT_TMP/peers-PORT (no reply: this shows what arrives, even when no reply could return).
 start_udp_listener() {
-    local ns=$1 addr=$2 port=$3 i
+    local ns=$1 addr=$2 port=$3
     local file="$BT_TMP/peers-$port"
     _ns_prefix "$ns"
     : >"$file"
@@ -456,12 +463,7 @@ while True:
     with open(sys.argv[3], "a") as f:
         f.write(peer[0] + "\n")
 ' "$addr" "$port" "$file" </dev/null >/dev/null 2>"$file.err" &
-    _bt_record pids "$!"
-    for ((i = 0; i < 100; i++)); do
-        [[ -e "$file.ready" ]] && return 0
-        sleep 0.05
-    done
-    fail "UDP listener on $addr:$port in $ns did not start: $(cat "$file.err")"
+    _await_listener "$!" "$file" "UDP listener on $addr:$port in $ns"
 }
 
 # udp_send NS ADDR PORT: send three datagrams from NS (errors ignored), then wait a moment.
@@ -639,7 +641,7 @@ cni_error() {
 # connection (or UDP datagram) with "PAYLOAD PEER_ADDRESS" and logs the peer in
 # $BT_TMP/peers-PROTO-PORT.
 start_payload_listener() {
-    local ns=$1 addr=$2 port=$3 payload=$4 proto=${5:-tcp} i
+    local ns=$1 addr=$2 port=$3 payload=$4 proto=${5:-tcp}
     local file="$BT_TMP/peers-$proto-$port-${ns//\//_}"
     _ns_prefix "$ns"
     : >"$file"
@@ -664,12 +666,7 @@ while True:
     with open(log, "a") as f:
         f.write(peer[0] + "\n")
 ' "$addr" "$port" "$payload" "$proto" "$file" </dev/null >/dev/null 2>"$file.err" &
-    _bt_record pids "$!"
-    for ((i = 0; i < 100; i++)); do
-        [[ -e "$file.ready" ]] && return 0
-        sleep 0.05
-    done
-    fail "$proto listener on $addr:$port in $ns did not start: $(cat "$file.err")"
+    _await_listener "$!" "$file" "$proto listener on $addr:$port in $ns"
 }
 
 # port_ask NS ADDR PORT [tcp|udp]: one request from NS; prints the reply line (1 s timeout,
