@@ -27,6 +27,10 @@ public final class NetlinkSocket: NetlinkTransport {
         // CAP_ACK: errors do not echo our whole request back; EXT_ACK: the kernel explains errors.
         _ = setsockopt(fd, NetlinkSocketOption.solNetlink, NetlinkSocketOption.capAck, &on, 4)
         _ = setsockopt(fd, NetlinkSocketOption.solNetlink, NetlinkSocketOption.extAck, &on, 4)
+        // The kernel answers in microseconds; a reply that never comes is a bug to report, not
+        // a reason to hang a container runtime forever.
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_nl()
         address.nl_family = sa_family_t(AF_NETLINK)
         let rc = withUnsafePointer(to: &address) {
@@ -77,10 +81,16 @@ public final class NetlinkSocket: NetlinkTransport {
 
     public func receive() throws -> [UInt8] {
         while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            // MSG_TRUNC makes recv report a datagram's real length, so one larger than the buffer
+            // is an error instead of silently cut messages (the kernel's own replies stay far below).
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_TRUNC)) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw NetlinkError(errno: errno, operation: "receive netlink reply")
+                let operation = errno == EAGAIN ? "receive netlink reply (no answer from the kernel in 30 s)" : "receive netlink reply"
+                throw NetlinkError(errno: errno, operation: operation)
+            }
+            guard count <= buffer.count else {
+                throw NetlinkError(errno: EMSGSIZE, operation: "receive netlink reply of \(count) bytes")
             }
             return Array(buffer[0..<count])
         }
