@@ -86,8 +86,9 @@ struct Commands {
         }
         PhaseTrace.mark("cni: network and attachment lookup")
         let endpoint: EndpointRecord
+        let defaultRoute: Bool
         do {
-            endpoint = try engine.connect(ConnectRequest(
+            (endpoint, defaultRoute) = try engine.attach(ConnectRequest(
                 network: network.name, namespace: namespace, target: namespace.path, ifname: ifname,
                 address: address, mac: mac, containerID: containerID, ports: ports))
         } catch {
@@ -96,14 +97,14 @@ struct Commands {
             if created { try? engine.removeNetworks([network.name], force: false) }
             throw error
         }
-        let result = try shape(endpoint, network, engine)
+        let result = try shape(endpoint, network, engine, defaultRoute: defaultRoute)
         PhaseTrace.mark("cni: result")
         return (config.prevResult.map { $0.appending(result) } ?? result).json(version: version)
     }
 
     /// The result of one attachment, in the reference bridge plugin's layout: the bridge, the
     /// host veth, then the container interface (which the IP entry points at).
-    func shape(_ e: EndpointRecord, _ n: NetworkRecord, _ engine: Engine) throws -> CNIResult {
+    func shape(_ e: EndpointRecord, _ n: NetworkRecord, _ engine: Engine, defaultRoute: Bool) throws -> CNIResult {
         // Only for MACs and MTUs: a failed lookup leaves them out rather than failing the ADD.
         let bridge = (try? engine.hostLink(name: n.bridge)) ?? nil
         let veth = (try? engine.hostLink(name: e.hostIfname)) ?? nil
@@ -117,8 +118,9 @@ struct Commands {
         result.ips = [.init(address: "\(e.address)/\(e.prefixLength)", gateway: "\(n.gateway)", interface: 2)]
         // Like the engine, a container that already has a default route (an earlier plugin in
         // the chain made it) keeps it: this network then adds only its subnet.
-        let hasDefault = config.prevResult?.routes.contains { $0.dst == "0.0.0.0/0" } ?? false
-        if !n.isInternal && !hasDefault { result.routes = [.init(dst: "0.0.0.0/0", gw: "\(n.gateway)")] }
+        // Only the route the engine really installed: a container that already had a default
+        // route (an earlier network, or an earlier plugin in the chain) keeps it.
+        if defaultRoute { result.routes = [.init(dst: "0.0.0.0/0", gw: "\(n.gateway)")] }
         return result
     }
 

@@ -30,6 +30,12 @@ extension Engine {
     /// made unless ports are published (claimed in step 1, map elements added after step 2):
     /// rules are per network.
     public func connect(_ request: ConnectRequest) throws -> EndpointRecord {
+        try attach(request).endpoint
+    }
+
+    /// ``connect(_:)``, also telling whether the container's default route now goes through
+    /// this network (false for internal networks, and when the container already had one).
+    public func attach(_ request: ConnectRequest) throws -> (endpoint: EndpointRecord, defaultRoute: Bool) {
         try Validation.interfaceName(request.ifname)
         if let name = request.containerID { try Validation.containerName(name) }
         if let mac = request.mac, mac.isMulticast || mac.isZero {
@@ -51,8 +57,9 @@ extension Engine {
         let endpoint = try translating { try reserve(request, on: network) }
         PhaseTrace.mark("store: reserve address")
         FaultPoint.connectAfterReserve.reach()
+        let defaultRoute: Bool
         do {
-            try realize(endpoint, on: network, request: request)
+            defaultRoute = try realize(endpoint, on: network, request: request)
             PhaseTrace.mark("kernel: veth, address, route")
             if !request.ports.isEmpty {
                 try publishPorts(of: endpoint)
@@ -74,7 +81,7 @@ extension Engine {
         }
         var active = endpoint
         active.state = .active
-        return active
+        return (active, defaultRoute)
     }
 
     /// Step 1 of connect: the lease and the intent record, in one write transaction.
@@ -117,7 +124,8 @@ extension Engine {
     }
 
     /// Step 2 of connect: the kernel objects.
-    private func realize(_ e: EndpointRecord, on network: NetworkRecord, request: ConnectRequest) throws {
+    /// Returns whether the default route through the network's gateway was installed.
+    private func realize(_ e: EndpointRecord, on network: NetworkRecord, request: ConnectRequest) throws -> Bool {
         let session = try host()
         let bridge = try session.linkIndex(name: network.bridge) ?? realizeBridge(network)
         do {
@@ -151,13 +159,16 @@ extension Engine {
             // Last, so an EEXIST from it can only mean the route and nothing else failed.
             steps.append((RouteRequests.addDefaultRoute(via: network.gateway, index: index), routeStep))
         }
+        var defaultRoute = !network.isInternal
         do {
             try container.execute(steps)
         } catch let error as NetlinkError where error.alreadyExists && error.operation == routeStep {
             // The container already has a default route through its first network; like
             // Docker, a second network adds its subnet but does not take the default route.
+            defaultRoute = false
         }
         FaultPoint.connectAfterAddress.reach()
+        return defaultRoute
     }
 
     /// Detaches the endpoint of `target`'s `ifname` from a network. When the namespace is

@@ -348,3 +348,14 @@ test_cni_cli_interop_and_state_dir() {
     CNI_NO_STATE_ENV=1 CNI_STDIN=$(cni_conf cfgstate '.stateDir = "'"$state2"'"') cni_ok DEL sd1 "" eth0
     assert_container_clean "$d"
 }
+
+test_cni_second_network_reports_no_default_route() {
+    local c ns
+    new_netns_container c
+    ns=$(cni_netns "$c")
+    CNI_STDIN=$(cni_conf first '.subnet = "10.124.70.0/24"') cni_ok ADD two "$ns" eth0
+    assert_eq '["0.0.0.0/0"]' "$(jq -c '[.routes[]?.dst]' <<<"$OUT")" "the first network gives the default route"
+    CNI_STDIN=$(cni_conf second '.subnet = "10.124.71.0/24"') cni_ok ADD two "$ns" eth1
+    assert_eq '[]' "$(jq -c '[.routes[]?.dst]' <<<"$OUT")" "the second network must not claim a default route it did not install"
+    assert_eq "10.124.70.1" "$(container_default_gw "$c")" "the container keeps its first default route"
+}
