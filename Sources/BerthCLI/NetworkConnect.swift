@@ -33,11 +33,10 @@ struct NetworkConnect: ParsableCommand {
         let engine = try GlobalOptions.engine(stateDirectory: stateDirectory)
         PhaseTrace.mark("open store")
         let namespace = try openTarget(target)
-        let endpoint = try engine.connect(ConnectRequest(
+        let attached = try engine.attach(ConnectRequest(
             network: network, namespace: namespace, target: target, ifname: ifname,
             address: ip, mac: mac, containerID: name, ports: publish))
-        let gateway = try engine.network(named: endpoint.network).gateway
-        var view = EndpointView(endpoint, gateway: gateway)
+        var view = EndpointView(attached.endpoint, gateway: attached.network.gateway)
         view.ports = publish
         printJSON(view.json)
     }

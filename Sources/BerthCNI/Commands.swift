@@ -88,7 +88,7 @@ struct Commands {
         let endpoint: EndpointRecord
         let defaultRoute: Bool
         do {
-            (endpoint, defaultRoute) = try engine.attach(ConnectRequest(
+            (endpoint, _, defaultRoute) = try engine.attach(ConnectRequest(
                 network: network.name, namespace: namespace, target: namespace.path, ifname: ifname,
                 address: address, mac: mac, containerID: containerID, ports: ports))
         } catch {

@@ -33,9 +33,11 @@ extension Engine {
         try attach(request).endpoint
     }
 
-    /// ``connect(_:)``, also telling whether the container's default route now goes through
-    /// this network (false for internal networks, and when the container already had one).
-    public func attach(_ request: ConnectRequest) throws -> (endpoint: EndpointRecord, defaultRoute: Bool) {
+    /// ``connect(_:)``, also returning the network (for its gateway, without reading it again)
+    /// and whether the container's default route now goes through it (false for internal
+    /// networks, and when the container already had one).
+    public func attach(_ request: ConnectRequest) throws
+        -> (endpoint: EndpointRecord, network: NetworkRecord, defaultRoute: Bool) {
         try Validation.interfaceName(request.ifname)
         if let name = request.containerID { try Validation.containerName(name) }
         if let mac = request.mac, mac.isMulticast || mac.isZero {
@@ -81,7 +83,7 @@ extension Engine {
         }
         var active = endpoint
         active.state = .active
-        return (active, defaultRoute)
+        return (active, network, defaultRoute)
     }
 
     /// Step 1 of connect: the lease and the intent record, in one write transaction.
