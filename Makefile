@@ -3,7 +3,7 @@
 
 SWIFT        ?= swift
 CONFIG       ?= release
-BUILD_FLAGS  := -c $(CONFIG) --static-swift-stdlib
+BUILD_FLAGS  := -c $(CONFIG) --static-swift-stdlib --disable-local-rpath
 BERTH        := $(CURDIR)/.build/$(CONFIG)/berth
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES := libsqlite3-dev sqlite3 libnftables1 nftables iproute2 iputils-ping jq python3 util-linux procps gcc \

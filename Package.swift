@@ -12,14 +12,16 @@ import PackageDescription
 ///   values      BerthAddress — IP/MAC/CIDR value types shared by every layer
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
-/// Links libstdc++ (which the Swift runtime needs) statically into `berth`: see
-/// Support/static-libstdcxx/libstdc++.so. Start-up time is paid once per container.
 let packageRoot = String(#filePath.dropLast("/Package.swift".count))
-/// lld packs the ~38,000 relative relocations of the position-independent binary into a compact
-/// DT_RELR table (glibc 2.36+), which the dynamic loader applies in a fraction of the time.
-let staticLibstdcxx: [LinkerSetting] = [.unsafeFlags([
-    "-L\(packageRoot)/Support/static-libstdcxx",
-    "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+/// How `berth` is linked, for start-up time (paid once per container by every runtime):
+/// - libstdc++ (which the Swift runtime needs), SQLite and the unwinder come from static archives:
+///   the linker scripts in Support/static-libs stand in for their shared libraries, so the dynamic
+///   loader maps and binds only libc and libm;
+/// - not position-independent: there are no relative relocations to apply, so the binary's data
+///   pages are neither dirtied nor faulted in at start. Together with `--disable-local-rpath`
+///   (Makefile), this halves the cost of starting a Swift process here.
+let startupLinking: [LinkerSetting] = [.unsafeFlags([
+    "-L\(packageRoot)/Support/static-libs", "-use-ld=lld", "-Xlinker", "-no-pie",
 ])]
 
 let package = Package(
@@ -36,7 +38,9 @@ let package = Package(
     targets: [
         // C shims and system libraries.
         .target(name: "CBerthShim"),
-        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+        // No pkgConfig: its -L/usr/lib/… would come before Support/static-libs on berth's link
+        // line and pick the shared library; the headers are on the default include path.
+        .systemLibrary(name: "CSQLite",
                        providers: [.apt(["libsqlite3-dev"])]),
 
         // Values.
@@ -67,7 +71,7 @@ let package = Package(
                 dependencies: ["BerthEngine", "BerthAddress", "BerthIPAM", "BerthNetlink", "BerthStore"],
                 swiftSettings: strict),
         .executableTarget(name: "berth", dependencies: ["BerthCLI", "BerthCNI"], swiftSettings: strict,
-                          linkerSettings: staticLibstdcxx),
+                          linkerSettings: startupLinking),
 
         // Unit tests (no root needed).
         .testTarget(name: "BerthAddressTests", dependencies: ["BerthAddress"], swiftSettings: strict),

@@ -11,8 +11,10 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The value of 1–16 hex digits (either case), or nil.
-    public static func decode(_ text: some StringProtocol) -> UInt64? {
+    /// The value of 1–16 hex digits (either case), or nil. Takes a `String`, not any
+    /// `StringProtocol`: an unspecialised generic call costs a fresh process a scan of the
+    /// runtime's protocol conformances.
+    public static func decode(_ text: String) -> UInt64? {
         var value: UInt64 = 0
         var count = 0
         for c in text.utf8 {

@@ -14,8 +14,16 @@ enum FastPath {
     /// The parsed command, or nil to fall back to swift-argument-parser.
     static func parse(_ arguments: [String]) -> HotCommand? {
         guard arguments.count >= 4, arguments[0] == "network" else { return nil }
-        var positional: [String] = []
-        var options: [String: String] = [:]
+        let isConnect: Bool
+        switch arguments[1] {
+        case "connect": isConnect = true
+        case "disconnect": isConnect = false
+        default: return nil
+        }
+        // Plain optionals rather than a dictionary of options: a dictionary's first use costs a
+        // fresh process generic-metadata set-up and a scan of the runtime's conformance records.
+        var network: String?, target: String?
+        var ifname: String?, stateDirectory: String?, ip: String?, mac: String?, name: String?
         var publish: [PortMapping] = []
         var i = 2
         while i < arguments.count {
@@ -30,53 +38,55 @@ enum FastPath {
                     value = arguments[i + 1]
                     i += 1
                 }
-                guard let mapping = try? PublishArgument.parse(value) else { return nil }
+                guard isConnect, let mapping = try? PublishArgument.parse(value) else { return nil }
                 publish.append(mapping)
             } else if word.hasPrefix("-") {
                 guard word.hasPrefix("--"), word.count > 2 else { return nil }
-                var name = String(word.dropFirst(2))
+                var option = String(word.dropFirst(2))
                 let value: String
-                if let eq = name.firstIndex(of: "=") {
-                    value = String(name[name.index(after: eq)...])
-                    name = String(name[..<eq])
+                if let eq = option.firstIndex(of: "=") {
+                    value = String(option[option.index(after: eq)...])
+                    option = String(option[..<eq])
                 } else {
                     guard i + 1 < arguments.count else { return nil }
                     value = arguments[i + 1]
                     i += 1
                 }
-                guard options[name] == nil else { return nil }
-                options[name] = value
+                // Each option once; connect-only options on disconnect fall back (for the error).
+                switch option {
+                case "ifname" where ifname == nil: ifname = value
+                case "state-dir" where stateDirectory == nil: stateDirectory = value
+                case "ip" where isConnect && ip == nil: ip = value
+                case "mac" where isConnect && mac == nil: mac = value
+                case "name" where isConnect && name == nil: name = value
+                default: return nil
+                }
+            } else if network == nil {
+                network = word
+            } else if target == nil {
+                target = word
             } else {
-                positional.append(word)
+                return nil
             }
             i += 1
         }
-        guard positional.count == 2 else { return nil }
-        let ifname = options.removeValue(forKey: "ifname") ?? "eth0"
-        let stateDirectory = options.removeValue(forKey: "state-dir")
-        switch arguments[1] {
-        case "connect":
-            var ip: IPv4Address?
-            var mac: MACAddress?
-            if let text = options.removeValue(forKey: "ip") {
-                guard let parsed = IPv4Address(text) else { return nil }
-                ip = parsed
-            }
-            if let text = options.removeValue(forKey: "mac") {
-                guard let parsed = MACAddress(text) else { return nil }
-                mac = parsed
-            }
-            let name = options.removeValue(forKey: "name")
-            guard options.isEmpty else { return nil }
-            return .connect(network: positional[0], target: positional[1], ifname: ifname, ip: ip, mac: mac,
-                            name: name, publish: publish, stateDirectory: stateDirectory)
-        case "disconnect":
-            guard options.isEmpty, publish.isEmpty else { return nil }
-            return .disconnect(network: positional[0], target: positional[1], ifname: ifname,
+        guard let network, let target else { return nil }
+        guard isConnect else {
+            return .disconnect(network: network, target: target, ifname: ifname ?? "eth0",
                                stateDirectory: stateDirectory)
-        default:
-            return nil
         }
+        var address: IPv4Address?
+        var hardware: MACAddress?
+        if let ip {
+            guard let parsed = IPv4Address(ip) else { return nil }
+            address = parsed
+        }
+        if let mac {
+            guard let parsed = MACAddress(mac) else { return nil }
+            hardware = parsed
+        }
+        return .connect(network: network, target: target, ifname: ifname ?? "eth0", ip: address, mac: hardware,
+                        name: name, publish: publish, stateDirectory: stateDirectory)
     }
 }
 

@@ -23,13 +23,7 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the engine for a state directory flag (nil: environment or default).
     static func engine(stateDirectory: String?) throws -> Engine {
         var configuration = EngineConfiguration(stateDirectory: resolveStateDirectory(stateDirectory))
-        if let env = getenv("BERTH_POOLS"), env.pointee != 0 {
-            do {
-                configuration.pools = try AddressPool.parseList(String(cString: env))
-            } catch {
-                throw BerthError.invalidArgument("BERTH_POOLS: \(error)")
-            }
-        }
+        if let env = getenv("BERTH_POOLS"), env.pointee != 0 { configuration.poolList = String(cString: env) }
         return try Engine(configuration: configuration)
     }
 }

@@ -32,13 +32,7 @@ struct Commands {
 
     func engine() throws -> Engine {
         var configuration = EngineConfiguration(stateDirectory: stateDirectory)
-        if let v = getenv("BERTH_POOLS"), v.pointee != 0 {
-            do {
-                configuration.pools = try AddressPool.parseList(String(cString: v))
-            } catch {
-                throw CNIError(.invalidEnvironment, "BERTH_POOLS: \(error)")
-            }
-        }
+        if let v = getenv("BERTH_POOLS"), v.pointee != 0 { configuration.poolList = String(cString: v) }
         do {
             return try Engine(configuration: configuration)
         } catch {

@@ -22,13 +22,17 @@ extension Engine {
     }
 
     /// Attaches a namespace to a network as one transaction:
-    /// 1. in the store: allocate the address and record the endpoint as `creating` (intent);
-    /// 2. in the kernel: one request creates the veth pair, the peer born in the container
-    ///    under its final name, the host end on the bridge; then address and default route;
+    /// 1. at the same time, on two threads:
+    ///    - in the store: allocate the address and record the endpoint as `creating` (intent);
+    ///    - in the kernel: one request creates the veth pair, the peer born in the container
+    ///      under its final name, the host end on the bridge;
+    /// 2. in the kernel: the container's address and default route;
     /// 3. in the store: mark the endpoint `active`.
-    /// Any failure undoes what was done (veth deleted, lease freed). No firewall change is
-    /// made unless ports are published (claimed in step 1, map elements added after step 2):
-    /// rules are per network.
+    /// Any failure undoes what was done (veth deleted, lease freed). A crash can leave a veth
+    /// without a record (the veth came first) or a `creating` record: `berth gc` removes both,
+    /// and cannot race a connect, whose operation lock it waits for. No firewall change is made
+    /// unless ports are published (claimed in step 1, map elements added after step 2): rules
+    /// are per network.
     public func connect(_ request: ConnectRequest) throws -> EndpointRecord {
         try attach(request).endpoint
     }
@@ -56,13 +60,27 @@ extension Engine {
         PhaseTrace.mark("network lookup")
         try ensureFirewallTable()
         PhaseTrace.mark("firewall table probe")
-        let endpoint = try translating { try reserve(request, on: network) }
+        let identity = EndpointIdentity(mac: request.mac)
+        let session = try translating { try host() }
+        // The veth does not depend on the address: the kernel creates it while the store
+        // allocates. This thread touches only the store until the join.
+        let links = ParallelTask { try self.createLinks(identity, on: network, request: request, session: session) }
+        let endpoint: EndpointRecord
+        do {
+            endpoint = try translating { try reserve(request, on: network, identity: identity) }
+        } catch {
+            if (try? links.join()) != nil { _ = try? session.deleteLink(name: identity.hostIfname) }
+            throw error
+        }
         PhaseTrace.mark("store: reserve address")
         FaultPoint.connectAfterReserve.reach()
         let defaultRoute: Bool
         do {
-            defaultRoute = try realize(endpoint, on: network, request: request)
-            PhaseTrace.mark("kernel: veth, address, route")
+            let container = try links.join()
+            PhaseTrace.mark("kernel: create veth (joined)")
+            FaultPoint.connectAfterVeth.reach()
+            defaultRoute = try configure(endpoint, container: container, on: network, request: request)
+            PhaseTrace.mark("kernel: address, route")
             if !request.ports.isEmpty {
                 try publishPorts(of: endpoint)
                 PhaseTrace.mark("firewall: publish ports")
@@ -86,8 +104,9 @@ extension Engine {
         return (active, network, defaultRoute)
     }
 
-    /// Step 1 of connect: the lease and the intent record, in one write transaction.
-    private func reserve(_ request: ConnectRequest, on network: NetworkRecord) throws -> EndpointRecord {
+    /// Step 1 of connect, in the store: the lease and the intent record, in one write transaction.
+    private func reserve(_ request: ConnectRequest, on network: NetworkRecord,
+                         identity: EndpointIdentity) throws -> EndpointRecord {
         try store.transaction {
             let ns = request.namespace
             if let existing = try store.endpoints(netnsDevice: ns.device, netnsInode: ns.inode, ifname: request.ifname).first {
@@ -110,14 +129,14 @@ extension Engine {
                 address = next
                 try store.setCursor(network: network.name, lastAllocated: next)
             }
-            let id = Store.randomID()
+            let id = identity.id
             let record = EndpointRecord(
                 id: id, network: network.name, containerID: request.containerID ?? request.target,
                 target: request.target, netnsPath: request.namespace.path,
                 netnsDevice: ns.device, netnsInode: ns.inode, ifname: request.ifname,
-                hostIfname: "bv" + id.prefix(12), address: address,
+                hostIfname: identity.hostIfname, address: address,
                 prefixLength: network.subnet.prefixLength,
-                mac: request.mac ?? MACAddress(locallyAdministeredFrom: Hex.decode(id) ?? randomUInt64()),
+                mac: identity.mac,
                 state: .creating, created: Int64(time(nil)))
             try store.insertEndpoint(record)
             try store.publishPorts(endpoint: id, request.ports)
@@ -125,29 +144,38 @@ extension Engine {
         }
     }
 
-    /// Step 2 of connect: the kernel objects.
-    /// Returns whether the default route through the network's gateway was installed.
-    private func realize(_ e: EndpointRecord, on network: NetworkRecord, request: ConnectRequest) throws -> Bool {
-        let session = try host()
-        let bridge = try session.linkIndex(name: network.bridge) ?? realizeBridge(network)
+    /// Step 1 of connect, in the kernel (on the second thread): the veth pair, the host end on the
+    /// bridge (recreated first if it went missing), the peer in the container. Returns a session
+    /// inside the container and the peer's index there.
+    private func createLinks(_ e: EndpointIdentity, on network: NetworkRecord, request: ConnectRequest,
+                             session: RouteSession) throws -> ContainerLink {
+        let started = PhaseTrace.now()
+        let bridge = try session.linkIndex(name: network.bridge) ?? realizeBridge(network, session: session)
         do {
             try session.execute(RouteRequests.createVeth(
                 hostName: e.hostIfname, master: bridge, mtu: network.mtu,
-                peerName: e.ifname, peerNamespaceFD: request.namespace.fd, peerMAC: e.mac,
+                peerName: request.ifname, peerNamespaceFD: request.namespace.fd, peerMAC: e.mac,
                 group: Engine.vethGroup(of: network)),
-                "create veth \(e.hostIfname) for \(e.ifname)")
+                "create veth \(e.hostIfname) for \(request.ifname)")
         } catch let error as NetlinkError where error.alreadyExists {
-            throw BerthError.conflict("interface \(e.ifname) already exists in \(request.target)")
+            throw BerthError.conflict("interface \(request.ifname) already exists in \(request.target)")
         } catch let error as NetlinkError where error.errno == EXFULL {
             // The kernel's limit on bridge ports (BR_MAX_PORTS).
             throw BerthError.conflict("network '\(network.name)' is full: a Linux bridge takes at most 1023 containers")
         }
-        PhaseTrace.mark("kernel: create veth")
-        FaultPoint.connectAfterVeth.reach()
+        PhaseTrace.report("kernel: create veth (second thread)", since: started)
         let container = try RouteSession(in: request.namespace)
-        guard let index = try container.linkIndex(name: e.ifname) else {
-            throw BerthError.system("\(e.ifname) did not appear in \(request.target)")
+        guard let index = try container.linkIndex(name: request.ifname) else {
+            throw BerthError.system("\(request.ifname) did not appear in \(request.target)")
         }
+        return ContainerLink(session: container, index: index)
+    }
+
+    /// Step 2 of connect: the container's link up, its address, and the default route.
+    /// Returns whether the default route through the network's gateway was installed.
+    private func configure(_ e: EndpointRecord, container link: ContainerLink, on network: NetworkRecord,
+                           request: ConnectRequest) throws -> Bool {
+        let index = link.index
         var steps: [(NetlinkRequest, String)] = [
             (RouteRequests.setLinkUp(index: index), "set \(e.ifname) up"),
             (RouteRequests.addAddress(IPv4Interface(address: e.address, prefixLength: e.prefixLength), index: index),
@@ -163,7 +191,7 @@ extension Engine {
         }
         var defaultRoute = !network.isInternal
         do {
-            try container.execute(steps)
+            try link.session.execute(steps)
         } catch let error as NetlinkError where error.alreadyExists && error.operation == routeStep {
             // The container already has a default route through its first network; like
             // Docker, a second network adds its subnet but does not take the default route.

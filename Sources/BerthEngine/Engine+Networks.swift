@@ -99,8 +99,9 @@ extension Engine {
             if spec.gateway != nil || spec.ipRange != nil {
                 throw BerthError.invalidArgument("--gateway and --ip-range need --subnet")
             }
+            let pools = try configuration.resolvedPools()
             let survey = try HostSurvey.take(session: host(), resolvConf: configuration.resolvConfPath)
-            guard let chosen = SubnetChooser.choose(pools: configuration.pools ?? AddressPool.defaults,
+            guard let chosen = SubnetChooser.choose(pools: pools,
                                                     avoiding: existing.map(\.subnet) + survey.occupied,
                                                     nameservers: survey.nameservers) else {
                 throw BerthError.conflict("no free subnet left in the address pools; pass --subnet")
@@ -125,8 +126,8 @@ extension Engine {
     /// Makes sure the bridge exists, is up and carries the gateway address; creates it if not.
     /// Returns its index. Safe to call when another process does the same at the same time.
     @discardableResult
-    func realizeBridge(_ n: NetworkRecord) throws -> Int32 {
-        let session = try host()
+    func realizeBridge(_ n: NetworkRecord, session given: RouteSession? = nil) throws -> Int32 {
+        let session = try given ?? host()
         if let link = try session.link(name: n.bridge) {
             guard link.kind == "bridge" else {
                 throw BerthError.conflict("interface \(n.bridge) exists and is not a bridge")

@@ -8,17 +8,31 @@ import BerthStore
 public struct EngineConfiguration: Sendable {
     /// Where the SQLite store lives.
     public var stateDirectory: String
-    /// Pools automatic subnets are carved from; nil for ``AddressPool/defaults`` (resolved only
-    /// when a subnet is chosen, to keep it off every other command's start-up).
+    /// Pools automatic subnets are carved from; nil for ``poolList``, else ``AddressPool/defaults``.
     public var pools: [AddressPool]?
+    /// The `BERTH_POOLS` text (`CIDR:PREFIX,…`), parsed only when a subnet is chosen: every other
+    /// command, connect above all, starts without it.
+    public var poolList: String?
     /// The resolver configuration whose nameservers subnets must not hide.
     public var resolvConfPath: String
 
-    public init(stateDirectory: String, pools: [AddressPool]? = nil,
+    public init(stateDirectory: String, pools: [AddressPool]? = nil, poolList: String? = nil,
                 resolvConfPath: String = "/etc/resolv.conf") {
         self.stateDirectory = stateDirectory
         self.pools = pools
+        self.poolList = poolList
         self.resolvConfPath = resolvConfPath
+    }
+
+    /// The pools in effect: ``pools``, else ``poolList`` parsed, else the defaults.
+    func resolvedPools() throws -> [AddressPool] {
+        if let pools { return pools }
+        guard let poolList else { return AddressPool.defaults }
+        do {
+            return try AddressPool.parseList(poolList)
+        } catch {
+            throw BerthError.invalidArgument("BERTH_POOLS: \(error)")
+        }
     }
 }
 

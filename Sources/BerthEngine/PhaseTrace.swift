@@ -16,8 +16,18 @@ public enum PhaseTrace {
     public static func mark(_ label: StaticString) {
         guard enabled else { return }
         let t = now()
-        let micros = (t - last) / 1000
+        print(label, micros: (t - last) / 1000)
         last = t
+    }
+
+    /// Records the time since `start` under `label`, leaving the marks alone: for work on a
+    /// second thread, timed while the first one goes on.
+    static func report(_ label: StaticString, since start: Int64) {
+        guard enabled else { return }
+        print(label, micros: (now() - start) / 1000)
+    }
+
+    private static func print(_ label: StaticString, micros: Int64) {
         var line = "trace: \(micros) us \(label)\n"
         line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     }

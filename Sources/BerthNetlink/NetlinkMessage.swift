@@ -25,39 +25,49 @@ public struct NetlinkMessage: Sendable {
 }
 
 /// Decoded attributes of one level: type → payload (the last one wins for repeated types).
+///
+/// Kept as the raw run of `rtattr`s and searched on each lookup: a message carries a few dozen
+/// attributes and callers read a handful, and a dictionary's first use costs a fresh process
+/// more (generic metadata and a conformance scan) than all the searches it would save.
 public struct NetlinkAttributes: Sendable {
-    private var storage: [UInt16: ArraySlice<UInt8>] = [:]
+    private let bytes: ArraySlice<UInt8>
 
-    /// Parses a run of `rtattr`s. The nested flag (0x8000) and byte-order flag are masked off.
+    /// Wraps a run of `rtattr`s. The nested flag (0x8000) and byte-order flag are masked off
+    /// when types are compared; a truncated or malformed attribute ends the run.
     public init(_ bytes: ArraySlice<UInt8>) {
-        var offset = bytes.startIndex
-        while offset + 4 <= bytes.endIndex {
-            let length = Int(bytes.loadLE(UInt16.self, at: offset))
-            let type = bytes.loadLE(UInt16.self, at: offset + 2) & 0x3FFF
-            guard length >= 4, offset + length <= bytes.endIndex else { break }
-            storage[type] = bytes[(offset + 4)..<(offset + length)]
-            offset += (length + 3) & ~3
-        }
+        self.bytes = bytes
     }
 
     /// The raw payload of an attribute.
-    public subscript(type: UInt16) -> ArraySlice<UInt8>? { storage[type] }
+    public subscript(type: UInt16) -> ArraySlice<UInt8>? {
+        var found: ArraySlice<UInt8>?
+        var offset = bytes.startIndex
+        while offset + 4 <= bytes.endIndex {
+            let length = Int(bytes.loadLE(UInt16.self, at: offset))
+            guard length >= 4, offset + length <= bytes.endIndex else { break }
+            if bytes.loadLE(UInt16.self, at: offset + 2) & 0x3FFF == type {
+                found = bytes[(offset + 4)..<(offset + length)]
+            }
+            offset += (length + 3) & ~3
+        }
+        return found
+    }
 
     /// A NUL-terminated string attribute.
     public func string(_ type: UInt16) -> String? {
-        guard let raw = storage[type] else { return nil }
+        guard let raw = self[type] else { return nil }
         return String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
     }
 
     /// A 32-bit integer attribute.
     public func u32(_ type: UInt16) -> UInt32? {
-        guard let raw = storage[type], raw.count >= 4 else { return nil }
+        guard let raw = self[type], raw.count >= 4 else { return nil }
         return raw.loadLE(UInt32.self, at: raw.startIndex)
     }
 
     /// The attributes nested inside an attribute.
     public func nested(_ type: UInt16) -> NetlinkAttributes? {
-        storage[type].map { NetlinkAttributes($0) }
+        self[type].map { NetlinkAttributes($0) }
     }
 }
 

@@ -34,25 +34,30 @@ public final class RouteSession {
     /// failure they undo as a whole.
     public func execute(_ requests: [(NetlinkRequest, String)]) throws {
         guard !requests.isEmpty else { return }
+        // Sequence numbers are consecutive from `first`, so a reply's slot is its offset from it
+        // (no dictionary: its first use costs a fresh process more than the whole exchange).
+        let first = sequence &+ 1
         var datagram: [UInt8] = []
-        var pending: [UInt32: String] = [:]
-        for (request, operation) in requests {
-            let seq = nextSequence()
-            datagram += request.finalized(sequence: seq)
-            pending[seq] = operation
+        for (request, _) in requests {
+            datagram += request.finalized(sequence: nextSequence())
         }
         try transport.send(datagram)
-        var firstError: (UInt32, NetlinkError)?
-        while !pending.isEmpty {
+        var answered = [Bool](repeating: false, count: requests.count)
+        var remaining = requests.count
+        var firstError: (slot: Int, error: NetlinkError)?
+        while remaining > 0 {
             for message in NetlinkMessage.parse(try transport.receive()) where message.type == NLMsg.error {
-                guard let operation = pending.removeValue(forKey: message.sequence) else { continue }
-                if let error = Self.decodeError(message, operation: operation),
-                   firstError == nil || message.sequence < firstError!.0 {
-                    firstError = (message.sequence, error)
+                let slot = Int(message.sequence &- first)
+                guard slot < requests.count, !answered[slot] else { continue }
+                answered[slot] = true
+                remaining -= 1
+                if let error = Self.decodeError(message, operation: requests[slot].1),
+                   firstError == nil || slot < firstError!.slot {
+                    firstError = (slot, error)
                 }
             }
         }
-        if let firstError { throw firstError.1 }
+        if let firstError { throw firstError.error }
     }
 
     /// Sends one request and waits for its acknowledgement.

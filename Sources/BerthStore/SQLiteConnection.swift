@@ -41,6 +41,7 @@ final class SQLiteConnection {
 
     /// Opens (creating if needed) the database at `path`.
     init(path: String, busyTimeoutMilliseconds: Int32) throws {
+        _ = SQLiteConnection.processSetUp
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
@@ -54,6 +55,9 @@ final class SQLiteConnection {
         // Concurrent berth processes queue on the write lock instead of failing with SQLITE_BUSY.
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
     }
+
+    /// Process-wide SQLite settings, applied once before the first connection opens.
+    private static let processSetUp: Void = { _ = berth_sqlite_without_lookaside() }()
 
     /// Tunes the connection for berth's short-lived processes:
     /// - the WAL file is kept when the last connection closes, and no checkpoint runs then: a
