@@ -45,6 +45,8 @@ let package = Package(
 
         // Values.
         .target(name: "BerthAddress", swiftSettings: strict),
+        // JSON read and written by hand: Foundation's coders cost every process start-up time.
+        .target(name: "BerthJSON", swiftSettings: strict),
 
         // Kernel adapters.
         .target(name: "BerthNetlink", dependencies: ["CBerthShim", "BerthAddress"], swiftSettings: strict),
@@ -54,7 +56,7 @@ let package = Package(
 
         // Policy and state.
         .target(name: "BerthIPAM", dependencies: ["BerthAddress"], swiftSettings: strict),
-        .target(name: "BerthStore", dependencies: ["CSQLite", "BerthAddress"], swiftSettings: strict),
+        .target(name: "BerthStore", dependencies: ["CSQLite", "BerthAddress", "BerthJSON"], swiftSettings: strict),
 
         // Engine.
         .target(name: "BerthEngine",
@@ -63,12 +65,12 @@ let package = Package(
 
         // Front ends.
         .target(name: "BerthCLI",
-                dependencies: ["BerthEngine", "BerthAddress", "BerthNetlink", "BerthStore",
+                dependencies: ["BerthEngine", "BerthAddress", "BerthJSON", "BerthNetlink", "BerthStore",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: strict),
         // CNI front end: the same binary, run by container runtimes with CNI_COMMAND set.
         .target(name: "BerthCNI",
-                dependencies: ["BerthEngine", "BerthAddress", "BerthIPAM", "BerthNetlink", "BerthStore"],
+                dependencies: ["BerthEngine", "BerthAddress", "BerthIPAM", "BerthJSON", "BerthNetlink", "BerthStore"],
                 swiftSettings: strict),
         .executableTarget(name: "berth", dependencies: ["BerthCLI", "BerthCNI"], swiftSettings: strict,
                           linkerSettings: startupLinking),
@@ -78,7 +80,8 @@ let package = Package(
         .testTarget(name: "BerthNetlinkTests", dependencies: ["BerthNetlink", "BerthAddress", "CBerthShim"], swiftSettings: strict),
         .testTarget(name: "BerthIPAMTests", dependencies: ["BerthIPAM", "BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthIPAM", "BerthAddress"], swiftSettings: strict),
-        .testTarget(name: "BerthCNITests", dependencies: ["BerthCNI", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"], swiftSettings: strict),
+        .testTarget(name: "BerthCNITests", dependencies: ["BerthCNI", "BerthAddress", "BerthJSON"], swiftSettings: strict),
         .testTarget(name: "BerthFirewallTests", dependencies: ["BerthFirewall", "BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthEngine"], swiftSettings: strict),
     ]

@@ -1,3 +1,5 @@
+import BerthJSON
+
 /// A JSON value for the CLI's output, written by hand instead of through JSONEncoder: Codable
 /// encoding instantiates much generic machinery on first use, which costs every short-lived
 /// `berth` process more than a whole netlink attach. Keys keep the order they are given in.
@@ -53,24 +55,9 @@ enum JSONValue {
         for _ in 0..<n { out.append(UInt8(ascii: " ")) }
     }
 
-    /// Writes a JSON string literal, escaping quotes, backslashes and control characters.
+    /// Writes a JSON string literal (see ``JSONString``).
     static func writeString(_ s: String, into out: inout [UInt8]) {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 10: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 13: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 9: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20:
-                out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                        hex[Int(b >> 4)], hex[Int(b & 0xF)]]
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        JSONString.append(s, to: &out)
     }
 }
 

@@ -1,3 +1,4 @@
+import BerthJSON
 /// Reading the configuration from JSON text (see ``JSONParser`` for why it is not `Codable`).
 /// Missing members and `null` are absent; members of the wrong type are errors naming the member.
 extension CNIConfig {

@@ -1,3 +1,5 @@
+import BerthJSON
+
 /// A minimal JSON writer with a fixed key order: results are small, and writing them directly
 /// keeps the output byte-for-byte predictable (the order runtimes and the reference plugins use)
 /// and costs nothing at start-up.
@@ -60,20 +62,6 @@ final class JSONText {
     }
 
     private func string(_ s: String) {
-        text += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
+        text += JSONString.literal(s)
     }
 }

@@ -1,24 +1,33 @@
-import FoundationEssentials
+import BerthJSON
 
 /// Labels are stored as a JSON object in one TEXT column: they are only ever read and written
-/// whole, with the network, so a side table would buy nothing.
+/// whole, with the network, so a side table would buy nothing. Written and read with BerthJSON,
+/// not Foundation's coders, whose mere linking costs every berth process start-up time.
 enum LabelsCoding {
-    /// JSON text for `labels`, keys sorted so equal dictionaries store identical text.
-    static func encode(_ labels: [String: String]) throws -> String {
+    /// Compact JSON text for `labels`, keys sorted so equal dictionaries store identical text.
+    static func encode(_ labels: [String: String]) -> String {
         if labels.isEmpty { return "{}" }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(labels)
-        return String(decoding: data, as: UTF8.self)
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (i, key) in labels.keys.sorted().enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONString.append(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONString.append(labels[key]!, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Parses JSON text written by ``encode(_:)``.
+    /// Parses JSON text written by ``encode(_:)`` (or by any JSON writer: an object of strings).
     static func decode(_ text: String, network: String) throws -> [String: String] {
         if text == "{}" || text.isEmpty { return [:] }
-        do {
-            return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
-        } catch {
-            throw StoreError.corrupt("network '\(network)' has unreadable labels")
+        let corrupt = StoreError.corrupt("network '\(network)' has unreadable labels")
+        guard case .object(let members) = try? JSONParser.parse(Array(text.utf8)) else { throw corrupt }
+        var labels: [String: String] = [:]
+        for (key, value) in members {
+            guard case .string(let s) = value else { throw corrupt }
+            labels[key] = s
         }
+        return labels
     }
 }

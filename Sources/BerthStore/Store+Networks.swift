@@ -27,7 +27,7 @@ extension Store {
             n.ipRange.map { .address($0.network) } ?? .null,
             n.ipRange.map { .int(Int64($0.prefixLength)) } ?? .null,
             .int(Int64(n.mtu)), .bool(n.isInternal), .bool(n.masquerade),
-            .text(try LabelsCoding.encode(n.labels)), .int(n.created),
+            .text(LabelsCoding.encode(n.labels)), .int(n.created),
             n.lastAllocated.map { .address($0) } ?? .null,
             .bool(n.icc), .bool(n.isolated),
         ]

@@ -2,6 +2,7 @@ import XCTest
 import BerthAddress
 import FoundationEssentials
 @testable import BerthCNI
+import BerthJSON
 
 /// Configuration translation (Podman's captured bridge config as a fixture) and result shapes.
 final class ConfigAndResultTests: XCTestCase {

@@ -1,4 +1,4 @@
-@testable import BerthCNI
+import BerthJSON
 import XCTest
 
 final class JSONParserTests: XCTestCase {
@@ -20,18 +20,18 @@ final class JSONParserTests: XCTestCase {
         }
         XCTAssertThrowsError(try JSONParser.parse([0x22, 0xFF, 0x22]), "invalid UTF-8")
     }
+}
 
-    func testShapeErrorsNameTheMember() {
-        let input = Array(#"{"cniVersion":"1.0.0","name":"n","runtimeConfig":{"portMappings":[{"hostPort":"80","containerPort":80}]}}"#.utf8)
-        XCTAssertThrowsError(try CNIConfig(json: input)) { error in
-            XCTAssertEqual("\(error)", "runtimeConfig.portMappings[0].hostPort: expected an integer")
-        }
+final class JSONStringTests: XCTestCase {
+    func testEscapes() {
+        XCTAssertEqual(JSONString.literal("plain é"), "\"plain é\"")
+        XCTAssertEqual(JSONString.literal("q\"b\\n\nr\rt\t\u{1}\u{1f}"), #""q\"b\\n\nr\rt\t\u0001\u001f""#)
     }
 
-    func testHostLocalRanges() throws {
-        let input = Array(#"{"name":"n","ipam":{"type":"host-local","ranges":[[{"subnet":"10.1.0.0/24","gateway":"10.1.0.1"}]],"routes":[{"dst":"0.0.0.0/0"}]}}"#.utf8)
-        let config = try CNIConfig(json: input)
-        XCTAssertEqual(config.ipam?.ranges?.first?.first?.subnet, "10.1.0.0/24")
-        XCTAssertEqual(config.ipam?.routes, [CNIConfig.Route(dst: "0.0.0.0/0", gw: nil)])
+    /// Whatever the writer produces, the reader gives back unchanged.
+    func testRoundTrip() throws {
+        for s in ["", "a/b", "\u{0}\u{7f}", "\"\\", "日本語 😀", "line\nbreak"] {
+            XCTAssertEqual(try JSONParser.parse(Array(JSONString.literal(s).utf8)), .string(s))
+        }
     }
 }

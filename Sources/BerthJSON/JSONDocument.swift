@@ -1,10 +1,10 @@
-/// A small JSON reader (RFC 8259) for the network configuration on stdin.
+/// A small JSON reader (RFC 8259): the CNI network configuration on stdin, and stored labels.
 ///
 /// Written by hand because decoding through `JSONDecoder` and `Codable` cost a CNI ADD ~0.8 ms
 /// of one-time generic set-up in every short-lived process — a fifth of the whole attach. The
 /// parser is strict (no trailing commas, no comments, no leading zeros, valid escapes and
 /// UTF-8), bounds nesting, and is fuzzed (Fuzz/).
-enum JSONNode: Sendable, Equatable {
+public enum JSONNode: Sendable, Equatable {
     case object([String: JSONNode])
     case array([JSONNode])
     case string(String)
@@ -14,20 +14,24 @@ enum JSONNode: Sendable, Equatable {
 }
 
 /// Why a document could not be read: where, and what was wrong there.
-struct JSONSyntaxError: Error, CustomStringConvertible {
-    let offset: Int
-    let reason: String
-    var description: String { "invalid JSON at byte \(offset): \(reason)" }
+public struct JSONSyntaxError: Error, CustomStringConvertible {
+    /// The byte offset where reading stopped.
+    public let offset: Int
+    /// What was wrong there.
+    public let reason: String
+    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 
-struct JSONParser {
+/// Reads JSON documents: ``parse(_:)``.
+public struct JSONParser {
     private let bytes: [UInt8]
     private var i = 0
     private var depth = 0
-    static let maximumDepth = 64
+    /// The deepest nesting accepted (arrays and objects), so hostile input cannot exhaust the stack.
+    public static let maximumDepth = 64
 
     /// Parses a whole document (surrounding whitespace allowed, nothing else after it).
-    static func parse(_ bytes: [UInt8]) throws -> JSONNode {
+    public static func parse(_ bytes: [UInt8]) throws -> JSONNode {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.value()
@@ -205,72 +209,3 @@ struct JSONParser {
     }
 }
 
-/// Where a well-formed document does not have the shape Berth expects (a string where a number
-/// should be, say); `path` names the member, e.g. `runtimeConfig.portMappings[0].hostPort`.
-struct JSONShapeError: Error, CustomStringConvertible {
-    let path: String
-    let expected: String
-    var description: String { "\(path): expected \(expected)" }
-}
-
-/// Typed access to the members of one JSON object, with the path for error messages.
-struct JSONFields {
-    let members: [String: JSONNode]
-    let path: String
-
-    init(_ node: JSONNode, path: String) throws {
-        guard case .object(let m) = node else { throw JSONShapeError(path: path.isEmpty ? "document" : path, expected: "an object") }
-        members = m
-        self.path = path
-    }
-
-    private func at(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
-
-    /// The member, or nil when it is missing or `null`.
-    func node(_ key: String) -> JSONNode? {
-        guard let v = members[key] else { return nil }
-        if case .null = v { return nil }
-        return v
-    }
-
-    func string(_ key: String) throws -> String? {
-        guard let v = node(key) else { return nil }
-        guard case .string(let s) = v else { throw JSONShapeError(path: at(key), expected: "a string") }
-        return s
-    }
-
-    func bool(_ key: String) throws -> Bool? {
-        guard let v = node(key) else { return nil }
-        guard case .bool(let b) = v else { throw JSONShapeError(path: at(key), expected: "true or false") }
-        return b
-    }
-
-    func int(_ key: String) throws -> Int? {
-        guard let v = node(key) else { return nil }
-        guard case .number(let d) = v, let n = Int(exactly: d) else { throw JSONShapeError(path: at(key), expected: "an integer") }
-        return n
-    }
-
-    func object(_ key: String) throws -> JSONFields? {
-        guard let v = node(key) else { return nil }
-        return try JSONFields(v, path: at(key))
-    }
-
-    /// An array member, each element mapped by `transform` (given the element and its path).
-    func array<T>(_ key: String, _ transform: (JSONNode, String) throws -> T) throws -> [T]? {
-        guard let v = node(key) else { return nil }
-        guard case .array(let items) = v else { throw JSONShapeError(path: at(key), expected: "an array") }
-        return try items.enumerated().map { try transform($0.element, "\(at(key))[\($0.offset)]") }
-    }
-
-    func strings(_ key: String) throws -> [String]? {
-        try array(key) { node, path in
-            guard case .string(let s) = node else { throw JSONShapeError(path: path, expected: "a string") }
-            return s
-        }
-    }
-
-    func objects<T>(_ key: String, _ make: (JSONFields) throws -> T) throws -> [T]? {
-        try array(key) { node, path in try make(JSONFields(node, path: path)) }
-    }
-}
