@@ -39,6 +39,7 @@ struct NetworkConnect: ParsableCommand {
         var view = EndpointView(attached.endpoint, gateway: attached.network.gateway)
         view.ports = publish
         printJSON(view.json)
+        PhaseTrace.mark("print result")
     }
 }
 

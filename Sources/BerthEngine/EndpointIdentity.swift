@@ -1,5 +1,4 @@
 import BerthAddress
-import BerthNetlink
 import BerthStore
 
 /// The names of an endpoint, fixed before connect starts so that the kernel and the store can
@@ -15,11 +14,4 @@ struct EndpointIdentity {
         hostIfname = "bv" + String(id.prefix(12))
         mac = requested ?? MACAddress(locallyAdministeredFrom: Hex.decode(id) ?? randomUInt64())
     }
-}
-
-/// The container's end of a new veth: a netlink session inside the container's namespace and
-/// the interface's index there.
-struct ContainerLink {
-    let session: RouteSession
-    let index: Int32
 }

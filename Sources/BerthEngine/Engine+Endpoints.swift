@@ -23,7 +23,8 @@ extension Engine {
 
     /// Attaches a namespace to a network as one transaction:
     /// 1. at the same time, on two threads:
-    ///    - in the store: allocate the address and record the endpoint as `creating` (intent);
+    ///    - in the store (second thread): allocate the address and record the endpoint as
+    ///      `creating` (intent);
     ///    - in the kernel: one request creates the veth pair, the peer born in the container
     ///      under its final name, the host end on the bridge;
     /// 2. in the kernel: the container's address and default route;
@@ -58,27 +59,48 @@ extension Engine {
 
         try validatePorts(request.ports, on: network)
         PhaseTrace.mark("network lookup")
-        try ensureFirewallTable()
-        PhaseTrace.mark("firewall table probe")
         let identity = EndpointIdentity(mac: request.mac)
-        let session = try translating { try host() }
-        // The veth does not depend on the address: the kernel creates it while the store
-        // allocates. This thread touches only the store until the join.
-        let links = ParallelTask { try self.createLinks(identity, on: network, request: request, session: session) }
-        let endpoint: EndpointRecord
+        // The veth does not depend on the address: the store allocates on a second thread while
+        // this one has the kernel create the veth. Until the join, this thread leaves the store
+        // alone (which rules out the firewall check, as it may rebuild rules from the store).
+        let reservation = ParallelTask {
+            let started = PhaseTrace.now()
+            defer { PhaseTrace.report("store: reserve address (second thread)", since: started) }
+            return try translating { try self.reserve(request, on: network, identity: identity) }
+        }
+        let container: RouteSession
         do {
-            endpoint = try translating { try reserve(request, on: network, identity: identity) }
+            try translating { try createLinks(identity, on: network, request: request, session: host()) }
+            PhaseTrace.mark("kernel: create veth")
+            // Inside the container: no IPv6 on its new interface, as Docker does on networks
+            // without IPv6: no link-local address, no router advertisements followed (a rogue
+            // container could otherwise hand its neighbours addresses and routes), and none of
+            // the kernel's background IPv6 work. Then a netlink socket that stays in there.
+            container = try translating {
+                try request.namespace.briefly {
+                    try Sysctl.disableIPv6(interface: request.ifname)
+                    return try RouteSession()
+                }
+            }
         } catch {
-            if (try? links.join()) != nil { _ = try? session.deleteLink(name: identity.hostIfname) }
+            _ = try? host().deleteLink(name: identity.hostIfname)
+            if let reserved = try? reservation.join() { _ = try? store.deleteEndpoint(id: reserved.id) }
             throw error
         }
-        PhaseTrace.mark("store: reserve address")
+        let endpoint: EndpointRecord
+        do {
+            endpoint = try reservation.join()
+        } catch {
+            _ = try? host().deleteLink(name: identity.hostIfname)
+            throw error
+        }
+        PhaseTrace.mark("store: reserve address (joined)")
         FaultPoint.connectAfterReserve.reach()
+        FaultPoint.connectAfterVeth.reach()
         let defaultRoute: Bool
         do {
-            let container = try links.join()
-            PhaseTrace.mark("kernel: create veth (joined)")
-            FaultPoint.connectAfterVeth.reach()
+            try ensureFirewallTable()
+            PhaseTrace.mark("firewall table probe")
             defaultRoute = try configure(endpoint, container: container, on: network, request: request)
             PhaseTrace.mark("kernel: address, route")
             if !request.ports.isEmpty {
@@ -144,19 +166,21 @@ extension Engine {
         }
     }
 
-    /// Step 1 of connect, in the kernel (on the second thread): the veth pair, the host end on the
-    /// bridge (recreated first if it went missing), the peer in the container. Returns a session
-    /// inside the container and the peer's index there.
+    /// Step 1 of connect, in the kernel: the veth pair, the host end on the
+    /// bridge (recreated first if it went missing), the peer in the container.
     private func createLinks(_ e: EndpointIdentity, on network: NetworkRecord, request: ConnectRequest,
-                             session: RouteSession) throws -> ContainerLink {
+                             session: RouteSession) throws {
         let started = PhaseTrace.now()
         let bridge = try session.linkIndex(name: network.bridge) ?? realizeBridge(network, session: session)
         do {
-            try session.execute(RouteRequests.createVeth(
-                hostName: e.hostIfname, master: bridge, mtu: network.mtu,
-                peerName: request.ifname, peerNamespaceFD: request.namespace.fd, peerMAC: e.mac,
-                group: Engine.vethGroup(of: network)),
-                "create veth \(e.hostIfname) for \(request.ifname)")
+            try session.execute([
+                (RouteRequests.createVeth(
+                    hostName: e.hostIfname, master: bridge, mtu: network.mtu,
+                    peerName: request.ifname, peerNamespaceFD: request.namespace.fd, peerMAC: e.mac,
+                    group: Engine.vethGroup(of: network)),
+                 "create veth \(e.hostIfname) for \(request.ifname)"),
+                (RouteRequests.bringUpBridgePort(name: e.hostIfname), "set \(e.hostIfname) up"),
+            ])
         } catch let error as NetlinkError where error.alreadyExists {
             throw BerthError.conflict("interface \(request.ifname) already exists in \(request.target)")
         } catch let error as NetlinkError where error.errno == EXFULL {
@@ -164,18 +188,16 @@ extension Engine {
             throw BerthError.conflict("network '\(network.name)' is full: a Linux bridge takes at most 1023 containers")
         }
         PhaseTrace.report("kernel: create veth (second thread)", since: started)
-        let container = try RouteSession(in: request.namespace)
-        guard let index = try container.linkIndex(name: request.ifname) else {
-            throw BerthError.system("\(request.ifname) did not appear in \(request.target)")
-        }
-        return ContainerLink(session: container, index: index)
     }
 
-    /// Step 2 of connect: the container's link up, its address, and the default route.
-    /// Returns whether the default route through the network's gateway was installed.
-    private func configure(_ e: EndpointRecord, container link: ContainerLink, on network: NetworkRecord,
+    /// Step 2 of connect, through a session inside the container: its new link up, its address,
+    /// and the default route. Returns whether the default route through the network's gateway
+    /// was installed.
+    private func configure(_ e: EndpointRecord, container: RouteSession, on network: NetworkRecord,
                            request: ConnectRequest) throws -> Bool {
-        let index = link.index
+        guard let index = try container.linkIndex(name: e.ifname) else {
+            throw BerthError.system("\(e.ifname) did not appear in \(request.target)")
+        }
         var steps: [(NetlinkRequest, String)] = [
             (RouteRequests.setLinkUp(index: index), "set \(e.ifname) up"),
             (RouteRequests.addAddress(IPv4Interface(address: e.address, prefixLength: e.prefixLength), index: index),
@@ -191,7 +213,7 @@ extension Engine {
         }
         var defaultRoute = !network.isInternal
         do {
-            try link.session.execute(steps)
+            try container.execute(steps)
         } catch let error as NetlinkError where error.alreadyExists && error.operation == routeStep {
             // The container already has a default route through its first network; like
             // Docker, a second network adds its subnet but does not take the default route.

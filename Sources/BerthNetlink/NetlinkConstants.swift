@@ -56,6 +56,12 @@ public enum IFLA {
     public static let netNsFd: UInt16 = 28
     public static let ifalias: UInt16 = 20
     public static let linkNetnsid: UInt16 = 37
+    /// `IFLA_AF_SPEC`: per address family settings, nested by family.
+    public static let afSpec: UInt16 = 26
+    /// `IFLA_INET6_ADDR_GEN_MODE`, nested in `afSpec` → `AF_INET6`.
+    public static let inet6AddrGenMode: UInt16 = 8
+    /// `IN6_ADDR_GEN_MODE_NONE`: the kernel makes no IPv6 link-local address for the link.
+    public static let addrGenModeNone: UInt8 = 1
     /// Nested inside `linkinfo`.
     public static let infoKind: UInt16 = 1
     public static let infoData: UInt16 = 2

@@ -54,19 +54,7 @@ public final class NetlinkSocket: NetlinkTransport {
     /// create the socket and returns at once. Nothing else runs in between (no await, no
     /// callbacks), so no other code ever observes the thread in the foreign namespace.
     public static func open(in namespace: NetworkNamespace) throws -> NetlinkSocket {
-        let home = Glibc.open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-        guard home >= 0 else { throw NetlinkError(errno: errno, operation: "open own network namespace") }
-        defer { close(home) }
-        let entered = berth_setns(namespace.fd, berth_clone_newnet())
-        guard entered == 0 else {
-            throw NetlinkError(errno: -entered, operation: "enter network namespace \(namespace.path)")
-        }
-        let result = Result { try NetlinkSocket() }
-        let back = berth_setns(home, berth_clone_newnet())
-        // Staying in the container's namespace would make every later step act on the wrong
-        // network; there is no safe way to continue.
-        precondition(back == 0, "cannot return to the original network namespace (errno \(-back))")
-        return try result.get()
+        try namespace.briefly { try NetlinkSocket() }
     }
 
     deinit {

@@ -86,6 +86,27 @@ public final class NetworkNamespace: Sendable {
         }
     }
 
+    /// Runs `body` with the calling thread inside this namespace, and returns the thread to its
+    /// own namespace before returning. For work that is bound to the namespace at the moment it
+    /// happens and needs nothing else: opening a socket (which keeps its namespace) or writing
+    /// one of the namespace's sysctls. Synchronous, so no other code ever observes the thread
+    /// in the foreign namespace.
+    public func briefly<T>(_ body: () throws -> T) throws -> T {
+        let home = Glibc.open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+        guard home >= 0 else { throw NetlinkError(errno: errno, operation: "open own network namespace") }
+        defer { close(home) }
+        let entered = berth_setns(fd, berth_clone_newnet())
+        guard entered == 0 else {
+            throw NetlinkError(errno: -entered, operation: "enter network namespace \(path)")
+        }
+        let result = Result { try body() }
+        let back = berth_setns(home, berth_clone_newnet())
+        // Staying in the container's namespace would make every later step act on the wrong
+        // network; there is no safe way to continue.
+        precondition(back == 0, "cannot return to the original network namespace (errno \(-back))")
+        return try result.get()
+    }
+
     /// True when both handles refer to the same namespace.
     public func isSame(as other: NetworkNamespace) -> Bool {
         device == other.device && inode == other.inode

@@ -16,17 +16,17 @@ public enum RouteRequests {
         return r
     }
 
-    /// One request for the whole veth pair: the host end `hostName` is enslaved to `master` and
-    /// up; the peer is born inside the namespace `peerNamespaceFD` under its final name, with
-    /// its MAC and MTU (the caller brings it up from inside the namespace). Nothing is ever
-    /// renamed or moved afterwards.
+    /// One request for the whole veth pair: the host end `hostName` is enslaved to `master` (and
+    /// left down: ``bringUpBridgePort(name:)`` follows it); the peer is born inside the namespace
+    /// `peerNamespaceFD` under its final name, with its MAC and MTU (the caller brings it up
+    /// from inside the namespace). Nothing is ever renamed or moved afterwards.
     /// The host end joins device `group` (when given), so all of a network's veths can later be
     /// deleted with one request (``deleteLinks(group:)``).
     public static func createVeth(hostName: String, master: Int32, mtu: Int,
                                   peerName: String, peerNamespaceFD: Int32,
                                   peerMAC: MACAddress?, group: UInt32? = nil) -> NetlinkRequest {
         var r = NetlinkRequest(type: RTM.newLink, flags: createFlags)
-        r.appendIfInfo(flags: interfaceFlagUp, change: interfaceFlagUp)
+        r.appendIfInfo()
         r.attribute(IFLA.ifname, string: hostName)
         if mtu > 0 { r.attribute(IFLA.mtu, u32: UInt32(mtu)) }
         r.attribute(IFLA.master, u32: UInt32(bitPattern: master))
@@ -44,6 +44,21 @@ public enum RouteRequests {
                     peer.attribute(IFLA.netNsFd, u32: UInt32(bitPattern: peerNamespaceFD))
                 }
             }
+        }
+        return r
+    }
+
+    /// `ip link set NAME addrgenmode none up`: a bridge port needs no IPv6 address of its own,
+    /// and without the link-local one the kernel runs no duplicate address detection, multicast
+    /// listener reports or router solicitations for it (background work that takes the same
+    /// lock as the next container's attach). The mode can only be set on an existing link,
+    /// hence a request of its own, sent in the same datagram as the veth's creation.
+    public static func bringUpBridgePort(name: String) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
+        r.appendIfInfo(flags: interfaceFlagUp, change: interfaceFlagUp)
+        r.attribute(IFLA.ifname, string: name)
+        r.nested(IFLA.afSpec) { spec in
+            spec.nested(UInt16(AddressFamily.inet6)) { $0.attribute(IFLA.inet6AddrGenMode, [IFLA.addrGenModeNone]) }
         }
         return r
     }

@@ -73,7 +73,7 @@ final class RouteRequestEncodingTests: XCTestCase {
                                              peerNamespaceFD: 6, peerMAC: mac).finalized(sequence: 3)
         XCTAssertEqual(hex(bytes),
             "78000000" + "1000" + "0506" + "03000000" + "00000000"   // len 120, RTM_NEWLINK, create
-          + "00" + "00" + "0000" + "00000000" + "01000000" + "01000000" // host end up
+          + "00" + "00" + "0000" + "00000000" + "00000000" + "00000000" // host end (up comes next)
           + "0800" + "0300" + "62763100"                             // IFLA_IFNAME "bv1\0"
           + "0800" + "0a00" + "04000000"                             // IFLA_MASTER 4
           + "4800" + "1200"                                          // IFLA_LINKINFO (72)
@@ -84,6 +84,16 @@ final class RouteRequestEncodingTests: XCTestCase {
           + "0900" + "0300" + "6574683000" + "000000"                //       IFLA_IFNAME "eth0\0"
           + "0a00" + "0100" + "020000000002" + "0000"                //       IFLA_ADDRESS
           + "0800" + "1c00" + "06000000")                            //       IFLA_NET_NS_FD 6
+    }
+
+    func testBridgePortComesUpWithoutIPv6Addresses() {
+        XCTAssertEqual(hex(RouteRequests.bringUpBridgePort(name: "bv1").finalized(sequence: 4)),
+            "38000000" + "1000" + "0500" + "04000000" + "00000000"   // len 56, RTM_NEWLINK, REQUEST|ACK
+          + "00" + "00" + "0000" + "00000000" + "01000000" + "01000000" // by name, IFF_UP
+          + "0800" + "0300" + "62763100"                             // IFLA_IFNAME "bv1\0"
+          + "1000" + "1a00"                                          // IFLA_AF_SPEC (16)
+          + "0c00" + "0a00"                                          //   AF_INET6 (12)
+          + "0500" + "0800" + "01" + "000000")                       //     ADDR_GEN_MODE none + pad
     }
 
     func testVethJoinsItsNetworkGroupAndGroupDelete() {

@@ -27,11 +27,15 @@ _check_endpoint() {
     assert_eq "${EP_MAC,,}" "${mac,,}" "MAC reported = MAC in the container"
     assert_eq "$EP_CIDR" "$(container_ipv4 "$c")" "eth0 address"
     assert_eq "$NET_GW" "$(container_default_gw "$c")" "default route via the gateway"
+    # IPv4-only networks: IPv6 is off on eth0 (no link-local address, no router advertisements)
+    assert_eq "" "$(in_ns "$c" ip -6 -o addr show dev eth0)" "no IPv6 address on eth0"
+    assert_eq 1 "$(in_ns "$c" cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" "IPv6 disabled on eth0"
 
     # on the host: veth enslaved to the bridge, up
     assert_ok ip -n "$BT_HOST" -o link show dev "$EP_HOSTIF"
     assert_contains "$OUT" "master $NET_BRIDGE" "host veth is a port of the bridge"
     assert_contains "$OUT" "UP" "host veth is up"
+    assert_eq "" "$(ip -n "$BT_HOST" -6 -o addr show dev "$EP_HOSTIF")" "no IPv6 address on the host veth"
 }
 
 # _check_bridge: the bridge exists in the host netns, is a bridge, is up and has the gateway.
