@@ -15,15 +15,22 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     }
 
     /// Parses dotted-quad notation; returns nil for anything else.
+    ///
+    /// Inlinable, so callers in other modules get it specialised for their concrete string type:
+    /// an unspecialised generic walk over `some StringProtocol` makes a fresh process look up
+    /// associated types and protocol conformances at run time, which costs more than the parse.
+    @inlinable
     public init?(_ text: some StringProtocol) {
-        var parts: [UInt32] = []
+        var value: UInt32 = 0
+        var parts = 0
         var current: UInt32 = 0
         var digits = 0
         var leadingZero = false
         for byte in text.utf8 {
             if byte == UInt8(ascii: ".") {
-                guard digits > 0, parts.count < 3 else { return nil }
-                parts.append(current)
+                guard digits > 0, parts < 3 else { return nil }
+                value = value << 8 | current
+                parts += 1
                 current = 0; digits = 0; leadingZero = false
             } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                 if leadingZero { return nil }
@@ -35,9 +42,8 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
                 return nil
             }
         }
-        guard digits > 0, parts.count == 3 else { return nil }
-        parts.append(current)
-        value = parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]
+        guard digits > 0, parts == 3 else { return nil }
+        self.value = value << 8 | current
     }
 
     /// The four octets in network order, as they go on the wire.

@@ -15,15 +15,30 @@ public struct IPv4Subnet: Hashable, Sendable, CustomStringConvertible, Comparabl
 
     /// Parses `a.b.c.d/n`. With `allowHostBits` false (the default) an address with host bits set,
     /// such as `10.0.0.7/24`, is rejected: it is almost always a typo for a gateway or a subnet.
+    /// Inlinable for the same reason as ``IPv4Address/init(_:)``.
+    @inlinable
     public init?(_ text: some StringProtocol, allowHostBits: Bool = false) {
-        guard let slash = text.firstIndex(of: "/"),
-              let address = IPv4Address(text[text.startIndex..<slash]) else { return nil }
-        let lengthText = text[text.index(after: slash)...]
-        guard !lengthText.isEmpty, lengthText.count <= 2, lengthText.allSatisfy({ $0.isASCII && $0.isNumber }),
-              let length = Int(lengthText), (0...32).contains(length) else { return nil }
+        guard let (address, length) = IPv4Subnet.split(text) else { return nil }
         let masked = address.value & IPv4Subnet.mask(length)
         if !allowHostBits && masked != address.value { return nil }
         self.init(address: address, prefixLength: length)
+    }
+
+    /// `a.b.c.d/n` as its address and a prefix length of 0–32 (one or two digits).
+    @inlinable
+    static func split(_ text: some StringProtocol) -> (IPv4Address, Int)? {
+        let utf8 = text.utf8
+        guard let slash = utf8.firstIndex(of: UInt8(ascii: "/")),
+              let address = IPv4Address(Substring(text[..<slash])) else { return nil }
+        var length = 0
+        var digits = 0
+        for byte in utf8[utf8.index(after: slash)...] {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), digits < 2 else { return nil }
+            length = length * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        guard digits > 0, length <= 32 else { return nil }
+        return (address, length)
     }
 
     /// The netmask for a prefix length as a host-order integer.
@@ -76,11 +91,10 @@ public struct IPv4Interface: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses `a.b.c.d/n` with host bits allowed.
+    @inlinable
     public init?(_ text: some StringProtocol) {
-        guard let subnet = IPv4Subnet(text, allowHostBits: true),
-              let slash = text.firstIndex(of: "/"),
-              let address = IPv4Address(text[text.startIndex..<slash]) else { return nil }
-        self.init(address: address, prefixLength: subnet.prefixLength)
+        guard let (address, length) = IPv4Subnet.split(text) else { return nil }
+        self.init(address: address, prefixLength: length)
     }
 
     /// The subnet the address is on.

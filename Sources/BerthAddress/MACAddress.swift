@@ -9,7 +9,9 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
         self.bytes = Array(bytes)
     }
 
-    /// Parses `aa:bb:cc:dd:ee:ff` (also with `-`), case-insensitive.
+    /// Parses `aa:bb:cc:dd:ee:ff` (also with `-`), case-insensitive. Inlinable for the same
+    /// reason as ``IPv4Address/init(_:)``.
+    @inlinable
     public init?(_ text: some StringProtocol) {
         // Hand-rolled: split(separator:) and UInt8(_:radix:) cost tens of microseconds of generic
         // set-up in a fresh process, and the store parses a MAC for every endpoint it reads.

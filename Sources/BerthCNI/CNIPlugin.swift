@@ -76,7 +76,7 @@ public enum CNIPlugin {
 
     private static func readStandardInput() -> [UInt8] {
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16384)
+        var chunk = [UInt8](repeating: 0, count: 4096)   // one page: configurations are small
         while true {
             let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
             if n > 0 { bytes.append(contentsOf: chunk[0..<n]); continue }

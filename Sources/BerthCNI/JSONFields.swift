@@ -10,7 +10,7 @@ struct JSONShapeError: Error, CustomStringConvertible {
 
 /// Typed access to the members of one JSON object, with the path for error messages.
 struct JSONFields {
-    let members: [String: JSONNode]
+    let members: JSONObject
     let path: String
 
     init(_ node: JSONNode, path: String) throws {

@@ -170,7 +170,6 @@ extension Engine {
     /// bridge (recreated first if it went missing), the peer in the container.
     private func createLinks(_ e: EndpointIdentity, on network: NetworkRecord, request: ConnectRequest,
                              session: RouteSession) throws {
-        let started = PhaseTrace.now()
         let bridge = try session.linkIndex(name: network.bridge) ?? realizeBridge(network, session: session)
         do {
             try session.execute([
@@ -187,7 +186,6 @@ extension Engine {
             // The kernel's limit on bridge ports (BR_MAX_PORTS).
             throw BerthError.conflict("network '\(network.name)' is full: a Linux bridge takes at most 1023 containers")
         }
-        PhaseTrace.report("kernel: create veth (second thread)", since: started)
     }
 
     /// Step 2 of connect, through a session inside the container: its new link up, its address,

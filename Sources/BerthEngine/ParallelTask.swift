@@ -9,15 +9,22 @@ import Glibc
 /// A plain thread rather than Swift concurrency: both halves are blocking syscalls that must
 /// finish before the command does, and a thread costs tens of microseconds and no executor.
 ///
-/// `@unchecked Sendable`: `body` is only touched by the worker thread; `outcome` is written by the
-/// worker before it ends and read by ``join()`` only after `pthread_join`, which orders the two.
+/// `@unchecked Sendable`: `body` is only touched by the worker thread; `value` and `error` are
+/// written by the worker before it ends and read by ``join()`` only after `pthread_join`, which
+/// orders the two.
+///
+/// Two optionals rather than a `Result`: `Result`'s `Failure: Error` requirement makes the runtime
+/// check `any Error: Error` the first time, a scan of every protocol conformance in the binary.
 final class ParallelTask<Value>: @unchecked Sendable {
-    private var outcome: Result<Value, any Error>?
+    private var value: Value?
+    private var error: (any Error)?
     private var thread: pthread_t?
 
     /// Starts `body` on a new thread; if no thread can be had, runs it here before returning.
     init(_ body: @escaping () throws -> Value) {
-        let start = ThreadStart { [self] in outcome = Result { try body() } }
+        let start = ThreadStart { [self] in
+            do { value = try body() } catch { self.error = error }
+        }
         var handle = pthread_t()
         let context = Unmanaged.passRetained(start).toOpaque()
         let rc = pthread_create(&handle, nil, { context in
@@ -37,8 +44,9 @@ final class ParallelTask<Value>: @unchecked Sendable {
             pthread_join(thread, nil)
             self.thread = nil
         }
-        guard let outcome else { preconditionFailure("ParallelTask joined without an outcome") }
-        return try outcome.get()
+        if let error { throw error }
+        guard let value else { preconditionFailure("ParallelTask joined without an outcome") }
+        return value
     }
 }
 

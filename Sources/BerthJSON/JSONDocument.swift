@@ -5,7 +5,7 @@
 /// parser is strict (no trailing commas, no comments, no leading zeros, valid escapes and
 /// UTF-8), bounds nesting, and is fuzzed (Fuzz/).
 public enum JSONNode: Sendable, Equatable {
-    case object([String: JSONNode])
+    case object(JSONObject)
     case array([JSONNode])
     case string(String)
     case number(Double)
@@ -78,7 +78,7 @@ public struct JSONParser {
         try nest()
         defer { depth -= 1 }
         i += 1
-        var members: [String: JSONNode] = [:]
+        var members = JSONObject()
         skipWhitespace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
         while true {
@@ -89,7 +89,7 @@ public struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
             i += 1
             skipWhitespace()
-            members[key] = try value()
+            members.append(key, try value())
             skipWhitespace()
             guard i < bytes.count else { throw error("unterminated object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }

@@ -99,12 +99,17 @@ public final class NetworkNamespace: Sendable {
         guard entered == 0 else {
             throw NetlinkError(errno: -entered, operation: "enter network namespace \(path)")
         }
-        let result = Result { try body() }
+        // do/catch rather than `Result`, whose `Failure: Error` requirement costs a fresh process
+        // a scan of the runtime's protocol conformances.
+        var value: T?
+        var failure: (any Error)?
+        do { value = try body() } catch { failure = error }
         let back = berth_setns(home, berth_clone_newnet())
         // Staying in the container's namespace would make every later step act on the wrong
         // network; there is no safe way to continue.
         precondition(back == 0, "cannot return to the original network namespace (errno \(-back))")
-        return try result.get()
+        if let failure { throw failure }
+        return value!
     }
 
     /// True when both handles refer to the same namespace.

@@ -24,9 +24,9 @@ enum LabelsCoding {
         let corrupt = StoreError.corrupt("network '\(network)' has unreadable labels")
         guard case .object(let members) = try? JSONParser.parse(Array(text.utf8)) else { throw corrupt }
         var labels: [String: String] = [:]
-        for (key, value) in members {
-            guard case .string(let s) = value else { throw corrupt }
-            labels[key] = s
+        for member in members.members {
+            guard case .string(let s) = member.value else { throw corrupt }
+            labels[member.name] = s
         }
         return labels
     }
