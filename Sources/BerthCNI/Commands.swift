@@ -99,14 +99,14 @@ struct Commands {
     /// The result of one attachment, in the reference bridge plugin's layout: the bridge, the
     /// host veth, then the container interface (which the IP entry points at).
     func shape(_ e: EndpointRecord, _ n: NetworkRecord, _ engine: Engine, defaultRoute: Bool) throws -> CNIResult {
-        // Only for MACs and MTUs: a failed lookup leaves them out rather than failing the ADD.
+        // Only for its MAC and MTU (the attach just looked it up): a failed lookup leaves them out
+        // rather than failing the ADD. The veth's MAC and MTU are Berth's own choices.
         let bridge = (try? engine.hostLink(name: n.bridge)) ?? nil
-        let veth = (try? engine.hostLink(name: e.hostIfname)) ?? nil
-        let mtu = veth?.mtu
+        let mtu = n.mtu > 0 ? n.mtu : 1500   // a veth's default MTU is Ethernet's
         var result = CNIResult(cniVersion: version)
         result.interfaces = [
             .init(name: n.bridge, mac: bridge?.mac.map { "\($0)" }, mtu: bridge?.mtu),
-            .init(name: e.hostIfname, mac: veth?.mac.map { "\($0)" }, mtu: mtu),
+            .init(name: e.hostIfname, mac: "\(Engine.hostMAC(ofEndpoint: e.id))", mtu: mtu),
             .init(name: e.ifname, mac: "\(e.mac)", mtu: mtu, sandbox: env.netns),
         ]
         result.ips = [.init(address: "\(e.address)/\(e.prefixLength)", gateway: "\(n.gateway)", interface: 2)]

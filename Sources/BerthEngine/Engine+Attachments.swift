@@ -67,8 +67,10 @@ extension Engine {
     }
 
     /// The host-side view of a link (for a result's MAC addresses), or nil if it does not exist.
+    /// A bridge that this engine's connect just looked up is answered from that lookup.
     public func hostLink(name: String) throws -> LinkInfo? {
-        try translating { try host().link(name: name) }
+        if let lastBridge, lastBridge.name == name { return lastBridge }
+        return try translating { try host().link(name: name) }
     }
 
     /// What an attachment is expected to look like, from the runtime's record of it.

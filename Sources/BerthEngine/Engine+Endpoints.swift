@@ -170,13 +170,15 @@ extension Engine {
     /// bridge (recreated first if it went missing), the peer in the container.
     private func createLinks(_ e: EndpointIdentity, on network: NetworkRecord, request: ConnectRequest,
                              session: RouteSession) throws {
-        let bridge = try session.linkIndex(name: network.bridge) ?? realizeBridge(network, session: session)
+        let existing = try session.link(name: network.bridge)
+        lastBridge = existing
+        let bridge = try existing?.index ?? realizeBridge(network, session: session)
         do {
             try session.execute([
                 (RouteRequests.createVeth(
                     hostName: e.hostIfname, master: bridge, mtu: network.mtu,
                     peerName: request.ifname, peerNamespaceFD: request.namespace.fd, peerMAC: e.mac,
-                    group: Engine.vethGroup(of: network)),
+                    group: Engine.vethGroup(of: network), hostMAC: e.hostMAC),
                  "create veth \(e.hostIfname) for \(request.ifname)"),
                 (RouteRequests.bringUpBridgePort(name: e.hostIfname), "set \(e.hostIfname) up"),
             ])

@@ -46,6 +46,8 @@ public final class Engine {
     let configuration: EngineConfiguration
     private var cachedHost: RouteSession?
     private var cachedFirewall: Firewall?
+    /// The bridge as the last connect found it in the kernel (see ``hostLink(name:)``).
+    var lastBridge: LinkInfo?
 
     /// Opens the store in the configured state directory.
     public init(configuration: EngineConfiguration) throws {

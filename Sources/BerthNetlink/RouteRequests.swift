@@ -21,13 +21,15 @@ public enum RouteRequests {
     /// `peerNamespaceFD` under its final name, with its MAC and MTU (the caller brings it up
     /// from inside the namespace). Nothing is ever renamed or moved afterwards.
     /// The host end joins device `group` (when given), so all of a network's veths can later be
-    /// deleted with one request (``deleteLinks(group:)``).
+    /// deleted with one request (``deleteLinks(group:)``), and gets `hostMAC` (when given).
     public static func createVeth(hostName: String, master: Int32, mtu: Int,
                                   peerName: String, peerNamespaceFD: Int32,
-                                  peerMAC: MACAddress?, group: UInt32? = nil) -> NetlinkRequest {
+                                  peerMAC: MACAddress?, group: UInt32? = nil,
+                                  hostMAC: MACAddress? = nil) -> NetlinkRequest {
         var r = NetlinkRequest(type: RTM.newLink, flags: createFlags)
         r.appendIfInfo()
         r.attribute(IFLA.ifname, string: hostName)
+        if let hostMAC { r.attribute(IFLA.address, hostMAC.bytes) }
         if mtu > 0 { r.attribute(IFLA.mtu, u32: UInt32(mtu)) }
         r.attribute(IFLA.master, u32: UInt32(bitPattern: master))
         if let group { r.attribute(IFLA.group, u32: group) }

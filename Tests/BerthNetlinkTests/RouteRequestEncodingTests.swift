@@ -86,6 +86,14 @@ final class RouteRequestEncodingTests: XCTestCase {
           + "0800" + "1c00" + "06000000")                            //       IFLA_NET_NS_FD 6
     }
 
+    func testVethHostEndCarriesItsMACWhenGiven() throws {
+        let host = try XCTUnwrap(MACAddress("06:00:00:00:00:09"))
+        let bytes = RouteRequests.createVeth(hostName: "bv1", master: 4, mtu: 0, peerName: "eth0",
+                                             peerNamespaceFD: 6, peerMAC: nil, hostMAC: host).finalized(sequence: 3)
+        // After the ifinfomsg and IFLA_IFNAME: IFLA_ADDRESS (1) with the six octets, padded.
+        XCTAssertEqual(hex(Array(bytes[40..<52])), "0a00" + "0100" + "060000000009" + "0000")
+    }
+
     func testBridgePortComesUpWithoutIPv6Addresses() {
         XCTAssertEqual(hex(RouteRequests.bringUpBridgePort(name: "bv1").finalized(sequence: 4)),
             "38000000" + "1000" + "0500" + "04000000" + "00000000"   // len 56, RTM_NEWLINK, REQUEST|ACK

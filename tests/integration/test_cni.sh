@@ -22,6 +22,10 @@ _check_add_result() {
     assert_eq "$gw" "$(container_default_gw "$c")" "default route via the result's gateway"
     assert_contains "$(in_ns "$c" ip -o link show dev "$ifname")" "link/ether $mac" "MAC in the container"
     assert_contains "$(ip -n "$BT_HOST" -o link show dev "$hostif")" "master $(jq -r '.interfaces[0].name' <<<"$res")" "host veth on the bridge"
+    # the MACs reported for the bridge and the host veth are the kernel's
+    assert_contains "$(ip -n "$BT_HOST" -o link show dev "$hostif")" "link/ether $(jq -r '.interfaces[1].mac' <<<"$res")" "host veth MAC"
+    assert_contains "$(ip -n "$BT_HOST" -o link show dev "$(jq -r '.interfaces[0].name' <<<"$res")")" \
+        "link/ether $(jq -r '.interfaces[0].mac' <<<"$res")" "bridge MAC"
     assert_eq '[{"dst":"0.0.0.0/0","gw":"'"$gw"'"}]' "$(jq -c .routes <<<"$res")" "routes"
     ADD_IP=${cidr%/*}
 }
