@@ -35,11 +35,15 @@ public enum CNIPlugin {
         var version = CNIVersion.latest
         do {
             let command = try env.parsedCommand()
+            // An ADD's store opens on a second thread while the configuration is decoded and
+            // checked (unless the configuration names another state directory, which is rare).
+            let opening = command == .add ? StoreOpening(directory: Commands.stateDirectory(configured: nil)) : nil
             let config = try decode(input)
             PhaseTrace.mark("cni: read and decode stdin")
             // Report errors in the caller's version whenever it is one we speak.
             if let v = config.cniVersion, CNIVersion.isSupported(v) { version = v }
-            let output = try Commands(env: env, config: config, version: try config.requireVersion()).run(command)
+            let output = try Commands(env: env, config: config, version: try config.requireVersion(),
+                                      opening: opening).run(command)
             return Outcome(output: output, error: nil)
         } catch {
             let e = CNIError.from(error)

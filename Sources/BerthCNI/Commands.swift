@@ -11,6 +11,8 @@ struct Commands {
     let env: CNIEnvironment
     let config: CNIConfig
     let version: String
+    /// The store, if it is already being opened (see ``StoreOpening``).
+    var opening: StoreOpening? = nil
 
     func run(_ command: CNIEnvironment.Command) throws -> String {
         switch command {
@@ -24,9 +26,12 @@ struct Commands {
     }
 
     /// The state directory: `BERTH_STATE_DIR`, else the config's `stateDir`, else /var/lib/berth.
-    var stateDirectory: String {
+    var stateDirectory: String { Commands.stateDirectory(configured: config.stateDir) }
+
+    /// The state directory for a configuration's `stateDir` (nil when it names none).
+    static func stateDirectory(configured: String?) -> String {
         if let v = getenv("BERTH_STATE_DIR"), v.pointee != 0 { return String(cString: v) }
-        if let dir = config.stateDir, !dir.isEmpty { return dir }
+        if let dir = configured, !dir.isEmpty { return dir }
         return "/var/lib/berth"
     }
 
@@ -34,7 +39,7 @@ struct Commands {
         var configuration = EngineConfiguration(stateDirectory: stateDirectory)
         if let v = getenv("BERTH_POOLS"), v.pointee != 0 { configuration.poolList = String(cString: v) }
         do {
-            return try Engine(configuration: configuration)
+            return try Engine(configuration: configuration, opening: opening)
         } catch {
             throw CNIError(.ioFailure, "\(error)")
         }

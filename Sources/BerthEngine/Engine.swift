@@ -49,11 +49,16 @@ public final class Engine {
     /// The bridge as the last connect found it in the kernel (see ``hostLink(name:)``).
     var lastBridge: LinkInfo?
 
-    /// Opens the store in the configured state directory.
-    public init(configuration: EngineConfiguration) throws {
+    /// Opens the store in the configured state directory, or takes it from `opening` when that
+    /// was started for the same directory.
+    public init(configuration: EngineConfiguration, opening: StoreOpening? = nil) throws {
         self.configuration = configuration
         do {
-            store = try Store(directory: configuration.stateDirectory)
+            if let opening, opening.directory == configuration.stateDirectory {
+                store = try opening.join()
+            } else {
+                store = try Store(directory: configuration.stateDirectory)
+            }
         } catch {
             throw BerthError.system("cannot open state in \(configuration.stateDirectory): \(error)")
         }
