@@ -72,16 +72,7 @@ extension Engine {
         do {
             try translating { try createLinks(identity, on: network, request: request, session: host()) }
             PhaseTrace.mark("kernel: create veth")
-            // Inside the container: no IPv6 on its new interface, as Docker does on networks
-            // without IPv6: no link-local address, no router advertisements followed (a rogue
-            // container could otherwise hand its neighbours addresses and routes), and none of
-            // the kernel's background IPv6 work. Then a netlink socket that stays in there.
-            container = try translating {
-                try request.namespace.briefly {
-                    try Sysctl.disableIPv6(interface: request.ifname)
-                    return try RouteSession()
-                }
-            }
+            container = try translating { try RouteSession(in: request.namespace) }
         } catch {
             _ = try? host().deleteLink(name: identity.hostIfname)
             if let reserved = try? reservation.join() { _ = try? store.deleteEndpoint(id: reserved.id) }
@@ -198,8 +189,12 @@ extension Engine {
         guard let index = try container.linkIndex(name: e.ifname) else {
             throw BerthError.system("\(e.ifname) did not appear in \(request.target)")
         }
+        // IPv4-only networks: the interface comes up without an IPv6 link-local address, so the
+        // kernel runs no duplicate address detection or multicast reports for it (background
+        // work that competes with the next attach for the rtnl lock). Not `disable_ipv6`: that
+        // sysctl's path lookup grows with the number of network namespaces on the host.
         var steps: [(NetlinkRequest, String)] = [
-            (RouteRequests.setLinkUp(index: index), "set \(e.ifname) up"),
+            (RouteRequests.setLinkUpWithoutIPv6Addresses(index: index), "set \(e.ifname) up"),
             (RouteRequests.addAddress(IPv4Interface(address: e.address, prefixLength: e.prefixLength), index: index),
              "add address \(e.address)/\(e.prefixLength) to \(e.ifname)"),
         ]

@@ -46,12 +46,6 @@ enum Sysctl {
         try SystemFile.write(path, "1")
     }
 
-    /// Turns IPv6 off on an interface of the calling thread's namespace (Berth's networks are
-    /// IPv4 only). Nothing happens when the kernel has no IPv6 at all.
-    static func disableIPv6(interface: String) throws {
-        try SystemFile.write("/proc/sys/net/ipv6/conf/\(interface)/disable_ipv6", "1")
-    }
-
     /// Per-bridge settings: `route_localnet` so 127.0.0.1 can be DNAT-ed to containers, and no
     /// router advertisements accepted on the bridge.
     static func configureBridge(_ bridge: String) throws {

@@ -59,9 +59,17 @@ public enum RouteRequests {
         var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
         r.appendIfInfo(flags: interfaceFlagUp, change: interfaceFlagUp)
         r.attribute(IFLA.ifname, string: name)
-        r.nested(IFLA.afSpec) { spec in
-            spec.nested(UInt16(AddressFamily.inet6)) { $0.attribute(IFLA.inet6AddrGenMode, [IFLA.addrGenModeNone]) }
-        }
+        r.withoutIPv6Addresses()
+        return r
+    }
+
+    /// `ip link set dev INDEX addrgenmode none up`: a container interface on an IPv4-only
+    /// network, without the IPv6 link-local address (and its duplicate address detection and
+    /// multicast reports) the kernel would otherwise give it.
+    public static func setLinkUpWithoutIPv6Addresses(index: Int32) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
+        r.appendIfInfo(index: index, flags: interfaceFlagUp, change: interfaceFlagUp)
+        r.withoutIPv6Addresses()
         return r
     }
 
@@ -162,5 +170,15 @@ public enum RouteRequests {
         var r = NetlinkRequest(type: RTM.getRoute, flags: NLFlag.dump)
         r.appendRtMsg(family: family)
         return r
+    }
+}
+
+extension NetlinkRequest {
+    /// `IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE none } }`: the kernel generates no
+    /// IPv6 address for the link when it comes up.
+    mutating func withoutIPv6Addresses() {
+        nested(IFLA.afSpec) { spec in
+            spec.nested(UInt16(AddressFamily.inet6)) { $0.attribute(IFLA.inet6AddrGenMode, [IFLA.addrGenModeNone]) }
+        }
     }
 }

@@ -104,6 +104,14 @@ final class RouteRequestEncodingTests: XCTestCase {
           + "0500" + "0800" + "01" + "000000")                       //     ADDR_GEN_MODE none + pad
     }
 
+    func testContainerLinkComesUpWithoutIPv6Addresses() {
+        XCTAssertEqual(hex(RouteRequests.setLinkUpWithoutIPv6Addresses(index: 7).finalized(sequence: 5)),
+            "30000000" + "1000" + "0500" + "05000000" + "00000000"   // len 48, RTM_NEWLINK, REQUEST|ACK
+          + "00" + "00" + "0000" + "07000000" + "01000000" + "01000000" // index 7, IFF_UP
+          + "1000" + "1a00" + "0c00" + "0a00"                        // IFLA_AF_SPEC { AF_INET6 {
+          + "0500" + "0800" + "01" + "000000")                       //   ADDR_GEN_MODE none } }
+    }
+
     func testVethJoinsItsNetworkGroupAndGroupDelete() {
         let veth = RouteRequests.createVeth(hostName: "bv1", master: 4, mtu: 0, peerName: "eth0",
                                             peerNamespaceFD: 6, peerMAC: nil, group: 0xBE12_3456).finalized(sequence: 1)
