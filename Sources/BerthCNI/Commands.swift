@@ -37,7 +37,14 @@ struct Commands {
 
     func engine() throws -> Engine {
         var configuration = EngineConfiguration(stateDirectory: stateDirectory)
-        if let v = getenv("BERTH_POOLS"), v.pointee != 0 { configuration.poolList = String(cString: v) }
+        if let v = getenv("BERTH_POOLS"), v.pointee != 0 {
+            // Checked now (only when set), so a bad value is an environment error (code 4).
+            do {
+                configuration.pools = try AddressPool.parseList(String(cString: v))
+            } catch {
+                throw CNIError(.invalidEnvironment, "BERTH_POOLS: \(error)")
+            }
+        }
         do {
             return try Engine(configuration: configuration, opening: opening)
         } catch {

@@ -58,6 +58,10 @@ extension Engine {
             ? try defaultNetwork() : try self.network(named: request.network)
 
         try validatePorts(request.ports, on: network)
+        if let wanted = request.address {
+            // Checked here too, before any kernel change (the reservation checks it for good).
+            try translating { try AddressAllocator.validateStatic(wanted, subnet: network.subnet, gateway: network.gateway) }
+        }
         PhaseTrace.mark("network lookup")
         let identity = EndpointIdentity(mac: request.mac)
         // The veth does not depend on the address: the store allocates on a second thread while
@@ -69,21 +73,33 @@ extension Engine {
             return try translating { try self.reserve(request, on: network, identity: identity) }
         }
         let container: RouteSession
-        do {
-            try translating { try createLinks(identity, on: network, request: request, session: host()) }
-            PhaseTrace.mark("kernel: create veth")
-            container = try translating { try RouteSession(in: request.namespace) }
-        } catch {
-            _ = try? host().deleteLink(name: identity.hostIfname)
-            if let reserved = try? reservation.join() { _ = try? store.deleteEndpoint(id: reserved.id) }
-            throw error
-        }
         let endpoint: EndpointRecord
         do {
+            // A missing bridge is only recreated once the reservation has succeeded: a request
+            // the store refuses must change nothing.
+            if try translating({ try createLinks(identity, on: network, request: request, session: host()) }) == false {
+                _ = try reservation.join()
+                try translating {
+                    _ = try realizeBridge(network)
+                    guard try createLinks(identity, on: network, request: request, session: host()) else {
+                        throw BerthError.system("bridge \(network.bridge) vanished while a container was being attached")
+                    }
+                }
+            }
+            PhaseTrace.mark("kernel: create veth")
+            container = try translating { try RouteSession(in: request.namespace) }
             endpoint = try reservation.join()
         } catch {
             _ = try? host().deleteLink(name: identity.hostIfname)
-            throw error
+            // The store's verdict comes first: a request it refuses (an address taken, the
+            // interface already connected) is reported as such, not as what the kernel made of it.
+            do {
+                let reserved = try reservation.join()
+                _ = try? store.deleteEndpoint(id: reserved.id)
+            } catch let refusal {
+                throw refusal
+            }
+            throw translate(error)
         }
         PhaseTrace.mark("store: reserve address (joined)")
         FaultPoint.connectAfterReserve.reach()
@@ -157,28 +173,34 @@ extension Engine {
         }
     }
 
-    /// Step 1 of connect, in the kernel: the veth pair, the host end on the
-    /// bridge (recreated first if it went missing), the peer in the container.
+    /// Step 1 of connect, in the kernel: the veth pair, the host end on the bridge, the peer in
+    /// the container. Returns false, having changed nothing, when the bridge is missing (the
+    /// caller recreates it once the reservation stands).
     private func createLinks(_ e: EndpointIdentity, on network: NetworkRecord, request: ConnectRequest,
-                             session: RouteSession) throws {
-        let existing = try session.link(name: network.bridge)
+                             session: RouteSession) throws -> Bool {
+        guard let existing = try session.link(name: network.bridge) else { return false }
         lastBridge = existing
-        let bridge = try existing?.index ?? realizeBridge(network, session: session)
+        var steps: [(NetlinkRequest, String)] = [
+            (RouteRequests.createVeth(
+                hostName: e.hostIfname, master: existing.index, mtu: network.mtu,
+                peerName: request.ifname, peerNamespaceFD: request.namespace.fd, peerMAC: e.mac,
+                group: Engine.vethGroup(of: network), hostMAC: e.hostMAC),
+             "create veth \(e.hostIfname) for \(request.ifname)"),
+        ]
+        // A bridge port needs no IPv6 address of its own (see `IPv6`).
+        if IPv6.canSkipAddresses(mtu: network.mtu) {
+            steps.append((RouteRequests.disableIPv6AddressGeneration(name: e.hostIfname), "set \(e.hostIfname) addrgenmode none"))
+        }
+        steps.append((RouteRequests.setLinkUp(name: e.hostIfname), "set \(e.hostIfname) up"))
         do {
-            try session.execute([
-                (RouteRequests.createVeth(
-                    hostName: e.hostIfname, master: bridge, mtu: network.mtu,
-                    peerName: request.ifname, peerNamespaceFD: request.namespace.fd, peerMAC: e.mac,
-                    group: Engine.vethGroup(of: network), hostMAC: e.hostMAC),
-                 "create veth \(e.hostIfname) for \(request.ifname)"),
-                (RouteRequests.bringUpBridgePort(name: e.hostIfname), "set \(e.hostIfname) up"),
-            ])
+            try session.execute(steps)
         } catch let error as NetlinkError where error.alreadyExists {
             throw BerthError.conflict("interface \(request.ifname) already exists in \(request.target)")
         } catch let error as NetlinkError where error.errno == EXFULL {
             // The kernel's limit on bridge ports (BR_MAX_PORTS).
             throw BerthError.conflict("network '\(network.name)' is full: a Linux bridge takes at most 1023 containers")
         }
+        return true
     }
 
     /// Step 2 of connect, through a session inside the container: its new link up, its address,
@@ -189,12 +211,14 @@ extension Engine {
         guard let index = try container.linkIndex(name: e.ifname) else {
             throw BerthError.system("\(e.ifname) did not appear in \(request.target)")
         }
-        // IPv4-only networks: the interface comes up without an IPv6 link-local address, so the
-        // kernel runs no duplicate address detection or multicast reports for it (background
-        // work that competes with the next attach for the rtnl lock). Not `disable_ipv6`: that
-        // sysctl's path lookup grows with the number of network namespaces on the host.
-        var steps: [(NetlinkRequest, String)] = [
-            (RouteRequests.setLinkUpWithoutIPv6Addresses(index: index), "set \(e.ifname) up"),
+        // IPv4-only networks: the interface comes up without an IPv6 address of its own (see
+        // `IPv6`).
+        var steps: [(NetlinkRequest, String)] = []
+        if IPv6.canSkipAddresses(mtu: network.mtu) {
+            steps.append((RouteRequests.disableIPv6AddressGeneration(index: index), "set \(e.ifname) addrgenmode none"))
+        }
+        steps += [
+            (RouteRequests.setLinkUp(index: index), "set \(e.ifname) up"),
             (RouteRequests.addAddress(IPv4Interface(address: e.address, prefixLength: e.prefixLength), index: index),
              "add address \(e.address)/\(e.prefixLength) to \(e.ifname)"),
         ]

@@ -54,8 +54,9 @@ public final class Engine {
     public init(configuration: EngineConfiguration, opening: StoreOpening? = nil) throws {
         self.configuration = configuration
         do {
-            if let opening, opening.directory == configuration.stateDirectory {
-                store = try opening.join()
+            // An opening that failed (a schema to migrate, say) falls back to the ordinary open.
+            if let opening, opening.directory == configuration.stateDirectory, let opened = try? opening.join() {
+                store = opened
             } else {
                 store = try Store(directory: configuration.stateDirectory)
             }

@@ -5,8 +5,10 @@ import Glibc
 /// CNI ADD reads and checks its configuration meanwhile. Opening takes a good part of a
 /// millisecond (SQLite reads its schema and rebuilds its WAL index), so the two overlap.
 ///
-/// Only an existing database is opened this way: input that turns out to be bad must leave no
-/// state directory or database behind, and opening an existing one changes nothing.
+/// Only an existing database with a current schema is opened this way: input that turns out to
+/// be bad must leave no state directory or database behind, and opening such a database changes
+/// nothing (a database that needs migrating is left to the ordinary open). If the caller exits
+/// before joining, the thread dies with the process, like any reader.
 public final class StoreOpening {
     /// The state directory being opened.
     public let directory: String
@@ -17,7 +19,7 @@ public final class StoreOpening {
         let path = directory.hasSuffix("/") ? directory + "berth.db" : directory + "/berth.db"
         guard access(path, R_OK | W_OK) == 0 else { return nil }
         self.directory = directory
-        task = ParallelTask { try Store(directory: directory) }
+        task = ParallelTask { try Store(directory: directory, migrating: false) }
     }
 
     /// Waits for the store (or its error). The store then belongs to the calling thread.

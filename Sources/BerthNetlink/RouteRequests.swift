@@ -17,7 +17,7 @@ public enum RouteRequests {
     }
 
     /// One request for the whole veth pair: the host end `hostName` is enslaved to `master` (and
-    /// left down: ``bringUpBridgePort(name:)`` follows it); the peer is born inside the namespace
+    /// left down, so its IPv6 settings can be made before it comes up); the peer is born inside the namespace
     /// `peerNamespaceFD` under its final name, with its MAC and MTU (the caller brings it up
     /// from inside the namespace). Nothing is ever renamed or moved afterwards.
     /// The host end joins device `group` (when given), so all of a network's veths can later be
@@ -50,25 +50,30 @@ public enum RouteRequests {
         return r
     }
 
-    /// `ip link set NAME addrgenmode none up`: a bridge port needs no IPv6 address of its own,
-    /// and without the link-local one the kernel runs no duplicate address detection, multicast
-    /// listener reports or router solicitations for it (background work that takes the same
-    /// lock as the next container's attach). The mode can only be set on an existing link,
-    /// hence a request of its own, sent in the same datagram as the veth's creation.
-    public static func bringUpBridgePort(name: String) -> NetlinkRequest {
+    /// `ip link set NAME up` (the link addressed by name, as right after its creation).
+    public static func setLinkUp(name: String) -> NetlinkRequest {
         var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
         r.appendIfInfo(flags: interfaceFlagUp, change: interfaceFlagUp)
+        r.attribute(IFLA.ifname, string: name)
+        return r
+    }
+
+    /// `ip link set NAME addrgenmode none`: the kernel generates no IPv6 address (link-local
+    /// included) for the link when it comes up, so it runs no duplicate address detection or
+    /// multicast reports for it either. Sent before the link comes up, in a request of its own:
+    /// the mode can only be set on an existing link, and must be in place before it is up.
+    public static func disableIPv6AddressGeneration(name: String) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
+        r.appendIfInfo()
         r.attribute(IFLA.ifname, string: name)
         r.withoutIPv6Addresses()
         return r
     }
 
-    /// `ip link set dev INDEX addrgenmode none up`: a container interface on an IPv4-only
-    /// network, without the IPv6 link-local address (and its duplicate address detection and
-    /// multicast reports) the kernel would otherwise give it.
-    public static func setLinkUpWithoutIPv6Addresses(index: Int32) -> NetlinkRequest {
+    /// `ip link set dev INDEX addrgenmode none` (see ``disableIPv6AddressGeneration(name:)``).
+    public static func disableIPv6AddressGeneration(index: Int32) -> NetlinkRequest {
         var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
-        r.appendIfInfo(index: index, flags: interfaceFlagUp, change: interfaceFlagUp)
+        r.appendIfInfo(index: index)
         r.withoutIPv6Addresses()
         return r
     }

@@ -62,10 +62,11 @@ enum Schema {
 
     /// Brings the schema to ``currentVersion``. Cheap when already current (one pragma read);
     /// otherwise migrates under BEGIN IMMEDIATE so concurrent first runs create it exactly once.
-    static func prepare(_ db: SQLiteConnection) throws {
+    static func prepare(_ db: SQLiteConnection, migrating: Bool = true) throws {
         let version = try userVersion(db)
         if version == currentVersion { return }
         if version > currentVersion { throw tooNew(version) }
+        if !migrating { throw StoreError.corrupt("schema version \(version) needs migrating to \(currentVersion)") }
         try db.execute("BEGIN IMMEDIATE")
         do {
             // Re-read under the write lock: another process may have migrated meanwhile.

@@ -22,8 +22,9 @@ public final class Store {
     static let busyTimeoutMilliseconds: Int32 = 10_000
 
     /// Opens the store in `directory`, creating the directory (mode 0700) and the database as
-    /// needed. Cheap when the schema is already current: no DDL runs.
-    public init(directory: String) throws {
+    /// needed. Cheap when the schema is already current: no DDL runs. With `migrating` false, a
+    /// database whose schema is not current is left alone and the open fails instead.
+    public init(directory: String, migrating: Bool = true) throws {
         // The directory almost always exists: check with one stat before creating path components.
         var info = stat()
         if stat(directory, &info) != 0 { try Store.makeDirectory(directory) }
@@ -38,7 +39,7 @@ public final class Store {
             // the last checkpoint to rebuild the WAL index, so smaller frames make opening cheaper.
             try db.execute("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
             try db.tuneForShortLivedProcesses()
-            try Schema.prepare(db)
+            try Schema.prepare(db, migrating: migrating)
         }
     }
 

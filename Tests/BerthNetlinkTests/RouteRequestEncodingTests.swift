@@ -94,22 +94,25 @@ final class RouteRequestEncodingTests: XCTestCase {
         XCTAssertEqual(hex(Array(bytes[40..<52])), "0a00" + "0100" + "060000000009" + "0000")
     }
 
-    func testBridgePortComesUpWithoutIPv6Addresses() {
-        XCTAssertEqual(hex(RouteRequests.bringUpBridgePort(name: "bv1").finalized(sequence: 4)),
+    func testAddressGenerationOffByName() {
+        XCTAssertEqual(hex(RouteRequests.disableIPv6AddressGeneration(name: "bv1").finalized(sequence: 4)),
             "38000000" + "1000" + "0500" + "04000000" + "00000000"   // len 56, RTM_NEWLINK, REQUEST|ACK
-          + "00" + "00" + "0000" + "00000000" + "01000000" + "01000000" // by name, IFF_UP
+          + "00" + "00" + "0000" + "00000000" + "00000000" + "00000000" // by name, flags untouched
           + "0800" + "0300" + "62763100"                             // IFLA_IFNAME "bv1\0"
           + "1000" + "1a00"                                          // IFLA_AF_SPEC (16)
           + "0c00" + "0a00"                                          //   AF_INET6 (12)
           + "0500" + "0800" + "01" + "000000")                       //     ADDR_GEN_MODE none + pad
     }
 
-    func testContainerLinkComesUpWithoutIPv6Addresses() {
-        XCTAssertEqual(hex(RouteRequests.setLinkUpWithoutIPv6Addresses(index: 7).finalized(sequence: 5)),
-            "30000000" + "1000" + "0500" + "05000000" + "00000000"   // len 48, RTM_NEWLINK, REQUEST|ACK
-          + "00" + "00" + "0000" + "07000000" + "01000000" + "01000000" // index 7, IFF_UP
-          + "1000" + "1a00" + "0c00" + "0a00"                        // IFLA_AF_SPEC { AF_INET6 {
-          + "0500" + "0800" + "01" + "000000")                       //   ADDR_GEN_MODE none } }
+    func testAddressGenerationOffByIndexAndUpByName() {
+        XCTAssertEqual(hex(RouteRequests.disableIPv6AddressGeneration(index: 7).finalized(sequence: 5)),
+            "30000000" + "1000" + "0500" + "05000000" + "00000000"   // len 48
+          + "00" + "00" + "0000" + "07000000" + "00000000" + "00000000" // index 7, flags untouched
+          + "1000" + "1a00" + "0c00" + "0a00" + "0500" + "0800" + "01" + "000000")
+        XCTAssertEqual(hex(RouteRequests.setLinkUp(name: "bv1").finalized(sequence: 6)),
+            "28000000" + "1000" + "0500" + "06000000" + "00000000"   // len 40
+          + "00" + "00" + "0000" + "00000000" + "01000000" + "01000000" // by name, IFF_UP
+          + "0800" + "0300" + "62763100")
     }
 
     func testVethJoinsItsNetworkGroupAndGroupDelete() {

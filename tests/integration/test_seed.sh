@@ -162,6 +162,20 @@ test_options_mtu_bridge_mac_ip_ifname_labels() {
     assert_container_clean "$d"
 }
 
+# Below IPv6's minimum MTU (1280) the kernel keeps no IPv6 state on a link and refuses IPv6
+# settings for it: such a network still attaches and carries traffic.
+test_mtu_below_ipv6_minimum() {
+    local c
+    create_net small --subnet 10.123.11.0/24 --mtu 1200
+    new_netns_container c
+    connect small "$c"
+    assert_contains "$(in_ns "$c" ip -o link show dev eth0)" "mtu 1200" "container mtu"
+    ping_ok "$c" "$NET_GW"
+    ping_ok host "$EP_IP"
+    assert_ok berth_host network disconnect small "$c"
+    assert_container_clean "$c"
+}
+
 test_container_on_two_networks() {
     local c ip1 ip2 gw1 gw2
     create_net neta --subnet 10.123.10.0/24; gw1=$NET_GW
