@@ -1,6 +1,5 @@
 import ArgumentParser
 import BerthEngine
-import BerthIPAM
 import Glibc
 
 /// Options every subcommand accepts.

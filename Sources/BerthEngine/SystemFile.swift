@@ -53,20 +53,3 @@ enum Sysctl {
         try SystemFile.write("/proc/sys/net/ipv6/conf/\(bridge)/accept_ra", "0")
     }
 }
-
-/// IPv6 on the links Berth creates. Berth's networks are IPv4 only, so both ends of a veth come
-/// up without an IPv6 link-local address (`addrgenmode none`): the kernel then runs no duplicate
-/// address detection, multicast reports or router solicitations for them, background work that
-/// competes with the next attach for the rtnl lock. Set through netlink, not the `disable_ipv6`
-/// sysctl, whose path lookup under /proc/sys grows with the number of network namespaces.
-enum IPv6 {
-    /// Whether the kernel has IPv6 at all (not booted with `ipv6.disable=1`, not built without).
-    static let available = access("/proc/sys/net/ipv6", F_OK) == 0
-
-    /// Whether `addrgenmode none` can be set on a link of this MTU (0: the default). Not without
-    /// IPv6 in the kernel, nor below IPv6's minimum MTU of 1280: the kernel keeps no IPv6 state
-    /// for such a link (so it has no addresses to skip) and refuses the setting.
-    static func canSkipAddresses(mtu: Int) -> Bool {
-        available && (mtu == 0 || mtu >= 1280)
-    }
-}
