@@ -83,6 +83,6 @@ let package = Package(
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"], swiftSettings: strict),
         .testTarget(name: "BerthCNITests", dependencies: ["BerthCNI", "BerthAddress", "BerthJSON"], swiftSettings: strict),
         .testTarget(name: "BerthFirewallTests", dependencies: ["BerthFirewall", "BerthAddress"], swiftSettings: strict),
-        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthEngine"], swiftSettings: strict),
+        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthEngine", "BerthStore", "BerthAddress"], swiftSettings: strict),
     ]
 )

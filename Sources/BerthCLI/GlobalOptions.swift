@@ -21,9 +21,14 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the engine for a state directory flag (nil: environment or default).
     static func engine(stateDirectory: String?) throws -> Engine {
+        try Engine(configuration: configuration(stateDirectory: stateDirectory))
+    }
+
+    /// The engine's configuration for a state directory flag (nil: environment or default).
+    static func configuration(stateDirectory: String?) -> EngineConfiguration {
         var configuration = EngineConfiguration(stateDirectory: resolveStateDirectory(stateDirectory))
         if let env = getenv("BERTH_POOLS"), env.pointee != 0 { configuration.poolList = String(cString: env) }
-        return try Engine(configuration: configuration)
+        return configuration
     }
 }
 

@@ -30,12 +30,12 @@ struct NetworkConnect: ParsableCommand {
     static func perform(stateDirectory: String?, network: String, target: String, ifname: String,
                         ip: IPv4Address?, mac: MACAddress?, name: String?, publish: [PortMapping] = []) throws {
         PhaseTrace.mark("process start to command")
-        let engine = try GlobalOptions.engine(stateDirectory: stateDirectory)
-        PhaseTrace.mark("open store")
         let namespace = try openTarget(target)
-        let attached = try engine.attach(ConnectRequest(
+        let configuration = GlobalOptions.configuration(stateDirectory: stateDirectory)
+        let attached = try Engine.attach(ConnectRequest(
             network: network, namespace: namespace, target: target, ifname: ifname,
-            address: ip, mac: mac, containerID: name, ports: publish))
+            address: ip, mac: mac, containerID: name, ports: publish),
+            stateDirectory: configuration.stateDirectory, open: { try Engine(configuration: configuration) })
         var view = EndpointView(attached.endpoint, gateway: attached.network.gateway)
         view.ports = publish
         printJSON(view.json)

@@ -37,6 +37,7 @@ struct Commands {
 
     func engine() throws -> Engine {
         var configuration = EngineConfiguration(stateDirectory: stateDirectory)
+        // (Runs on the attach's second thread for an ADD: nothing here may touch shared state.)
         if let v = getenv("BERTH_POOLS"), v.pointee != 0 {
             // Checked now (only when set), so a bad value is an environment error (code 4).
             do {
@@ -82,28 +83,25 @@ struct Commands {
         let mac = try config.staticMAC(envArgs)
         let ports = try config.portMappings()
         let namespace = try openNamespace()
-        let engine = try engine()
-        try engine.validateTarget(namespace, named: namespace.path)
-        PhaseTrace.mark("cni: validate, open netns and store")
-        let (network, created) = try configurationErrors { try engine.ensureNetwork(spec) }
-        if let existing = try engine.attachment(network: network.name, containerID: containerID, ifname: ifname) {
-            throw CNIError(.conflict, "container \(containerID) already has \(ifname) on network '\(network.name)'",
-                           details: "endpoint \(existing.id) in \(existing.netnsPath)")
-        }
-        PhaseTrace.mark("cni: network and attachment lookup")
-        let endpoint: EndpointRecord
-        let defaultRoute: Bool
-        do {
-            (endpoint, _, defaultRoute) = try engine.attach(ConnectRequest(
-                network: network.name, namespace: namespace, target: namespace.path, ifname: ifname,
-                address: address, mac: mac, containerID: containerID, ports: ports))
-        } catch {
-            // A failed ADD changes nothing: the network this ADD created goes again (unless
-            // another container joined it meanwhile, which makes the removal refuse).
-            if created { try? engine.removeNetworks([network.name], force: false) }
-            throw error
-        }
-        let result = try shape(endpoint, network, engine, defaultRoute: defaultRoute)
+        PhaseTrace.mark("cni: validate, open netns")
+        // The network as this configuration defines it (created on the first ADD), and no second
+        // attachment of the same interface: checked once the store is open, which may be while
+        // the kernel already creates the veth (undone if a check fails). A failed ADD changes
+        // nothing: a network it created goes again.
+        let attached = try Engine.attach(ConnectRequest(
+            network: spec.name, namespace: namespace, target: namespace.path, ifname: ifname,
+            address: address, mac: mac, containerID: containerID, ports: ports),
+            stateDirectory: stateDirectory, open: { try self.engine() }, resolve: { engine in
+                let (network, created) = try self.configurationErrors { try engine.ensureNetwork(spec) }
+                if let existing = try engine.attachment(network: network.name, containerID: containerID, ifname: ifname) {
+                    if created { try? engine.removeNetworks([network.name], force: false) }
+                    throw CNIError(.conflict, "container \(containerID) already has \(ifname) on network '\(network.name)'",
+                                   details: "endpoint \(existing.id) in \(existing.netnsPath)")
+                }
+                return (network, created)
+            })
+        let (endpoint, network, engine) = (attached.endpoint, attached.network, attached.engine)
+        let result = try shape(endpoint, network, engine, defaultRoute: attached.defaultRoute)
         PhaseTrace.mark("cni: result")
         return (config.prevResult.map { $0.appending(result) } ?? result).json(version: version)
     }

@@ -35,7 +35,7 @@ extension Engine {
         try Capabilities.requireNetAdmin()
         let lock = try beginOperation()
         defer { withExtendedLifetime(lock) {} }
-        return try translating {
+        let created = try translating {
             try store.transaction {
                 let record = try plan(spec)
                 // A network owns its bridge: never adopt (and later delete) an existing device.
@@ -57,6 +57,8 @@ extension Engine {
                 return record
             }
         }
+        NetworkHint.save(created, directory: configuration.stateDirectory)
+        return created
     }
 
     /// The default network, created on first use.
@@ -170,6 +172,7 @@ extension Engine {
                     throw BerthError.conflict("network '\(name)' has \(endpoints.count) endpoint(s) attached; disconnect them or use --force")
                 }
                 guard let n = try store.network(named: name) else { return }
+                NetworkHint.remove(network: name, directory: configuration.stateDirectory)
                 try removeEndpoints(endpoints, wholeNetwork: n)
                 FaultPoint.removeAfterEndpoints.reach()
                 // The record goes before the bridge: from here on no connect can reserve an address

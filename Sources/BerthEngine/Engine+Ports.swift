@@ -42,7 +42,7 @@ extension Engine {
         // So the container can reach its own published ports through a host address also when
         // the host bridges IPv4 through netfilter (br_netfilter).
         try translating {
-            try host().execute(RouteRequests.setHairpin(name: endpoint.hostIfname), "set hairpin on \(endpoint.hostIfname)")
+            _ = try host().execute(RouteRequests.setHairpin(name: endpoint.hostIfname), "set hairpin on \(endpoint.hostIfname)")
         }
         do {
             try firewall().publish(elements)

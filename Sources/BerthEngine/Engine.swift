@@ -90,6 +90,12 @@ public final class Engine {
         return session
     }
 
+    /// Uses `session` (opened in the host namespace before this engine existed) as the host
+    /// session, unless one is already open.
+    func adoptHost(_ session: RouteSession) {
+        if cachedHost == nil { cachedHost = session }
+    }
+
     /// The nftables adapter.
     func firewall() throws -> Firewall {
         if let cachedFirewall { return cachedFirewall }

@@ -14,15 +14,21 @@ extension Engine {
     /// Restores Berth's nftables table from the store when it has gone missing (`nft flush
     /// ruleset`, a firewall reload by another tool). One nfnetlink query when all is well, so
     /// it runs on every connect; libnftables is only loaded when there is something to restore.
-    func ensureFirewallTable() throws {
-        let present = (try? NftablesProbe.tableExists(family: 1, name: Ruleset.table)) ?? true
-        if present { return }
+    /// `present` is the answer of an earlier ``firewallTableExists()`` in this command, if any.
+    func ensureFirewallTable(present: Bool? = nil) throws {
+        if present ?? Engine.firewallTableExists() { return }
         try translating {
             try store.transaction {
                 if try store.networks().isEmpty { return }
                 try synchronizeFirewall()
             }
         }
+    }
+
+    /// True when Berth's nftables table is there (or the probe cannot tell). Needs no store, so
+    /// connect asks while the store is still being opened.
+    static func firewallTableExists() -> Bool {
+        (try? NftablesProbe.tableExists(family: 1, name: Ruleset.table)) ?? true
     }
 
     /// Re-renders Berth's whole table from the store (`berth firewall reload`).

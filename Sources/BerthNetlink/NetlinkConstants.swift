@@ -56,6 +56,13 @@ public enum IFLA {
     public static let netNsFd: UInt16 = 28
     public static let ifalias: UInt16 = 20
     public static let linkNetnsid: UInt16 = 37
+    /// `IFLA_EXT_MASK`: what a GETLINK reply leaves out (`RTEXT_FILTER_*`).
+    public static let extMask: UInt16 = 29
+    /// `RTEXT_FILTER_SKIP_STATS`: no counters in the reply (most of its bytes).
+    public static let skipStats: UInt32 = 1 << 3
+    /// `IFLA_NUM_TX_QUEUES` / `IFLA_NUM_RX_QUEUES`: queue counts, fixed at creation.
+    public static let numTxQueues: UInt16 = 31
+    public static let numRxQueues: UInt16 = 32
     /// `IFLA_AF_SPEC`: per address family settings, nested by family.
     public static let afSpec: UInt16 = 26
     /// `IFLA_INET6_ADDR_GEN_MODE`, nested in `afSpec` → `AF_INET6`.

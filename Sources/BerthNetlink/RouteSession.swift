@@ -31,9 +31,11 @@ public final class RouteSession {
     /// Sends requests in one datagram (the kernel handles them in order) and waits for every
     /// acknowledgement. Throws the first failure, naming that request's operation. The kernel
     /// still runs the requests after a failed one, so callers only pipeline requests whose
-    /// failure they undo as a whole.
-    public func execute(_ requests: [(NetlinkRequest, String)]) throws {
-        guard !requests.isEmpty else { return }
+    /// failure they undo as a whole. Returns what the kernel sent besides the acknowledgements:
+    /// the objects it echoes for requests flagged `NLM_F_ECHO`.
+    @discardableResult
+    public func execute(_ requests: [(NetlinkRequest, String)]) throws -> [NetlinkMessage] {
+        guard !requests.isEmpty else { return [] }
         // Sequence numbers are consecutive from `first`, so a reply's slot is its offset from it
         // (no dictionary: its first use costs a fresh process more than the whole exchange).
         let first = sequence &+ 1
@@ -45,10 +47,16 @@ public final class RouteSession {
         var answered = [Bool](repeating: false, count: requests.count)
         var remaining = requests.count
         var firstError: (slot: Int, error: NetlinkError)?
+        var echoed: [NetlinkMessage] = []
         while remaining > 0 {
-            for message in NetlinkMessage.parse(try transport.receive()) where message.type == NLMsg.error {
+            for message in NetlinkMessage.parse(try transport.receive()) {
                 let slot = Int(message.sequence &- first)
-                guard slot < requests.count, !answered[slot] else { continue }
+                guard slot < requests.count else { continue }
+                guard message.type == NLMsg.error else {
+                    echoed.append(message)
+                    continue
+                }
+                guard !answered[slot] else { continue }
                 answered[slot] = true
                 remaining -= 1
                 if let error = Self.decodeError(message, operation: requests[slot].1),
@@ -58,10 +66,12 @@ public final class RouteSession {
             }
         }
         if let firstError { throw firstError.error }
+        return echoed
     }
 
     /// Sends one request and waits for its acknowledgement.
-    public func execute(_ request: NetlinkRequest, _ operation: String) throws {
+    @discardableResult
+    public func execute(_ request: NetlinkRequest, _ operation: String) throws -> [NetlinkMessage] {
         try execute([(request, operation)])
     }
 

@@ -44,6 +44,13 @@ extension Store {
             """, [.uint64(netnsDevice), .uint64(netnsInode), .text(ifname)], Store.decodeEndpoint)
     }
 
+    /// The network that interface `ifname` of a namespace is connected to, if any (the check
+    /// before a connect: one index lookup and one column, cheap to prepare in a fresh process).
+    public func connectedNetwork(netnsDevice: UInt64, netnsInode: UInt64, ifname: String) throws -> String? {
+        try db.query("SELECT network FROM endpoints WHERE netns_dev = ?1 AND netns_ino = ?2 AND ifname = ?3 LIMIT 1",
+                     [.uint64(netnsDevice), .uint64(netnsInode), .text(ifname)]) { $0.text(0) }.first
+    }
+
     /// The endpoints of one container on one network, ordered by creation time, id.
     public func endpoints(network: String, containerID: String) throws -> [EndpointRecord] {
         try db.query("""

@@ -79,6 +79,27 @@ final class ReplyDecodingTests: XCTestCase {
         XCTAssertEqual(transport.sent[0].count, 3 * 32)
     }
 
+    func testEchoedObjectsAreReturnedWithTheAcknowledgements() throws {
+        let transport = ScriptedTransport()
+        let session = RouteSession(transport: transport, firstSequence: 0)
+        // The kernel's echo of a new veth host end: IFLA_LINK is the peer's index (7).
+        let attrs = le16(8) + le16(IFLA.ifname) + Array("bv1".utf8) + [0]
+            + le16(8) + le16(IFLA.link) + le32(7)
+        let echo = message(type: RTM.newLink, seq: 1, payload: [0, 0] + le16(1) + le32(12) + le32(0) + le32(0) + attrs)
+        // A stray message of an unrelated sequence number is not part of the answer.
+        let stray = message(type: RTM.newLink, seq: 40, payload: [0, 0] + le16(1) + le32(99) + le32(0) + le32(0))
+        transport.replies = [echo + stray + ack(seq: 1, errno: 0), ack(seq: 2, errno: 0)]
+        let echoed = try session.execute([
+            (RouteRequests.createVeth(hostName: "bv1", master: 4, mtu: 0, peerName: "eth0", peerNamespaceFD: 6, peerMAC: nil), "create"),
+            (RouteRequests.setLinkUp(name: "bv1"), "up"),
+        ])
+        XCTAssertEqual(echoed.count, 1)
+        let host = try XCTUnwrap(LinkInfo(echoed[0]))
+        XCTAssertEqual(host.index, 12)
+        XCTAssertEqual(host.name, "bv1")
+        XCTAssertEqual(host.peerIndex, 7)
+    }
+
     func testMissingLinkIsNil() throws {
         let transport = ScriptedTransport()
         let session = RouteSession(transport: transport, firstSequence: 0)

@@ -21,9 +21,10 @@ final class RouteRequestEncodingTests: XCTestCase {
     func testGetLinkByName() {
         let bytes = RouteRequests.getLink(name: "eth0").finalized(sequence: 1)
         XCTAssertEqual(hex(bytes),
-            "2c000000" + "1200" + "0100" + "01000000" + "00000000"   // len 44, RTM_GETLINK, REQUEST
+            "34000000" + "1200" + "0100" + "01000000" + "00000000"   // len 52, RTM_GETLINK, REQUEST
           + "00000000" + "00000000" + "00000000" + "00000000"         // ifinfomsg
-          + "0900" + "0300" + "6574683000" + "000000")                 // IFLA_IFNAME "eth0\0" + pad
+          + "0900" + "0300" + "6574683000" + "000000"                  // IFLA_IFNAME "eth0\0" + pad
+          + "0800" + "1d00" + "08000000")                              // IFLA_EXT_MASK SKIP_STATS
     }
 
     func testAddAddressWithBroadcast() throws {
@@ -72,17 +73,21 @@ final class RouteRequestEncodingTests: XCTestCase {
         let bytes = RouteRequests.createVeth(hostName: "bv1", master: 4, mtu: 0, peerName: "eth0",
                                              peerNamespaceFD: 6, peerMAC: mac).finalized(sequence: 3)
         XCTAssertEqual(hex(bytes),
-            "78000000" + "1000" + "0506" + "03000000" + "00000000"   // len 120, RTM_NEWLINK, create
+            "98000000" + "1000" + "0d06" + "03000000" + "00000000"   // len 152, RTM_NEWLINK, create + ECHO
           + "00" + "00" + "0000" + "00000000" + "00000000" + "00000000" // host end (up comes next)
           + "0800" + "0300" + "62763100"                             // IFLA_IFNAME "bv1\0"
+          + "0800" + "1f00" + "01000000"                             // IFLA_NUM_TX_QUEUES 1
+          + "0800" + "2000" + "01000000"                             // IFLA_NUM_RX_QUEUES 1
           + "0800" + "0a00" + "04000000"                             // IFLA_MASTER 4
-          + "4800" + "1200"                                          // IFLA_LINKINFO (72)
+          + "5800" + "1200"                                          // IFLA_LINKINFO (88)
           + "0900" + "0100" + "7665746800" + "000000"                //   KIND "veth\0" + pad
-          + "3800" + "0200"                                          //   IFLA_INFO_DATA (56)
-          + "3400" + "0100"                                          //     VETH_INFO_PEER (52)
+          + "4800" + "0200"                                          //   IFLA_INFO_DATA (72)
+          + "4400" + "0100"                                          //     VETH_INFO_PEER (68)
           + "00" + "00" + "0000" + "00000000" + "00000000" + "00000000" // peer ifinfomsg (not up yet)
           + "0900" + "0300" + "6574683000" + "000000"                //       IFLA_IFNAME "eth0\0"
           + "0a00" + "0100" + "020000000002" + "0000"                //       IFLA_ADDRESS
+          + "0800" + "1f00" + "01000000"                             //       IFLA_NUM_TX_QUEUES 1
+          + "0800" + "2000" + "01000000"                             //       IFLA_NUM_RX_QUEUES 1
           + "0800" + "1c00" + "06000000")                            //       IFLA_NET_NS_FD 6
     }
 
@@ -118,8 +123,8 @@ final class RouteRequestEncodingTests: XCTestCase {
     func testVethJoinsItsNetworkGroupAndGroupDelete() {
         let veth = RouteRequests.createVeth(hostName: "bv1", master: 4, mtu: 0, peerName: "eth0",
                                             peerNamespaceFD: 6, peerMAC: nil, group: 0xBE12_3456).finalized(sequence: 1)
-        // IFLA_GROUP (27) right after IFLA_MASTER on the host end.
-        XCTAssertEqual(hex(Array(veth[40..<56])), "0800" + "0a00" + "04000000" + "0800" + "1b00" + "563412be")
+        // IFLA_GROUP (27) right after IFLA_MASTER on the host end (after the two queue counts).
+        XCTAssertEqual(hex(Array(veth[56..<72])), "0800" + "0a00" + "04000000" + "0800" + "1b00" + "563412be")
         XCTAssertEqual(hex(RouteRequests.deleteLinks(group: 0xBE12_3456).finalized(sequence: 2)),
             "28000000" + "1100" + "0500" + "02000000" + "00000000"       // len 40, RTM_DELLINK, REQUEST|ACK
           + "00000000" + "00000000" + "00000000" + "00000000"             // ifinfomsg: index 0

@@ -188,3 +188,51 @@ test_network_ls_and_inspect_json() {
     assert_ok berth_host network inspect lsnet other
     assert_eq "lsnet other" "$(jq -r '[.[].name] | join(" ")' <<<"$OUT")" "inspect of two networks"
 }
+
+# The per-network hint (STATE/hints/NAME) lets connect create the veth while the store opens.
+# It is a copy, never trusted: a stale or damaged one must still give a correct attachment and
+# be rewritten; network rm deletes it.
+test_network_hint_written_checked_and_removed() {
+    local c1 c2 hint gw bridge other_bridge
+    create_net hinted
+    gw=$NET_GW bridge=$NET_BRIDGE
+    hint="$BT_STATE/hints/hinted"
+    [[ -f "$hint" ]] || fail "network create wrote no hint file"
+    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0$" "the hint names the network's id, bridge and MTU"
+    create_net other
+    other_bridge=$NET_BRIDGE
+    # Stale: another network's id and bridge.
+    cp "$BT_STATE/hints/other" "$hint"
+    new_netns_container c1
+    connect hinted "$c1"
+    ping_ok "$c1" "$gw"
+    assert_contains "$(ip -n "$BT_HOST" -o link show "$EP_HOSTIF")" "master $bridge" "the veth is on the network's own bridge"
+    assert_eq "" "$(ip -n "$BT_HOST" -o link show master "$other_bridge")" "nothing left on the bridge the stale hint named"
+    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0$" "the stale hint was rewritten"
+    # Damaged.
+    echo "not a hint" >"$hint"
+    new_netns_container c2
+    connect hinted "$c2"
+    ping_ok "$c2" "$gw"
+    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0$" "the damaged hint was rewritten"
+    assert_ok berth_host network rm --force hinted other
+    [[ ! -e "$hint" ]] || fail "network rm left its hint file"
+    assert_clean
+}
+
+# A connect keeps its endpoint in an uncommitted write transaction until the kernel side is done.
+# A disconnect (or a runtime's DEL) arriving meanwhile waits for it and then removes it, instead
+# of finding nothing and leaving the endpoint to appear afterwards.
+test_disconnect_waits_for_a_running_connect() {
+    local c pid
+    create_net slow
+    new_netns_container c
+    ip netns exec "$BT_HOST" env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT=connect:before-active@pause \
+        "$BERTH" network connect slow "$c" >/dev/null 2>"$BT_TMP/slow-connect.err" &
+    pid=$!
+    sleep 0.7
+    assert_ok berth_host network disconnect slow "$c"
+    wait "$pid" || fail "the paused connect failed: $(cat "$BT_TMP/slow-connect.err")"
+    assert_clean
+    assert_container_clean "$c"
+}

@@ -1,0 +1,85 @@
+import BerthStore
+import Glibc
+
+/// What connect needs of a network to create a container's veth: the bridge, the MTU and the
+/// network id (which names the veths' device group).
+///
+/// A copy is kept beside the store, one small file per network (`STATE/hints/NAME`), so a
+/// connect can have the kernel create the veth while a second thread opens SQLite and reserves
+/// the address: opening the store (SQLite reads its schema, rebuilds its WAL index) takes about
+/// as long as the kernel's half, and the two no longer wait for each other.
+///
+/// The copy is never trusted: connect compares it with the store's record once both halves are
+/// done, and a stale or damaged hint only costs redoing the veth on the right bridge. Network
+/// create writes it, network removal deletes it, and a connect that found it missing or stale
+/// writes it afresh.
+struct NetworkHint: Equatable {
+    let id: String
+    let bridge: String
+    let mtu: Int
+
+    init(id: String, bridge: String, mtu: Int) {
+        self.id = id
+        self.bridge = bridge
+        self.mtu = mtu
+    }
+
+    /// The hint for a stored network.
+    init(_ network: NetworkRecord) {
+        self.init(id: network.id, bridge: network.bridge, mtu: network.mtu)
+    }
+
+    /// Parses the file's one line, `ID BRIDGE MTU`; nil for anything else.
+    init?(line: String) {
+        let fields = line.split(separator: " ")
+        guard fields.count == 3, let mtu = Int(fields[2]), mtu >= 0,
+              !fields[0].isEmpty, fields[1].utf8.count <= 15 else { return nil }
+        self.init(id: String(fields[0]), bridge: String(fields[1]), mtu: mtu)
+    }
+
+    /// The file's contents.
+    var line: String { "\(id) \(bridge) \(mtu)\n" }
+
+    /// The hint file of a network (names are validated: letters, digits, `-`, `_`, `.`).
+    static func path(network: String, directory: String) -> String {
+        (directory.hasSuffix("/") ? directory : directory + "/") + "hints/" + network
+    }
+
+    /// The saved hint of `network`, or nil when there is none (or it cannot be read or parsed).
+    static func load(network: String, directory: String) -> NetworkHint? {
+        let fd = open(path(network: network, directory: directory), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0, count < buffer.count, buffer[count - 1] == UInt8(ascii: "\n") else { return nil }
+        return NetworkHint(line: String(decoding: buffer[..<(count - 1)], as: UTF8.self))
+    }
+
+    /// Saves the hint of `network` (best effort: a missing hint only makes connects sequential).
+    /// Written to a temporary file and renamed, so a reader never sees half a line.
+    static func save(_ network: NetworkRecord, directory: String) {
+        let final = path(network: network.name, directory: directory)
+        let folder = String(final.dropLast(network.name.count + 1))
+        if mkdir(folder, 0o700) != 0 && errno != EEXIST { return }
+        let temporary = final + ".\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        var text = NetworkHint(network).line
+        let written = text.withUTF8 { write(fd, $0.baseAddress, $0.count) == $0.count }
+        close(fd)
+        if !written || rename(temporary, final) != 0 { unlink(temporary) }
+    }
+
+    /// Saves the hint unless the saved one already matches.
+    static func refresh(_ network: NetworkRecord, directory: String) {
+        if load(network: network.name, directory: directory) != NetworkHint(network) {
+            save(network, directory: directory)
+        }
+    }
+
+    /// Deletes the hint of `network`, if any.
+    static func remove(network: String, directory: String) {
+        unlink(path(network: network, directory: directory))
+    }
+}

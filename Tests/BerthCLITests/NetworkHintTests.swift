@@ -1,0 +1,60 @@
+@testable import BerthEngine
+import BerthAddress
+import BerthStore
+import Glibc
+import XCTest
+
+/// The per-network hint file connect reads before the store is open: its line format, and
+/// saving, loading, refreshing and removing it in a real directory.
+final class NetworkHintTests: XCTestCase {
+    private var directory = ""
+
+    override func setUpWithError() throws {
+        var template = Array("/tmp/bt-hint-test.XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress) }
+        directory = String(cString: try XCTUnwrap(made))
+    }
+
+    override func tearDown() {
+        unlink(NetworkHint.path(network: "web", directory: directory))
+        rmdir(directory + "/hints")
+        rmdir(directory)
+    }
+
+    private func network(bridge: String = "berth1234", mtu: Int = 0) throws -> NetworkRecord {
+        NetworkRecord(name: "web", id: "0123456789abcdef", bridge: bridge,
+                      subnet: try XCTUnwrap(IPv4Subnet("10.77.0.0/24")), gateway: try XCTUnwrap(IPv4Address("10.77.0.1")),
+                      ipRange: nil, mtu: mtu, isInternal: false, masquerade: true, labels: [:], created: 0)
+    }
+
+    func testLineRoundTripsAndRejectsDamage() {
+        let hint = NetworkHint(id: "0123456789abcdef", bridge: "berth0", mtu: 1400)
+        XCTAssertEqual(hint.line, "0123456789abcdef berth0 1400\n")
+        XCTAssertEqual(NetworkHint(line: "0123456789abcdef berth0 1400"), hint)
+        for damaged in ["", "0123 berth0", "0123 berth0 x", "0123 berth0 -1", "0123 a-bridge-name-too-long 0", "a b c d"] {
+            XCTAssertNil(NetworkHint(line: damaged), damaged)
+        }
+    }
+
+    func testSaveLoadRefreshRemove() throws {
+        XCTAssertNil(NetworkHint.load(network: "web", directory: directory), "no hint before the first save")
+        let first = try network()
+        NetworkHint.save(first, directory: directory)
+        XCTAssertEqual(NetworkHint.load(network: "web", directory: directory), NetworkHint(first))
+
+        // A network recreated under the same name with another bridge: refresh rewrites it.
+        let second = try network(bridge: "br-web", mtu: 9000)
+        NetworkHint.refresh(second, directory: directory)
+        XCTAssertEqual(NetworkHint.load(network: "web", directory: directory), NetworkHint(second))
+
+        NetworkHint.remove(network: "web", directory: directory)
+        XCTAssertNil(NetworkHint.load(network: "web", directory: directory))
+    }
+
+    func testTruncatedFileIsNoHint() throws {
+        NetworkHint.save(try network(), directory: directory)
+        let path = NetworkHint.path(network: "web", directory: directory)
+        XCTAssertEqual(truncate(path, 10), 0)
+        XCTAssertNil(NetworkHint.load(network: "web", directory: directory), "a line without its newline is not trusted")
+    }
+}
