@@ -1,4 +1,3 @@
-import Glibc
 import BerthAddress
 
 /// Builders for the rtnetlink requests Berth sends. Pure functions of their arguments, so unit
@@ -33,7 +32,7 @@ public enum RouteRequests {
                                   peerName: String, peerNamespaceFD: Int32,
                                   peerMAC: MACAddress?, group: UInt32? = nil,
                                   hostMAC: MACAddress? = nil) -> NetlinkRequest {
-        var r = NetlinkRequest(type: RTM.newLink, flags: getenv("BT_NOECHO") != nil ? createFlags : createFlags | NLFlag.echo)
+        var r = NetlinkRequest(type: RTM.newLink, flags: createFlags | NLFlag.echo)
         r.appendIfInfo()
         r.attribute(IFLA.ifname, string: hostName)
         if let hostMAC { r.attribute(IFLA.address, hostMAC.bytes) }
@@ -93,7 +92,7 @@ public enum RouteRequests {
         r.appendIfInfo()
         r.attribute(IFLA.ifname, string: name)
         // Berth reads no counters: without them the reply is a third of the size.
-        if getenv("BT_NOSKIP") == nil { r.attribute(IFLA.extMask, u32: IFLA.skipStats) }
+        r.attribute(IFLA.extMask, u32: IFLA.skipStats)
         return r
     }
 
@@ -200,7 +199,6 @@ extension NetlinkRequest {
 
     /// `numtxqueues 1 numrxqueues 1` (see ``RouteRequests/createVeth(hostName:master:mtu:peerName:peerNamespaceFD:peerMAC:group:hostMAC:)``).
     mutating func singleQueuePair() {
-        if getenv("BT_NOQ") != nil { return }
         attribute(IFLA.numTxQueues, u32: 1)
         attribute(IFLA.numRxQueues, u32: 1)
     }
