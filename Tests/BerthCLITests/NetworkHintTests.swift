@@ -11,7 +11,7 @@ final class NetworkHintTests: XCTestCase {
 
     override func setUpWithError() throws {
         var template = Array("/tmp/bt-hint-test.XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress) }
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         directory = String(cString: try XCTUnwrap(made))
     }
 
