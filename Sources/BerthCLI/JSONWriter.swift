@@ -61,7 +61,7 @@ enum JSONValue {
     }
 }
 
-/// Prints a JSON value followed by a newline.
+/// Prints a JSON value followed by a newline (see ``TextOutput`` for why not `print`).
 func printJSON(_ value: JSONValue) {
-    print(value.rendered())
+    TextOutput.writeAll(value.rendered() + "\n")
 }

@@ -1,3 +1,4 @@
+import BerthJSON
 import BerthEngine
 import BerthIPAM
 import Glibc
@@ -102,15 +103,7 @@ public enum CNIPlugin {
     }
 
     private static func writeAll(_ fd: Int32, _ text: String) {
-        var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return }
-                offset += n
-            }
-        }
+        TextOutput.writeAll(text, to: fd)
     }
 }
 

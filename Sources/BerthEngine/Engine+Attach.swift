@@ -159,10 +159,15 @@ extension Engine {
         var peerIndex: Int32?
         var bridge: LinkInfo?
         var firewallPresent = true
+        var linkReady = false
         do {
             var created = try translating { try createLinks(identity, hint: hint, request: request, session: host()) }
             PhaseTrace.mark("kernel: create veth")
             container = try translating { try RouteSession(in: request.namespace) }
+            if case .created(let index?, _) = created {
+                try translating { try container.execute(linkUpSteps(index: index, mtu: hint.mtu, request: request)) }
+                linkReady = true
+            }
             firewallPresent = Engine.firewallTableExists()
             PhaseTrace.mark("container session, firewall table probe")
             done = try prepared.join()
@@ -173,6 +178,7 @@ extension Engine {
                 _ = try? host().deleteLink(name: identity.hostIfname)
                 NetworkHint.save(done.network, directory: done.engine.configuration.stateDirectory)
                 created = try translating { try createLinks(identity, hint: stored, request: request, session: host()) }
+                linkReady = false
             }
             if case .bridgeMissing = created {
                 // Only recreated now that the reservation stands: a refused request changes nothing.
@@ -189,7 +195,7 @@ extension Engine {
             _ = try? host().deleteLink(name: identity.hostIfname)
             do {
                 let reserved = try prepared.join()
-                reserved.engine.store.rollbackWrite()
+                _ = try? reserved.engine.store.deleteEndpoint(id: reserved.endpoint.id)
                 if reserved.createdNetwork { try? reserved.engine.removeNetworks([reserved.network.name], force: false) }
             } catch let refusal {
                 throw refusal
@@ -202,7 +208,7 @@ extension Engine {
         engine.lastBridge = bridge
         let defaultRoute: Bool
         do {
-            defaultRoute = try engine.activate(done.endpoint, container: container, peerIndex: peerIndex,
+            defaultRoute = try engine.activate(done.endpoint, container: container, peerIndex: peerIndex, linkReady: linkReady,
                                                on: done.network, request: request, firewallPresent: firewallPresent)
         } catch {
             if done.createdNetwork { try? engine.removeNetworks([done.network.name], force: false) }
@@ -245,41 +251,42 @@ extension Engine {
 
     /// Steps 2 and 3 of connect: the container's address and route, published ports, and the
     /// endpoint marked active. Any failure deletes the veth and forgets the endpoint.
-    private func activate(_ endpoint: EndpointRecord, container: RouteSession, peerIndex: Int32?,
+    private func activate(_ endpoint: EndpointRecord, container: RouteSession, peerIndex: Int32?, linkReady: Bool,
                           on network: NetworkRecord, request: ConnectRequest, firewallPresent: Bool) throws -> Bool {
         FaultPoint.connectAfterReserve.reach()
         FaultPoint.connectAfterVeth.reach()
         do {
             try ensureFirewallTable(present: firewallPresent)
-            let defaultRoute = try configure(endpoint, container: container, peerIndex: peerIndex, on: network, request: request)
+            let defaultRoute = try configure(endpoint, container: container, peerIndex: peerIndex, linkReady: linkReady,
+                                             on: network, request: request)
             PhaseTrace.mark("kernel: address, route")
             if !request.ports.isEmpty {
                 try publishPorts(of: endpoint)
                 PhaseTrace.mark("firewall: publish ports")
             }
             FaultPoint.connectBeforeActive.reach()
-            try translating { try store.commitWrite() }
-            PhaseTrace.mark("store: commit")
+            // The row can be gone: a concurrent `rm --force`, `disconnect --all` or a runtime's
+            // DEL after a timed-out ADD removed it meanwhile. Reporting success would leave an
+            // address in the container that the store no longer reserves.
+            guard try translating({ try store.setState(endpoint: endpoint.id, .active) }) else {
+                throw BerthError.conflict("endpoint \(endpoint.id) was removed by another command while it was being connected")
+            }
+            PhaseTrace.mark("store: mark active")
             return defaultRoute
         } catch {
             _ = try? host().deleteLink(name: endpoint.hostIfname)
             if !request.ports.isEmpty { try? withdrawPorts([endpoint]) }
-            store.rollbackWrite()
+            _ = try? store.deleteEndpoint(id: endpoint.id)
             throw translate(error)
         }
     }
 
-    /// Step 1 of connect, in the store: the lease and the endpoint record, in a write
-    /// transaction left open (see ``Store/beginWrite()``); rolled back if it fails.
+    /// Step 1 of connect, in the store: the lease and the intent record (`creating`), in one
+    /// write transaction. Committed here, on the second thread, so its page writes overlap the
+    /// kernel's work; step 3 marks the endpoint `active`.
     func reserve(_ request: ConnectRequest, on network: NetworkRecord,
                  identity: EndpointIdentity) throws -> EndpointRecord {
-        try store.beginWrite()
-        do {
-            return try reserveInTransaction(request, on: network, identity: identity)
-        } catch {
-            store.rollbackWrite()
-            throw error
-        }
+        try store.transaction { try reserveInTransaction(request, on: network, identity: identity) }
     }
 
     private func reserveInTransaction(_ request: ConnectRequest, on network: NetworkRecord,
@@ -313,7 +320,7 @@ extension Engine {
             hostIfname: identity.hostIfname, address: address,
             prefixLength: network.subnet.prefixLength,
             mac: identity.mac,
-            state: .active, created: Int64(time(nil)))
+            state: .creating, created: Int64(time(nil)))
         try store.insertEndpoint(record)
         try store.publishPorts(endpoint: id, request.ports)
         return record
@@ -361,25 +368,14 @@ extension Engine {
     /// Step 2 of connect, through a session inside the container: its new link up, its address,
     /// and the default route. Returns whether the default route through the network's gateway
     /// was installed.
-    private func configure(_ e: EndpointRecord, container: RouteSession, peerIndex: Int32?,
+    private func configure(_ e: EndpointRecord, container: RouteSession, peerIndex: Int32?, linkReady: Bool,
                            on network: NetworkRecord, request: ConnectRequest) throws -> Bool {
         guard let index = try peerIndex ?? container.linkIndex(name: e.ifname) else {
             throw BerthError.system("\(e.ifname) did not appear in \(request.target)")
         }
-        // IPv4-only networks: the interface comes up without an IPv6 address of its own (see
-        // `IPv6`).
-        var steps: [(NetlinkRequest, String)] = []
-        if IPv6.canSkipAddresses(mtu: network.mtu) {
-            steps.append((RouteRequests.disableIPv6AddressGeneration(index: index), "set \(e.ifname) addrgenmode none"))
-        }
-        steps += [
-            (RouteRequests.setLinkUp(index: index), "set \(e.ifname) up"),
-            (RouteRequests.addAddress(IPv4Interface(address: e.address, prefixLength: e.prefixLength), index: index),
-             "add address \(e.address)/\(e.prefixLength) to \(e.ifname)"),
-        ]
-        if request.bringUpLoopback {
-            steps.append((RouteRequests.setLinkUp(index: 1), "set lo up"))
-        }
+        var steps = linkReady ? [] : Engine.linkUpSteps(index: index, mtu: network.mtu, request: request)
+        steps.append((RouteRequests.addAddress(IPv4Interface(address: e.address, prefixLength: e.prefixLength), index: index),
+                      "add address \(e.address)/\(e.prefixLength) to \(e.ifname)"))
         let routeStep = "add default route via \(network.gateway)"
         if !network.isInternal {
             // Last, so an EEXIST from it can only mean the route and nothing else failed.
@@ -395,5 +391,20 @@ extension Engine {
         }
         FaultPoint.connectAfterAddress.reach()
         return defaultRoute
+    }
+
+    /// The container's new interface up (and its loopback, when asked), without an IPv6
+    /// address of its own on IPv4-only networks (see `IPv6`). Needs no address, so connect
+    /// sends it while the store's half may still be running.
+    static func linkUpSteps(index: Int32, mtu: Int, request: ConnectRequest) -> [(NetlinkRequest, String)] {
+        var steps: [(NetlinkRequest, String)] = []
+        if IPv6.canSkipAddresses(mtu: mtu) {
+            steps.append((RouteRequests.disableIPv6AddressGeneration(index: index), "set \(request.ifname) addrgenmode none"))
+        }
+        steps.append((RouteRequests.setLinkUp(index: index), "set \(request.ifname) up"))
+        if request.bringUpLoopback {
+            steps.append((RouteRequests.setLinkUp(index: 1), "set lo up"))
+        }
+        return steps
     }
 }

@@ -24,11 +24,7 @@ extension Engine {
         defer { signals.restore(); withExtendedLifetime(lock) {} }
         return try translating {
             guard try store.network(named: network) != nil else { return false }
-            // Read under the write lock: an ADD still running (a runtime's DEL after a timed-out
-            // ADD) commits its endpoint first, and then goes with this DEL.
-            let endpoints = try store.transaction {
-                try store.endpoints(network: network, containerID: containerID).filter { $0.ifname == ifname }
-            }
+            let endpoints = try store.endpoints(network: network, containerID: containerID).filter { $0.ifname == ifname }
             try removeEndpoints(endpoints)
             return !endpoints.isEmpty
         }

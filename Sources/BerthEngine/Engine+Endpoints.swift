@@ -19,8 +19,7 @@ extension Engine {
         let signals = TeardownSignals.block()
         defer { signals.restore(); withExtendedLifetime(lock) {} }
         _ = try network(named: name)
-        // Read under the write lock, so a connect still running commits first (see `detach`).
-        let endpoint = try translating { () -> EndpointRecord? in try store.transaction {
+        let endpoint = try translating { () -> EndpointRecord? in
             if let ns = try? NetworkNamespace.resolve(target: target),
                let e = try store.endpoint(network: name, netnsDevice: ns.device, netnsInode: ns.inode, ifname: ifname) {
                 return e
@@ -28,7 +27,7 @@ extension Engine {
             return try store.endpoints(network: name).first {
                 ($0.target == target || $0.containerID == target) && $0.ifname == ifname
             }
-        } }
+        }
         try ensureFirewallTable()
         guard let endpoint else {
             throw BerthError.notFound("\(Validation.printable(target)) has no interface \(Validation.printable(ifname)) on network '\(name)'")

@@ -5,13 +5,17 @@
 /// the already-cached file header, so a matching version costs no DDL on the hot path.
 enum Schema {
     /// The version this code writes. Bump it and add a step to ``migrate(_:from:)`` on change.
-    static let currentVersion: Int64 = 1
+    static let currentVersion: Int64 = 2
 
-    /// Version 1: networks, endpoints referencing them (cascade on network delete), and the
-    /// host ports endpoints publish (one row per port, `host_ip` 0 for every local address;
-    /// cascade on endpoint delete).
-    static let version1 = """
-        CREATE TABLE IF NOT EXISTS networks (
+    /// Version 2: the same data in fewer b-trees. Every process parses the whole schema when it
+    /// opens the store, and every connect writes one page per b-tree of `endpoints`, so:
+    /// networks keyed by name without a rowid; endpoints keyed by (network, address) — the
+    /// allocation lookup — without a rowid, one unique index on (namespace, ifname, network)
+    /// serving both the per-network uniqueness and the lookup by namespace, and no CHECK on the
+    /// state (seven b-trees became five). Ports are unchanged.
+    static func networksTable(_ name: String) -> String {
+        """
+        CREATE TABLE IF NOT EXISTS \(name) (
             name            TEXT PRIMARY KEY NOT NULL,
             id              TEXT NOT NULL UNIQUE,
             bridge          TEXT NOT NULL UNIQUE,
@@ -20,18 +24,25 @@ enum Schema {
             gateway         INTEGER NOT NULL,
             range_address   INTEGER,
             range_prefix    INTEGER,
-            mtu             INTEGER NOT NULL DEFAULT 0,
-            internal        INTEGER NOT NULL DEFAULT 0,
-            masquerade      INTEGER NOT NULL DEFAULT 1,
-            icc             INTEGER NOT NULL DEFAULT 1,
-            isolated        INTEGER NOT NULL DEFAULT 1,
-            labels          TEXT NOT NULL DEFAULT '{}',
+            mtu             INTEGER NOT NULL,
+            internal        INTEGER NOT NULL,
+            masquerade      INTEGER NOT NULL,
+            icc             INTEGER NOT NULL,
+            isolated        INTEGER NOT NULL,
+            labels          TEXT NOT NULL,
             created         INTEGER NOT NULL,
             last_allocated  INTEGER
-        );
-        CREATE TABLE IF NOT EXISTS endpoints (
-            id              TEXT PRIMARY KEY NOT NULL,
+        ) WITHOUT ROWID;
+
+        """
+    }
+
+    static func endpointsTable(_ name: String) -> String {
+        """
+        CREATE TABLE IF NOT EXISTS \(name) (
             network         TEXT NOT NULL REFERENCES networks(name) ON DELETE CASCADE,
+            address         INTEGER NOT NULL,
+            id              TEXT NOT NULL UNIQUE,
             container_id    TEXT NOT NULL,
             target          TEXT NOT NULL,
             netns_path      TEXT NOT NULL,
@@ -39,16 +50,20 @@ enum Schema {
             netns_ino       INTEGER NOT NULL,
             ifname          TEXT NOT NULL,
             host_ifname     TEXT NOT NULL UNIQUE,
-            address         INTEGER NOT NULL,
             prefix_length   INTEGER NOT NULL,
             mac             TEXT NOT NULL,
-            state           TEXT NOT NULL CHECK (state IN ('creating', 'active', 'removing')),
+            state           TEXT NOT NULL,
             created         INTEGER NOT NULL,
-            UNIQUE (network, address),
-            UNIQUE (network, netns_dev, netns_ino, ifname)
-        );
-        CREATE INDEX IF NOT EXISTS endpoints_by_netns ON endpoints (netns_dev, netns_ino, ifname);
-        CREATE INDEX IF NOT EXISTS endpoints_by_container ON endpoints (network, container_id);
+            PRIMARY KEY (network, address),
+            UNIQUE (netns_dev, netns_ino, ifname, network)
+        ) WITHOUT ROWID;
+
+        """
+    }
+
+    static let endpointsIndex = "CREATE INDEX IF NOT EXISTS endpoints_by_container ON endpoints (network, container_id);\n"
+
+    static let ports2 = """
         CREATE TABLE IF NOT EXISTS ports (
             protocol        TEXT NOT NULL CHECK (protocol IN ('tcp', 'udp')),
             host_port       INTEGER NOT NULL CHECK (host_port BETWEEN 1 AND 65535),
@@ -60,6 +75,35 @@ enum Schema {
         CREATE INDEX IF NOT EXISTS ports_by_endpoint ON ports (endpoint);
         """
 
+    /// A new store: the version 2 tables straight away.
+    static let version2 = networksTable("networks") + endpointsTable("endpoints") + endpointsIndex + ports2
+
+    /// Version 1 → 2: new tables filled from the old ones, the old ones dropped, the new ones
+    /// renamed (SQLite's way to change keys). Runs with foreign keys off (see
+    /// ``prepare(_:migrating:)``), so dropping the old tables cascades nowhere; `ports` keeps
+    /// referring to `endpoints` by name.
+    static let upgrade1to2 = networksTable("networks_v2")
+        + "INSERT INTO networks_v2 (\(networkColumns)) SELECT \(networkColumns) FROM networks;\n"
+        + endpointsTable("endpoints_v2")
+        + "INSERT INTO endpoints_v2 (\(endpointColumns)) SELECT \(endpointColumns) FROM endpoints;\n"
+        + """
+        DROP TABLE endpoints;
+        DROP TABLE networks;
+        ALTER TABLE networks_v2 RENAME TO networks;
+        ALTER TABLE endpoints_v2 RENAME TO endpoints;
+
+        """
+        + endpointsIndex
+
+    private static let networkColumns = """
+        name, id, bridge, subnet_address, subnet_prefix, gateway, range_address, range_prefix, \
+        mtu, internal, masquerade, icc, isolated, labels, created, last_allocated
+        """
+    private static let endpointColumns = """
+        network, address, id, container_id, target, netns_path, netns_dev, netns_ino, ifname, \
+        host_ifname, prefix_length, mac, state, created
+        """
+
     /// Brings the schema to ``currentVersion``. Cheap when already current (one pragma read);
     /// otherwise migrates under BEGIN IMMEDIATE so concurrent first runs create it exactly once.
     static func prepare(_ db: SQLiteConnection, migrating: Bool = true) throws {
@@ -67,6 +111,10 @@ enum Schema {
         if version == currentVersion { return }
         if version > currentVersion { throw tooNew(version) }
         if !migrating { throw StoreError.corrupt("schema version \(version) needs migrating to \(currentVersion)") }
+        // Rebuilding a table must not cascade: foreign keys are off for the migration (a pragma
+        // that cannot change inside a transaction), and on again afterwards.
+        try db.execute("PRAGMA foreign_keys=OFF")
+        defer { try? db.execute("PRAGMA foreign_keys=ON") }
         try db.execute("BEGIN IMMEDIATE")
         do {
             // Re-read under the write lock: another process may have migrated meanwhile.
@@ -85,8 +133,11 @@ enum Schema {
 
     /// Applies each step from `version` up to ``currentVersion``.
     private static func migrate(_ db: SQLiteConnection, from version: Int64) throws {
-        if version < 1 { try db.execute(version1) }
-        // Future: if version < 2 { try db.execute(version2) }
+        if version < 1 {
+            try db.execute(version2)
+            return
+        }
+        if version < 2 { try db.execute(upgrade1to2) }
     }
 
     private static func userVersion(_ db: SQLiteConnection) throws -> Int64 {

@@ -81,35 +81,6 @@ public final class Store {
         return result
     }
 
-    /// Opens a write transaction (BEGIN IMMEDIATE) that stays open until ``commitWrite()`` or
-    /// ``rollbackWrite()``: for work whose other half is not the store's. A connect records its
-    /// endpoint here and commits only once the kernel side is complete, so no other process ever
-    /// sees a half-made endpoint, and a crash leaves none. ``transaction(_:)`` calls made
-    /// meanwhile nest inside it as savepoints. The connection may change threads in between
-    /// (never used by two at once): SQLite's file locks belong to the process.
-    public func beginWrite() throws {
-        precondition(transactionDepth == 0, "a write transaction is already open")
-        try beginImmediate()
-        transactionDepth = 1
-    }
-
-    /// Commits the transaction ``beginWrite()`` opened; on failure rolls it back and throws.
-    public func commitWrite() throws {
-        do {
-            try db.execute("COMMIT")
-            transactionDepth = 0
-        } catch {
-            rollbackWrite()
-            throw error
-        }
-    }
-
-    /// Undoes the transaction ``beginWrite()`` opened (nothing if none is open).
-    public func rollbackWrite() {
-        if !db.isAutocommit { try? db.execute("ROLLBACK") }
-        transactionDepth = 0
-    }
-
     /// BEGIN IMMEDIATE, retried on SQLITE_BUSY. The busy handler already waited up to the
     /// timeout; a few retries cover the cases where SQLite returns BUSY without invoking it
     /// (e.g. another connection is running WAL recovery).

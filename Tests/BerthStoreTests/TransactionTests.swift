@@ -101,29 +101,4 @@ final class TransactionTests: XCTestCase {
         XCTAssertEqual(log.withLock { $0 }, ["first committing", "other saw first: true"])
         XCTAssertEqual(try store.endpointCount(network: "web"), 2)
     }
-
-    /// The write transaction a connect keeps open across its kernel steps: invisible to other
-    /// connections until committed, gone after a rollback, nested transactions are savepoints.
-    func testExplicitWriteTransactionCommitAndRollback() throws {
-        let store = try Store(directory: dir.path)
-        try store.insertNetwork(Fixtures.network("web"))
-        let other = try Store(directory: dir.path)
-
-        try store.beginWrite()
-        try store.insertEndpoint(Fixtures.endpoint("web", address: "10.88.0.2", id: "ep1"))
-        XCTAssertThrowsError(try store.transaction { throw Abort() }, "a nested transaction is a savepoint")
-        XCTAssertEqual(try store.endpointCount(network: "web"), 1, "the savepoint's rollback kept the outer write")
-        XCTAssertEqual(try other.endpointCount(network: "web"), 0, "not visible before the commit")
-        try store.commitWrite()
-        XCTAssertEqual(try other.endpointCount(network: "web"), 1)
-
-        try store.beginWrite()
-        try store.insertEndpoint(Fixtures.endpoint("web", address: "10.88.0.3", containerID: "c2", netns: (4, 2)))
-        store.rollbackWrite()
-        XCTAssertEqual(try other.endpointCount(network: "web"), 1, "the rolled back endpoint is gone")
-        store.rollbackWrite()   // twice is harmless
-        // The store takes new transactions afterwards.
-        try store.transaction { try store.deleteEndpoint(id: "ep1") }
-        XCTAssertEqual(try other.endpointCount(network: "web"), 0)
-    }
 }

@@ -25,8 +25,7 @@ test_crash_at_every_connect_step() {
     for point in connect:after-reserve connect:after-veth connect:after-address connect:before-active; do
         fault_run "$point" network connect crash "$c"
         assert_ok berth_host gc
-        # The endpoint was never committed: only the veth is left, and gc deletes it.
-        assert_contains "$OUT" "deleted stray veth" "gc after $point"
+        assert_contains "$OUT" "rolled back interrupted connect" "gc after $point"
         assert_clean
         assert_container_clean "$c"
         connect crash "$c"
