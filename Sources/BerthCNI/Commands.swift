@@ -11,8 +11,6 @@ struct Commands {
     let env: CNIEnvironment
     let config: CNIConfig
     let version: String
-    /// The store, if it is already being opened (see ``StoreOpening``).
-    var opening: StoreOpening? = nil
 
     func run(_ command: CNIEnvironment.Command) throws -> String {
         switch command {
@@ -47,7 +45,7 @@ struct Commands {
             }
         }
         do {
-            return try Engine(configuration: configuration, opening: opening)
+            return try Engine(configuration: configuration)
         } catch {
             throw CNIError(.ioFailure, "\(error)")
         }

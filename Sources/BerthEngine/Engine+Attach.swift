@@ -16,7 +16,7 @@ public struct Attachment {
     /// networks, and when the container already had one).
     public let defaultRoute: Bool
     /// Whether the network was created for this attachment (see `resolve` of
-    /// ``Engine/attach(_:configuration:opening:resolve:)``).
+    /// ``Engine/attach(_:stateDirectory:open:resolve:)``).
     public let createdNetwork: Bool
 }
 

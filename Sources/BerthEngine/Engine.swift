@@ -49,17 +49,11 @@ public final class Engine {
     /// The bridge as the last connect found it in the kernel (see ``hostLink(name:)``).
     var lastBridge: LinkInfo?
 
-    /// Opens the store in the configured state directory, or takes it from `opening` when that
-    /// was started for the same directory.
-    public init(configuration: EngineConfiguration, opening: StoreOpening? = nil) throws {
+    /// Opens the store in the configured state directory.
+    public init(configuration: EngineConfiguration) throws {
         self.configuration = configuration
         do {
-            // An opening that failed (a schema to migrate, say) falls back to the ordinary open.
-            if let opening, opening.directory == configuration.stateDirectory, let opened = try? opening.join() {
-                store = opened
-            } else {
-                store = try Store(directory: configuration.stateDirectory)
-            }
+            store = try Store(directory: configuration.stateDirectory)
         } catch {
             throw BerthError.system("cannot open state in \(configuration.stateDirectory): \(error)")
         }
