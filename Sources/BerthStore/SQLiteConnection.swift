@@ -57,7 +57,10 @@ final class SQLiteConnection {
     }
 
     /// Process-wide SQLite settings, applied once before the first connection opens.
-    private static let processSetUp: Void = { _ = berth_sqlite_without_lookaside() }()
+    private static let processSetUp: Void = {
+        _ = berth_sqlite_without_lookaside()
+        _ = berth_sqlite_without_memory_statistics()
+    }()
 
     /// Tunes the connection for berth's short-lived processes:
     /// - the WAL file is kept when the last connection closes, and no checkpoint runs then: a
