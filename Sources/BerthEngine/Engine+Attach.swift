@@ -94,9 +94,9 @@ extension Engine {
                               open: @escaping () throws -> Engine,
                               resolve: ((Engine) throws -> (network: NetworkRecord, created: Bool))? = nil)
         throws -> Attachment {
-        try validate(request)
-        try validateTarget(request.namespace, named: request.target)
         guard canUseHint(request), let hint = NetworkHint.load(network: request.network, directory: stateDirectory) else {
+            try validate(request)
+            try validateTarget(request.namespace, named: request.target)
             let engine = try open()
             let (network, created) = try resolve?(engine) ?? (engine.network(for: request), false)
             var plain = request
@@ -112,15 +112,16 @@ extension Engine {
                 throw error
             }
         }
-        try Capabilities.requireNetAdmin()
-        let lock = try translating { try OperationLock(directory: stateDirectory, mode: .shared) }
-        defer { withExtendedLifetime(lock) {} }
-        PhaseTrace.mark("validate, operation lock, hint")
+        // The store opens from here on, while this thread checks the request; it writes nothing
+        // until the checks have passed (the gate), so refused input still changes nothing. The
+        // hint only exists for an existing store, so opening creates no state either.
         let identity = EndpointIdentity(mac: request.mac)
+        let gate = Gate()
         let prepared = ParallelTask {
             let started = PhaseTrace.now()
             defer { PhaseTrace.report("store: open, look up, reserve (second thread)", since: started) }
             let engine = try open()
+            guard gate.wait() else { throw BerthError.system("attach abandoned") }
             let (network, created) = try resolve?(engine) ?? (engine.network(for: request), false)
             do {
                 let endpoint = try translating { try engine.reserve(request, on: network, identity: identity) }
@@ -130,6 +131,20 @@ extension Engine {
                 throw error
             }
         }
+        let lock: OperationLock
+        do {
+            try validate(request)
+            try validateTarget(request.namespace, named: request.target)
+            try Capabilities.requireNetAdmin()
+            lock = try translating { try OperationLock(directory: stateDirectory, mode: .shared) }
+        } catch {
+            gate.open(false)
+            _ = try? prepared.join()
+            throw error
+        }
+        defer { withExtendedLifetime(lock) {} }
+        gate.open(true)
+        PhaseTrace.mark("validate, operation lock, hint")
         var session: RouteSession?
         return try complete(request, identity: identity, hint: hint, host: {
             if let session { return session }

@@ -18,4 +18,18 @@ final class ParallelTaskTests: XCTestCase {
         let task = ParallelTask { () -> Int in throw Failure(code: 7) }
         XCTAssertThrowsError(try task.join()) { XCTAssertEqual($0 as? Failure, Failure(code: 7)) }
     }
+
+    /// The gate the attach's store thread waits at: it sees the decision made later on this
+    /// thread, whichever it is, and only the first decision counts.
+    func testGateHandsTheDecisionToTheWaitingThread() throws {
+        for decision in [true, false] {
+            let gate = Gate()
+            let task = ParallelTask { gate.wait() }
+            usleep(20_000)   // the worker is (very likely) waiting by now; correct either way
+            gate.open(decision)
+            gate.open(!decision)
+            XCTAssertEqual(try task.join(), decision)
+            XCTAssertEqual(gate.wait(), decision, "a decided gate answers at once")
+        }
+    }
 }
