@@ -36,16 +36,36 @@ public enum CNIPlugin {
         var version = CNIVersion.latest
         do {
             let command = try env.parsedCommand()
+            // An ADD's store opens on a second thread while the configuration is decoded and
+            // checked, unless the configuration may name a state directory of its own (rare).
+            let directory = Commands.stateDirectory(configured: nil)
+            let warmup = command == .add && !mentionsStateDirectory(input)
+                ? EngineWarmup.starting(stateDirectory: directory, opening: { try Commands.openEngine(stateDirectory: directory) })
+                : nil
+            // Unused when the ADD fails before it attaches: the thread then just ends.
+            defer { warmup?.abandon() }
             let config = try decode(input)
             PhaseTrace.mark("cni: read and decode stdin")
             // Report errors in the caller's version whenever it is one we speak.
             if let v = config.cniVersion, CNIVersion.isSupported(v) { version = v }
-            let output = try Commands(env: env, config: config, version: try config.requireVersion()).run(command)
+            let output = try Commands(env: env, config: config, version: try config.requireVersion(),
+                                      warmup: warmup).run(command)
             return Outcome(output: output, error: nil)
         } catch {
             let e = CNIError.from(error)
             return Outcome(output: e.json(cniVersion: version), error: e)
         }
+    }
+
+    /// True when the raw configuration contains `"stateDir"` anywhere: only then can the state
+    /// directory differ from the one the environment (or the default) names.
+    static func mentionsStateDirectory(_ input: [UInt8]) -> Bool {
+        let key = Array("\"stateDir\"".utf8)
+        guard input.count >= key.count else { return false }
+        for start in 0...(input.count - key.count) where input[start] == key[0] {
+            if input[start..<(start + key.count)].elementsEqual(key) { return true }
+        }
+        return false
     }
 
     /// VERSION never fails: it answers in the requested version when Berth speaks it, else in

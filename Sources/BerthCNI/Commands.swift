@@ -23,6 +23,9 @@ struct Commands {
         }
     }
 
+    /// An engine already being opened on a second thread (see ``EngineWarmup``), if any.
+    var warmup: EngineWarmup? = nil
+
     /// The state directory: `BERTH_STATE_DIR`, else the config's `stateDir`, else /var/lib/berth.
     var stateDirectory: String { Commands.stateDirectory(configured: config.stateDir) }
 
@@ -34,8 +37,13 @@ struct Commands {
     }
 
     func engine() throws -> Engine {
+        try Commands.openEngine(stateDirectory: stateDirectory)
+    }
+
+    /// Opens the engine on `stateDirectory`, with `BERTH_POOLS` when set. Runs on the attach's
+    /// second thread for an ADD (see ``EngineWarmup``): nothing here may touch shared state.
+    static func openEngine(stateDirectory: String) throws -> Engine {
         var configuration = EngineConfiguration(stateDirectory: stateDirectory)
-        // (Runs on the attach's second thread for an ADD: nothing here may touch shared state.)
         if let v = getenv("BERTH_POOLS"), v.pointee != 0 {
             // Checked now (only when set), so a bad value is an environment error (code 4).
             do {
@@ -89,7 +97,7 @@ struct Commands {
         let attached = try Engine.attach(ConnectRequest(
             network: spec.name, namespace: namespace, target: namespace.path, ifname: ifname,
             address: address, mac: mac, containerID: containerID, ports: ports),
-            stateDirectory: stateDirectory, open: { try self.engine() }, resolve: { engine in
+            stateDirectory: stateDirectory, open: { try self.engine() }, warmup: warmup, resolve: { engine in
                 let (network, created) = try self.configurationErrors { try engine.ensureNetwork(spec) }
                 if let existing = try engine.attachment(network: network.name, containerID: containerID, ifname: ifname) {
                     if created { try? engine.removeNetworks([network.name], force: false) }

@@ -16,7 +16,7 @@ public struct Attachment {
     /// networks, and when the container already had one).
     public let defaultRoute: Bool
     /// Whether the network was created for this attachment (see `resolve` of
-    /// ``Engine/attach(_:stateDirectory:open:resolve:)``).
+    /// ``Engine/attach(_:stateDirectory:open:warmup:resolve:)``).
     public let createdNetwork: Bool
 }
 
@@ -76,7 +76,7 @@ extension Engine {
                             endpoint: try translating { try self.reserve(request, on: network, identity: identity) })
         }
         let done = try Engine.complete(request, identity: identity, hint: NetworkHint(network),
-                                       host: { try self.host() }, prepared: prepared)
+                                       host: { try self.host() }, prepared: { try prepared.join() })
         return (done.endpoint, done.network, done.defaultRoute)
     }
 
@@ -90,14 +90,19 @@ extension Engine {
     /// needs it). `resolve` finds the network once the store is open (default: by name, the
     /// default network created on first use); a front end passes its own to create or check the
     /// network as it defines it. A network `resolve` created goes again if the attach fails.
+    /// `warmup` is an engine for `stateDirectory` already being opened on a second thread (a
+    /// CNI ADD starts one before it decodes its configuration); that thread then runs the store
+    /// half instead of a new one.
     public static func attach(_ request: ConnectRequest, stateDirectory: String,
                               open: @escaping () throws -> Engine,
+                              warmup: EngineWarmup? = nil,
                               resolve: ((Engine) throws -> (network: NetworkRecord, created: Bool))? = nil)
         throws -> Attachment {
+        let warmup = warmup?.stateDirectory == stateDirectory ? warmup : nil
         guard canUseHint(request), let hint = NetworkHint.load(network: request.network, directory: stateDirectory) else {
             try validate(request)
             try validateTarget(request.namespace, named: request.target)
-            let engine = try open()
+            let engine = try warmup?.engine() ?? open()
             let (network, created) = try resolve?(engine) ?? (engine.network(for: request), false)
             var plain = request
             plain.network = network.name
@@ -116,12 +121,8 @@ extension Engine {
         // until the checks have passed (the gate), so refused input still changes nothing. The
         // hint only exists for an existing store, so opening creates no state either.
         let identity = EndpointIdentity(mac: request.mac)
-        let gate = Gate()
-        let prepared = ParallelTask {
-            let started = PhaseTrace.now()
-            defer { PhaseTrace.report("store: open, look up, reserve (second thread)", since: started) }
-            let engine = try open()
-            guard gate.wait() else { throw BerthError.system("attach abandoned") }
+        // The store half, run on the second thread once the engine is open.
+        let storeHalf = { (engine: Engine) throws -> Prepared in
             let (network, created) = try resolve?(engine) ?? (engine.network(for: request), false)
             do {
                 let endpoint = try translating { try engine.reserve(request, on: network, identity: identity) }
@@ -131,6 +132,7 @@ extension Engine {
                 throw error
             }
         }
+        let worker = warmup ?? EngineWarmup(opening: open)
         let lock: OperationLock
         do {
             try validate(request)
@@ -138,12 +140,11 @@ extension Engine {
             try Capabilities.requireNetAdmin()
             lock = try translating { try OperationLock(directory: stateDirectory, mode: .shared) }
         } catch {
-            gate.open(false)
-            _ = try? prepared.join()
+            _ = try? worker.engine()
             throw error
         }
         defer { withExtendedLifetime(lock) {} }
-        gate.open(true)
+        worker.run(storeHalf)
         PhaseTrace.mark("validate, operation lock, hint")
         var session: RouteSession?
         return try complete(request, identity: identity, hint: hint, host: {
@@ -151,7 +152,7 @@ extension Engine {
             let opened = try RouteSession()
             session = opened
             return opened
-        }, prepared: prepared)
+        }, prepared: { try worker.prepared() })
     }
 
     /// What the store's half of an attach produced (on the second thread).
@@ -168,7 +169,7 @@ extension Engine {
     /// failure undoes both halves; a request the store refuses is reported as such, not as what
     /// the kernel made of it.
     private static func complete(_ request: ConnectRequest, identity: EndpointIdentity, hint: NetworkHint,
-                                 host: () throws -> RouteSession, prepared: ParallelTask<Prepared>) throws -> Attachment {
+                                 host: () throws -> RouteSession, prepared: () throws -> Prepared) throws -> Attachment {
         let container: RouteSession
         let done: Prepared
         var peerIndex: Int32?
@@ -185,7 +186,7 @@ extension Engine {
             }
             firewallPresent = Engine.firewallTableExists()
             PhaseTrace.mark("container session, firewall table probe")
-            done = try prepared.join()
+            done = try prepared()
             PhaseTrace.mark("store joined")
             let stored = NetworkHint(done.network)
             if stored != hint {
@@ -209,7 +210,7 @@ extension Engine {
         } catch {
             _ = try? host().deleteLink(name: identity.hostIfname)
             do {
-                let reserved = try prepared.join()
+                let reserved = try prepared()
                 _ = try? reserved.engine.store.deleteEndpoint(id: reserved.endpoint.id)
                 if reserved.createdNetwork { try? reserved.engine.removeNetworks([reserved.network.name], force: false) }
             } catch let refusal {

@@ -18,3 +18,13 @@ final class ConfigShapeTests: XCTestCase {
         XCTAssertEqual(config.ipam?.routes, [CNIConfig.Route(dst: "0.0.0.0/0", gw: nil)])
     }
 }
+
+/// Whether a CNI ADD may open the default state directory before decoding its configuration.
+final class StateDirectoryMentionTests: XCTestCase {
+    func testOnlyAConfigurationNamingStateDirKeepsTheDefault() {
+        XCTAssertFalse(CNIPlugin.mentionsStateDirectory(Array(#"{"name":"n","type":"berth"}"#.utf8)))
+        XCTAssertFalse(CNIPlugin.mentionsStateDirectory([]))
+        XCTAssertTrue(CNIPlugin.mentionsStateDirectory(Array(#"{"name":"n","stateDir":"/x"}"#.utf8)))
+        XCTAssertTrue(CNIPlugin.mentionsStateDirectory(Array(#""stateDir""#.utf8)))
+    }
+}
