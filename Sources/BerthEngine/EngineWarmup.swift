@@ -10,14 +10,17 @@ import Glibc
 /// Only an existing store is opened this way: input that turns out to be bad must leave no
 /// state directory behind, and opening an existing store changes nothing. If the caller never
 /// uses it, the thread ends with the process, like any reader.
+///
+/// Not built on the generic ``ParallelTask``: a generic class's metadata is made at run time on
+/// first use, and connect and ADD take this path in every process.
 public final class EngineWarmup: @unchecked Sendable {
     /// The state directory being opened.
     public let stateDirectory: String
     private let gate = Gate()
-    /// The job: set before the gate opens, read by the thread after it (the gate's mutex
-    /// orders the two).
+    /// The thread's job and results: each written by one side before the gate opens or the
+    /// thread ends, read by the other after it (the gate's mutex and `pthread_join` order them).
     private let slot: JobSlot
-    private let task: ParallelTask<(Engine, Engine.Prepared?)>
+    private var thread: pthread_t?
 
     /// Starts `opening` (which opens an engine on `stateDirectory`) on a second thread, or
     /// returns nil when that directory has no store yet.
@@ -31,14 +34,19 @@ public final class EngineWarmup: @unchecked Sendable {
     init(stateDirectory: String = "", opening: @escaping () throws -> Engine) {
         self.stateDirectory = stateDirectory
         let gate = self.gate
-        let job = JobSlot()
-        self.slot = job
-        task = ParallelTask {
+        let slot = JobSlot()
+        self.slot = slot
+        thread = startThread {
             let started = PhaseTrace.now()
             defer { PhaseTrace.report("store: open, look up, reserve (second thread)", since: started) }
-            let engine = try opening()
-            guard gate.wait(), let work = job.work else { return (engine, nil) }
-            return (engine, try work(engine))
+            do {
+                let engine = try opening()
+                slot.engine = engine
+                guard gate.wait(), let work = slot.work else { return }
+                slot.prepared = try work(engine)
+            } catch {
+                slot.error = error
+            }
         }
     }
 
@@ -48,21 +56,33 @@ public final class EngineWarmup: @unchecked Sendable {
         gate.open(true)
     }
 
-    /// The store half's outcome, once ``run(_:)`` was called.
-    func prepared() throws -> Engine.Prepared {
-        guard let prepared = try task.join().1 else { throw BerthError.system("attach abandoned") }
-        return prepared
-    }
-
     /// Lets the thread end without a job (it still finishes opening); harmless after a job.
     public func abandon() {
         gate.open(false)
     }
 
+    /// Waits for the thread to end.
+    private func join() throws {
+        if let thread {
+            pthread_join(thread, nil)
+            self.thread = nil
+        }
+        if let error = slot.error { throw error }
+    }
+
+    /// The store half's outcome, once ``run(_:)`` was called.
+    func prepared() throws -> Engine.Prepared {
+        try join()
+        guard let prepared = slot.prepared else { throw BerthError.system("attach abandoned") }
+        return prepared
+    }
+
     /// The engine, with no job for the thread (waits for the open to finish).
     func engine() throws -> Engine {
         gate.open(false)
-        return try task.join().0
+        try join()
+        guard let engine = slot.engine else { throw BerthError.system("attach abandoned") }
+        return engine
     }
 }
 
@@ -70,4 +90,7 @@ public final class EngineWarmup: @unchecked Sendable {
 /// it before the warm-up itself is fully initialised).
 private final class JobSlot: @unchecked Sendable {
     var work: ((Engine) throws -> Engine.Prepared)?
+    var engine: Engine?
+    var prepared: Engine.Prepared?
+    var error: (any Error)?
 }

@@ -22,19 +22,8 @@ final class ParallelTask<Value>: @unchecked Sendable {
 
     /// Starts `body` on a new thread; if no thread can be had, runs it here before returning.
     init(_ body: @escaping () throws -> Value) {
-        let start = ThreadStart { [self] in
+        thread = startThread { [self] in
             do { value = try body() } catch { self.error = error }
-        }
-        var handle = pthread_t()
-        let context = Unmanaged.passRetained(start).toOpaque()
-        let rc = pthread_create(&handle, nil, { context in
-            Unmanaged<ThreadStart>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context)
-        if rc == 0 {
-            thread = handle
-        } else {
-            Unmanaged<ThreadStart>.fromOpaque(context).takeRetainedValue().run()
         }
     }
 
@@ -50,7 +39,21 @@ final class ParallelTask<Value>: @unchecked Sendable {
     }
 }
 
-/// What a new thread runs (a C thread entry point cannot capture a generic context).
+/// Runs `run` on a new thread and returns it for `pthread_join`; if no thread can be had, runs
+/// it here and returns nil.
+func startThread(_ run: @escaping () -> Void) -> pthread_t? {
+    var handle = pthread_t()
+    let context = Unmanaged.passRetained(ThreadStart(run)).toOpaque()
+    let rc = pthread_create(&handle, nil, { context in
+        Unmanaged<ThreadStart>.fromOpaque(context!).takeRetainedValue().run()
+        return nil
+    }, context)
+    if rc == 0 { return handle }
+    Unmanaged<ThreadStart>.fromOpaque(context).takeRetainedValue().run()
+    return nil
+}
+
+/// What a new thread runs (a C thread entry point cannot capture a context).
 private final class ThreadStart {
     let run: () -> Void
     init(_ run: @escaping () -> Void) { self.run = run }
