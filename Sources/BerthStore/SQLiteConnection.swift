@@ -30,13 +30,20 @@ final class SQLiteConnection {
     private let db: OpaquePointer
     /// Statements are prepared once per connection and reused; a CLI invocation runs the same
     /// few queries (notably the address lookup in the allocation loop) many times.
-    /// A short list, searched linearly: a command prepares a handful of statements, and a
-    /// dictionary's first use costs a fresh process more than all the lookups it would save.
-    private var statements: [CachedStatement] = []
+    /// A short linked list, searched linearly: a command prepares a handful of statements, and
+    /// a dictionary's (or an array of structs') first use costs a fresh process more than all
+    /// the lookups it would save — the Swift runtime builds their generic metadata then.
+    private var statements: CachedStatement?
 
-    private struct CachedStatement {
+    private final class CachedStatement {
         let sql: String
         let handle: OpaquePointer
+        let next: CachedStatement?
+        init(sql: String, handle: OpaquePointer, next: CachedStatement?) {
+            self.sql = sql
+            self.handle = handle
+            self.next = next
+        }
     }
 
     /// Opens (creating if needed) the database at `path`.
@@ -75,7 +82,11 @@ final class SQLiteConnection {
     }
 
     deinit {
-        for statement in statements { sqlite3_finalize(statement.handle) }
+        var statement = statements
+        while let current = statement {
+            sqlite3_finalize(current.handle)
+            statement = current.next
+        }
         sqlite3_close_v2(db)
     }
 
@@ -119,16 +130,30 @@ final class SQLiteConnection {
         return results
     }
 
+    /// The first row mapped through `transform`, or nil when there is none. Steps once and
+    /// builds no array (see ``statements``).
+    func queryFirst<T>(_ sql: String, _ arguments: [SQLValue] = [],
+                       _ transform: (SQLRow) throws -> T) throws -> T? {
+        let statement = try prepared(sql, arguments)
+        defer { sqlite3_reset(statement); sqlite3_clear_bindings(statement) }
+        let rc = sqlite3_step(statement)
+        if rc == SQLITE_DONE { return nil }
+        guard rc == SQLITE_ROW else { throw error(rc) }
+        return try transform(SQLRow(statement: statement))
+    }
+
     /// The cached statement for `sql`, with `arguments` bound to parameters 1…n.
     private func prepared(_ sql: String, _ arguments: [SQLValue]) throws -> OpaquePointer {
+        var cached = statements
+        while let current = cached, current.sql != sql { cached = current.next }
         let statement: OpaquePointer
-        if let cached = statements.first(where: { $0.sql == sql }) {
+        if let cached {
             statement = cached.handle
         } else {
             var handle: OpaquePointer?
             let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
             guard rc == SQLITE_OK, let handle else { throw error(rc) }
-            statements.append(CachedStatement(sql: sql, handle: handle))
+            statements = CachedStatement(sql: sql, handle: handle, next: statements)
             statement = handle
         }
         for (offset, argument) in arguments.enumerated() {

@@ -141,7 +141,7 @@ enum Schema {
     }
 
     private static func userVersion(_ db: SQLiteConnection) throws -> Int64 {
-        try db.query("PRAGMA user_version") { $0.int(0) }.first ?? 0
+        try db.queryFirst("PRAGMA user_version") { $0.int(0) } ?? 0
     }
 
     private static func tooNew(_ version: Int64) -> StoreError {

@@ -47,8 +47,8 @@ extension Store {
     /// The network that interface `ifname` of a namespace is connected to, if any (the check
     /// before a connect: one index lookup and one column, cheap to prepare in a fresh process).
     public func connectedNetwork(netnsDevice: UInt64, netnsInode: UInt64, ifname: String) throws -> String? {
-        try db.query("SELECT network FROM endpoints WHERE netns_dev = ?1 AND netns_ino = ?2 AND ifname = ?3 LIMIT 1",
-                     [.uint64(netnsDevice), .uint64(netnsInode), .text(ifname)]) { $0.text(0) }.first
+        try db.queryFirst("SELECT network FROM endpoints WHERE netns_dev = ?1 AND netns_ino = ?2 AND ifname = ?3",
+                          [.uint64(netnsDevice), .uint64(netnsInode), .text(ifname)]) { $0.text(0) }
     }
 
     /// The endpoints of one container on one network, ordered by creation time, id.
@@ -62,8 +62,8 @@ extension Store {
     /// True when an endpoint of `network` holds `address`. One lookup in the (network, address)
     /// unique index, so allocation cost does not grow with the number of endpoints.
     public func isAddressTaken(network: String, address: IPv4Address) throws -> Bool {
-        try !db.query("SELECT 1 FROM endpoints WHERE network = ?1 AND address = ?2 LIMIT 1",
-                      [.text(network), .address(address)]) { _ in () }.isEmpty
+        try db.queryFirst("SELECT 1 FROM endpoints WHERE network = ?1 AND address = ?2",
+                          [.text(network), .address(address)]) { _ in true } ?? false
     }
 
     /// Adds an endpoint. Throws ``StoreError/conflict(_:)`` if its address is taken on the
@@ -101,7 +101,7 @@ extension Store {
 
     /// The number of endpoints on `network`.
     public func endpointCount(network: String) throws -> Int {
-        Int(try db.query("SELECT COUNT(*) FROM endpoints WHERE network = ?1", [.text(network)]) { $0.int(0) }.first ?? 0)
+        Int(try db.queryFirst("SELECT COUNT(*) FROM endpoints WHERE network = ?1", [.text(network)]) { $0.int(0) } ?? 0)
     }
 
     /// Builds a record from a row selected with ``endpointColumns``.

@@ -10,8 +10,8 @@ extension Store {
 
     /// The network called `name`, or nil.
     public func network(named name: String) throws -> NetworkRecord? {
-        try db.query("SELECT \(Store.networkColumns) FROM networks WHERE name = ?1",
-                     [.text(name)], Store.decodeNetwork).first
+        try db.queryFirst("SELECT \(Store.networkColumns) FROM networks WHERE name = ?1",
+                          [.text(name)], Store.decodeNetwork)
     }
 
     /// All networks, ordered by name.
