@@ -35,7 +35,8 @@ struct NetworkConnect: ParsableCommand {
         let attached = try Engine.attach(ConnectRequest(
             network: network, namespace: namespace, target: target, ifname: ifname,
             address: ip, mac: mac, containerID: name, ports: publish),
-            stateDirectory: configuration.stateDirectory, open: { try Engine(configuration: configuration) })
+            stateDirectory: configuration.stateDirectory,
+            open: { migrating in try Engine(configuration: configuration, migrating: migrating) })
         var view = EndpointView(attached.endpoint, gateway: attached.network.gateway)
         view.ports = publish
         printJSON(view.json)

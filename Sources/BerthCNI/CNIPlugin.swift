@@ -40,7 +40,9 @@ public enum CNIPlugin {
             // checked, unless the configuration may name a state directory of its own (rare).
             let directory = Commands.stateDirectory(configured: nil)
             let warmup = command == .add && !mentionsStateDirectory(input)
-                ? EngineWarmup.starting(stateDirectory: directory, opening: { try Commands.openEngine(stateDirectory: directory) })
+                ? EngineWarmup.starting(stateDirectory: directory, opening: { migrating in
+                    try Commands.openEngine(stateDirectory: directory, migrating: migrating)
+                  })
                 : nil
             // Unused when the ADD fails before it attaches: the thread then just ends.
             defer { warmup?.abandon() }

@@ -37,12 +37,12 @@ struct Commands {
     }
 
     func engine() throws -> Engine {
-        try Commands.openEngine(stateDirectory: stateDirectory)
+        try Commands.openEngine(stateDirectory: stateDirectory, migrating: true)
     }
 
     /// Opens the engine on `stateDirectory`, with `BERTH_POOLS` when set. Runs on the attach's
     /// second thread for an ADD (see ``EngineWarmup``): nothing here may touch shared state.
-    static func openEngine(stateDirectory: String) throws -> Engine {
+    static func openEngine(stateDirectory: String, migrating: Bool) throws -> Engine {
         var configuration = EngineConfiguration(stateDirectory: stateDirectory)
         if let v = getenv("BERTH_POOLS"), v.pointee != 0 {
             // Checked now (only when set), so a bad value is an environment error (code 4).
@@ -53,7 +53,7 @@ struct Commands {
             }
         }
         do {
-            return try Engine(configuration: configuration)
+            return try Engine(configuration: configuration, migrating: migrating)
         } catch {
             throw CNIError(.ioFailure, "\(error)")
         }
@@ -97,7 +97,9 @@ struct Commands {
         let attached = try Engine.attach(ConnectRequest(
             network: spec.name, namespace: namespace, target: namespace.path, ifname: ifname,
             address: address, mac: mac, containerID: containerID, ports: ports),
-            stateDirectory: stateDirectory, open: { try self.engine() }, warmup: warmup, resolve: { engine in
+            stateDirectory: stateDirectory,
+            open: { migrating in try Commands.openEngine(stateDirectory: stateDirectory, migrating: migrating) },
+            warmup: warmup, resolve: { engine in
                 let (network, created) = try self.configurationErrors { try engine.ensureNetwork(spec) }
                 if let existing = try engine.attachment(network: network.name, containerID: containerID, ifname: ifname) {
                     if created { try? engine.removeNetworks([network.name], force: false) }

@@ -87,14 +87,14 @@ extension Engine {
     /// to check), it opens the store first and runs ``attach(_:)``.
     ///
     /// `open` opens the engine on the state directory `stateDirectory` (on whichever thread
-    /// needs it). `resolve` finds the network once the store is open (default: by name, the
+    /// needs it), upgrading an old schema only when passed true. `resolve` finds the network once the store is open (default: by name, the
     /// default network created on first use); a front end passes its own to create or check the
     /// network as it defines it. A network `resolve` created goes again if the attach fails.
     /// `warmup` is an engine for `stateDirectory` already being opened on a second thread (a
     /// CNI ADD starts one before it decodes its configuration); that thread then runs the store
     /// half instead of a new one.
     public static func attach(_ request: ConnectRequest, stateDirectory: String,
-                              open: @escaping () throws -> Engine,
+                              open: @escaping (_ migrating: Bool) throws -> Engine,
                               warmup: EngineWarmup? = nil,
                               resolve: ((Engine) throws -> (network: NetworkRecord, created: Bool))? = nil)
         throws -> Attachment {
@@ -102,7 +102,9 @@ extension Engine {
         guard canUseHint(request), let hint = NetworkHint.load(network: request.network, directory: stateDirectory) else {
             try validate(request)
             try validateTarget(request.namespace, named: request.target)
-            let engine = try warmup?.engine() ?? open()
+            // A warm-up that could not open without upgrading the schema leaves that to here,
+            // now that the request has passed its checks.
+            let engine = try (warmup.flatMap { try? $0.engine() }) ?? open(true)
             let (network, created) = try resolve?(engine) ?? (engine.network(for: request), false)
             var plain = request
             plain.network = network.name

@@ -49,11 +49,12 @@ public final class Engine {
     /// The bridge as the last connect found it in the kernel (see ``hostLink(name:)``).
     var lastBridge: LinkInfo?
 
-    /// Opens the store in the configured state directory.
-    public init(configuration: EngineConfiguration) throws {
+    /// Opens the store in the configured state directory. With `migrating` false, a store whose
+    /// schema needs upgrading is left alone and the open fails instead.
+    public init(configuration: EngineConfiguration, migrating: Bool = true) throws {
         self.configuration = configuration
         do {
-            store = try Store(directory: configuration.stateDirectory)
+            store = try Store(directory: configuration.stateDirectory, migrating: migrating)
         } catch {
             throw BerthError.system("cannot open state in \(configuration.stateDirectory): \(error)")
         }

@@ -7,9 +7,10 @@ import Glibc
 /// attach's store half (see ``Engine/attach(_:stateDirectory:open:warmup:resolve:)``), or
 /// just hands the engine over.
 ///
-/// Only an existing store is opened this way: input that turns out to be bad must leave no
-/// state directory behind, and opening an existing store changes nothing. If the caller never
-/// uses it, the thread ends with the process, like any reader.
+/// Only an existing store is opened this way, and one whose schema needs upgrading is upgraded
+/// only once the request has passed its checks: input that turns out to be bad must change
+/// nothing, and opening an existing, current store changes nothing. If the caller never uses
+/// it, the thread ends with the process, like any reader.
 ///
 /// Not built on the generic ``ParallelTask``: a generic class's metadata is made at run time on
 /// first use, and connect and ADD take this path in every process.
@@ -22,16 +23,16 @@ public final class EngineWarmup: @unchecked Sendable {
     private let slot: JobSlot
     private var thread: pthread_t?
 
-    /// Starts `opening` (which opens an engine on `stateDirectory`) on a second thread, or
-    /// returns nil when that directory has no store yet.
-    public static func starting(stateDirectory: String, opening: @escaping () throws -> Engine) -> EngineWarmup? {
+    /// Starts `opening` (which opens an engine on `stateDirectory`, upgrading its schema when
+    /// passed true) on a second thread, or returns nil when that directory has no store yet.
+    public static func starting(stateDirectory: String, opening: @escaping (_ migrating: Bool) throws -> Engine) -> EngineWarmup? {
         let path = stateDirectory.hasSuffix("/") ? stateDirectory + "berth.db" : stateDirectory + "/berth.db"
         guard access(path, R_OK | W_OK) == 0 else { return nil }
         return EngineWarmup(stateDirectory: stateDirectory, opening: opening)
     }
 
     /// Starts `opening` on a second thread (for an attach whose network hint shows the store exists).
-    init(stateDirectory: String = "", opening: @escaping () throws -> Engine) {
+    init(stateDirectory: String = "", opening: @escaping (_ migrating: Bool) throws -> Engine) {
         self.stateDirectory = stateDirectory
         let gate = self.gate
         let slot = JobSlot()
@@ -40,7 +41,14 @@ public final class EngineWarmup: @unchecked Sendable {
             let started = PhaseTrace.now()
             defer { PhaseTrace.report("store: open, look up, reserve (second thread)", since: started) }
             do {
-                let engine = try opening()
+                let engine: Engine
+                do {
+                    engine = try opening(false)
+                } catch {
+                    // Perhaps a schema to upgrade: only for a request that passed its checks.
+                    guard gate.wait(), slot.work != nil else { throw error }
+                    engine = try opening(true)
+                }
                 slot.engine = engine
                 guard gate.wait(), let work = slot.work else { return }
                 slot.prepared = try work(engine)

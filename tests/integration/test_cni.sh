@@ -363,3 +363,28 @@ test_cni_second_network_reports_no_default_route() {
     assert_eq '[]' "$(jq -c '[.routes[]?.dst]' <<<"$OUT")" "the second network must not claim a default route it did not install"
     assert_eq "10.124.70.1" "$(container_default_gw "$c")" "the container keeps its first default route"
 }
+
+# A store written by an earlier berth (schema version 1) is upgraded by the first ADD that passes
+# its checks, never by one that fails them (an ADD opens the store before it checks its input).
+test_cni_old_store_upgraded_only_by_a_valid_add() {
+    local c ns conf
+    mkdir -p "$BT_STATE"
+    sqlite3 "$BT_STATE/berth.db" >/dev/null <<'SQL'
+PRAGMA page_size=1024; PRAGMA journal_mode=WAL;
+CREATE TABLE networks (name TEXT PRIMARY KEY NOT NULL, id TEXT NOT NULL UNIQUE, bridge TEXT NOT NULL UNIQUE, subnet_address INTEGER NOT NULL, subnet_prefix INTEGER NOT NULL, gateway INTEGER NOT NULL, range_address INTEGER, range_prefix INTEGER, mtu INTEGER NOT NULL DEFAULT 0, internal INTEGER NOT NULL DEFAULT 0, masquerade INTEGER NOT NULL DEFAULT 1, icc INTEGER NOT NULL DEFAULT 1, isolated INTEGER NOT NULL DEFAULT 1, labels TEXT NOT NULL DEFAULT '{}', created INTEGER NOT NULL, last_allocated INTEGER);
+CREATE TABLE endpoints (id TEXT PRIMARY KEY NOT NULL, network TEXT NOT NULL REFERENCES networks(name) ON DELETE CASCADE, container_id TEXT NOT NULL, target TEXT NOT NULL, netns_path TEXT NOT NULL, netns_dev INTEGER NOT NULL, netns_ino INTEGER NOT NULL, ifname TEXT NOT NULL, host_ifname TEXT NOT NULL UNIQUE, address INTEGER NOT NULL, prefix_length INTEGER NOT NULL, mac TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('creating', 'active', 'removing')), created INTEGER NOT NULL, UNIQUE (network, address), UNIQUE (network, netns_dev, netns_ino, ifname));
+CREATE INDEX endpoints_by_netns ON endpoints (netns_dev, netns_ino, ifname);
+CREATE INDEX endpoints_by_container ON endpoints (network, container_id);
+CREATE TABLE ports (protocol TEXT NOT NULL CHECK (protocol IN ('tcp', 'udp')), host_port INTEGER NOT NULL CHECK (host_port BETWEEN 1 AND 65535), host_ip INTEGER NOT NULL, endpoint TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE, container_port INTEGER NOT NULL CHECK (container_port BETWEEN 1 AND 65535), PRIMARY KEY (protocol, host_port, host_ip)) WITHOUT ROWID;
+CREATE INDEX ports_by_endpoint ON ports (endpoint);
+PRAGMA user_version = 1;
+SQL
+    new_netns_container c
+    ns=$(cni_netns "$c")
+    conf=$(cni_conf old '.subnet = "10.124.40.0/24"')
+    CNI_STDIN=$conf cni_error 4 ADD x "$ns" abcdefghijklmnop
+    assert_eq 1 "$(sqlite3 "$BT_STATE/berth.db" 'PRAGMA user_version')" "a refused ADD left the schema alone"
+    CNI_STDIN=$conf cni_ok ADD x "$ns" eth0
+    assert_eq 2 "$(sqlite3 "$BT_STATE/berth.db" 'PRAGMA user_version')" "the first good ADD upgraded it"
+    ping_ok "$c" 10.124.40.1
+}
