@@ -87,9 +87,10 @@ extension Engine {
     /// to check), it opens the store first and runs ``attach(_:)``.
     ///
     /// `open` opens the engine on the state directory `stateDirectory` (on whichever thread
-    /// needs it), upgrading an old schema only when passed true. `resolve` finds the network once the store is open (default: by name, the
-    /// default network created on first use); a front end passes its own to create or check the
-    /// network as it defines it. A network `resolve` created goes again if the attach fails.
+    /// needs it), upgrading an old schema only when passed true. `resolve` finds the network
+    /// once the store is open (default: by name, the default network created on first use); a
+    /// front end passes its own to create or check the network as it defines it. A network
+    /// `resolve` created goes again if the attach fails.
     /// `warmup` is an engine for `stateDirectory` already being opened on a second thread (a
     /// CNI ADD starts one before it decodes its configuration); that thread then runs the store
     /// half instead of a new one.
