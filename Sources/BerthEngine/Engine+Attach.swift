@@ -184,7 +184,7 @@ extension Engine {
             PhaseTrace.mark("kernel: create veth")
             container = try translating { try RouteSession(in: request.namespace) }
             if case .created(let index?, _) = created {
-                try translating { try container.execute(linkUpSteps(index: index, mtu: hint.mtu, request: request)) }
+                _ = try translating { try container.execute(linkUpSteps(index: index, mtu: hint.mtu, request: request)) }
                 linkReady = true
             }
             firewallPresent = Engine.firewallTableExists()
