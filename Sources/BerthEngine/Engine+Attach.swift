@@ -23,11 +23,7 @@ public struct Attachment {
 extension Engine {
     /// Refuses Berth's own namespace as a container's: attaching it would put the host's end of
     /// the veth and the container's end side by side, and a later disconnect would tear at the
-    /// host's own interfaces. Front ends call it before anything with side effects.
-    public func validateTarget(_ namespace: NetworkNamespace, named target: String) throws {
-        try Engine.validateTarget(namespace, named: target)
-    }
-
+    /// host's own interfaces. Checked before anything with side effects.
     static func validateTarget(_ namespace: NetworkNamespace, named target: String) throws {
         let own = try translating { try NetworkNamespace.current() }
         if namespace.isSame(as: own) {
