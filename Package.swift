@@ -56,7 +56,7 @@ let package = Package(
 
         // Policy and state.
         .target(name: "BerthIPAM", dependencies: ["BerthAddress"], swiftSettings: strict),
-        .target(name: "BerthStore", dependencies: ["CSQLite", "BerthAddress", "BerthJSON"], swiftSettings: strict),
+        .target(name: "BerthStore", dependencies: ["CSQLite", "CBerthShim", "BerthAddress", "BerthJSON"], swiftSettings: strict),
 
         // Engine.
         .target(name: "BerthEngine",

@@ -36,11 +36,12 @@ struct NetworkConnect: ParsableCommand {
             network: network, namespace: namespace, target: target, ifname: ifname,
             address: ip, mac: mac, containerID: name, ports: publish),
             stateDirectory: configuration.stateDirectory,
-            open: { migrating in try Engine(configuration: configuration, migrating: migrating) })
+            open: { migrating in try Engine(configuration: configuration, migrating: migrating, deferringCheckpoints: true) })
         var view = EndpointView(attached.endpoint, gateway: attached.network.gateway)
         view.ports = publish
         printJSON(view.json)
         PhaseTrace.mark("print result")
+        attached.engine.finish()
     }
 }
 

@@ -41,7 +41,7 @@ public enum CNIPlugin {
             let directory = Commands.stateDirectory(configured: nil)
             let warmup = command == .add && !mentionsStateDirectory(input)
                 ? EngineWarmup.starting(stateDirectory: directory, opening: { migrating in
-                    try Commands.openEngine(stateDirectory: directory, migrating: migrating)
+                    try Commands.openEngine(stateDirectory: directory, migrating: migrating, deferringCheckpoints: true)
                   })
                 : nil
             // Unused when the ADD fails before it attaches: the thread then just ends.

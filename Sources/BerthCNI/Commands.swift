@@ -42,7 +42,7 @@ struct Commands {
 
     /// Opens the engine on `stateDirectory`, with `BERTH_POOLS` when set. Runs on the attach's
     /// second thread for an ADD (see ``EngineWarmup``): nothing here may touch shared state.
-    static func openEngine(stateDirectory: String, migrating: Bool) throws -> Engine {
+    static func openEngine(stateDirectory: String, migrating: Bool, deferringCheckpoints: Bool = false) throws -> Engine {
         var configuration = EngineConfiguration(stateDirectory: stateDirectory)
         if let v = getenv("BERTH_POOLS"), v.pointee != 0 {
             // Checked now (only when set), so a bad value is an environment error (code 4).
@@ -53,7 +53,7 @@ struct Commands {
             }
         }
         do {
-            return try Engine(configuration: configuration, migrating: migrating)
+            return try Engine(configuration: configuration, migrating: migrating, deferringCheckpoints: deferringCheckpoints)
         } catch {
             throw CNIError(.ioFailure, "\(error)")
         }
@@ -98,7 +98,9 @@ struct Commands {
             network: spec.name, namespace: namespace, target: namespace.path, ifname: ifname,
             address: address, mac: mac, containerID: containerID, ports: ports),
             stateDirectory: stateDirectory,
-            open: { migrating in try Commands.openEngine(stateDirectory: stateDirectory, migrating: migrating) },
+            open: { migrating in
+                try Commands.openEngine(stateDirectory: stateDirectory, migrating: migrating, deferringCheckpoints: true)
+            },
             warmup: warmup, resolve: { engine in
                 let (network, created) = try self.configurationErrors { try engine.ensureNetwork(spec) }
                 if let existing = try engine.attachment(network: network.name, containerID: containerID, ifname: ifname) {
@@ -111,7 +113,9 @@ struct Commands {
         let (endpoint, network, engine) = (attached.endpoint, attached.network, attached.engine)
         let result = try shape(endpoint, network, engine, defaultRoute: attached.defaultRoute)
         PhaseTrace.mark("cni: result")
-        return (config.prevResult.map { $0.appending(result) } ?? result).json(version: version)
+        let output = (config.prevResult.map { $0.appending(result) } ?? result).json(version: version)
+        engine.finish()
+        return output
     }
 
     /// The result of one attachment, in the reference bridge plugin's layout: the bridge, the

@@ -50,14 +50,23 @@ public final class Engine {
     var lastBridge: LinkInfo?
 
     /// Opens the store in the configured state directory. With `migrating` false, a store whose
-    /// schema needs upgrading is left alone and the open fails instead.
-    public init(configuration: EngineConfiguration, migrating: Bool = true) throws {
+    /// schema needs upgrading is left alone and the open fails instead. With
+    /// `deferringCheckpoints`, the store's WAL is checkpointed after the command rather than
+    /// during it: the caller ends with ``finish()`` (see ``Store/init(directory:migrating:deferringCheckpoints:)``).
+    public init(configuration: EngineConfiguration, migrating: Bool = true, deferringCheckpoints: Bool = false) throws {
         self.configuration = configuration
         do {
-            store = try Store(directory: configuration.stateDirectory, migrating: migrating)
+            store = try Store(directory: configuration.stateDirectory, migrating: migrating,
+                              deferringCheckpoints: deferringCheckpoints)
         } catch {
             throw BerthError.system("cannot open state in \(configuration.stateDirectory): \(error)")
         }
+    }
+
+    /// Ends the engine's use of the store (see ``Store/finish()``): for a front end whose
+    /// command is done, right before it exits. The engine must not be used afterwards.
+    public func finish() {
+        store.finish()
     }
 
     /// The alias (`IFLA_IFALIAS`) prefix on every bridge Berth creates, followed by the network id.

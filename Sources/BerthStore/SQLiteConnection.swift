@@ -1,4 +1,6 @@
+import CBerthShim
 import CSQLite
+import Glibc
 
 /// A value bound to a statement parameter.
 enum SQLValue {
@@ -28,6 +30,11 @@ struct SQLRow {
 /// opens its own connection, and SQLite's file locking serialises them.
 final class SQLiteConnection {
     private let db: OpaquePointer
+    /// False once ``close()`` ran; the handle must not be used after that.
+    private(set) var isOpen = true
+    /// Pages in the WAL after this connection's last commit (counted only while checkpoints are
+    /// deferred, see ``deferCheckpoints(until:)``).
+    private(set) var walPages: Int32 = 0
     /// Statements are prepared once per connection and reused; a CLI invocation runs the same
     /// few queries (notably the address lookup in the allocation loop) many times.
     /// A short linked list, searched linearly: a command prepares a handful of statements, and
@@ -46,11 +53,11 @@ final class SQLiteConnection {
         }
     }
 
-    /// Opens (creating if needed) the database at `path`.
-    init(path: String, busyTimeoutMilliseconds: Int32) throws {
+    /// Opens the database at `path`, creating it unless `creating` is false.
+    init(path: String, busyTimeoutMilliseconds: Int32, creating: Bool = true) throws {
         _ = SQLiteConnection.processSetUp
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | (creating ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -58,9 +65,31 @@ final class SQLiteConnection {
             throw StoreError.sqlite(code: rc, message: "cannot open \(path): \(message)")
         }
         db = handle
+        _ = berth_count_sqlite_connections(1)
         sqlite3_extended_result_codes(db, 1)
         // Concurrent berth processes queue on the write lock instead of failing with SQLITE_BUSY.
-        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        // SQLite's own busy timeout sleeps 1, 2, 5, 10 … ms between attempts; another berth
+        // holds the lock for well under a millisecond, so the first waits are much shorter.
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        sqlite3_busy_handler(db, { context, attempt in
+            let connection = Unmanaged<SQLiteConnection>.fromOpaque(context!).takeUnretainedValue()
+            return SQLiteConnection.waitForLock(attempt: attempt, timeoutMilliseconds: connection.busyTimeoutMilliseconds) ? 1 : 0
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    private let busyTimeoutMilliseconds: Int32
+
+    /// The busy handler's back-off: 100 µs waits for the first 10 ms, then 1 ms waits until
+    /// about `timeoutMilliseconds` have passed. Returns false when it is time to give up.
+    static func waitForLock(attempt: Int32, timeoutMilliseconds: Int32) -> Bool {
+        let shortWaits: Int32 = 100
+        if attempt < shortWaits {
+            usleep(100)
+            return true
+        }
+        guard attempt - shortWaits < timeoutMilliseconds - 10 else { return false }
+        usleep(1000)
+        return true
     }
 
     /// Process-wide SQLite settings, applied once before the first connection opens.
@@ -81,13 +110,70 @@ final class SQLiteConnection {
         try execute("PRAGMA wal_autocheckpoint=64")
     }
 
-    deinit {
+    /// How long the WAL may grow before a checkpoint (the pragma above; SQLite's default is 1000).
+    static let autocheckpointPages: Int32 = 64
+
+    /// Stops checkpointing at commit time (the `wal_autocheckpoint` hook) and counts the WAL's
+    /// pages instead, for a caller that checkpoints off its critical path (see
+    /// ``Store/finish()``). Past `limit` pages a commit still checkpoints at once, so a caller
+    /// that never gets round to it cannot make the WAL grow without bound.
+    func deferCheckpoints(until limit: Int32) {
+        deferredCheckpointLimit = limit
+        sqlite3_wal_hook(db, { context, db, schema, pages in
+            let connection = Unmanaged<SQLiteConnection>.fromOpaque(context!).takeUnretainedValue()
+            connection.walPages = pages
+            if pages >= connection.deferredCheckpointLimit {
+                sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            }
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    private var deferredCheckpointLimit: Int32 = .max
+
+    /// Copies the WAL's pages into the database file, without waiting for readers or writers.
+    /// Returns true when every page went (the next writer then restarts the WAL from the top).
+    @discardableResult
+    func checkpoint() throws -> Bool {
+        var logged: Int32 = 0, copied: Int32 = 0
+        let rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &logged, &copied)
+        guard rc == SQLITE_OK else { throw error(rc) }
+        return logged == copied
+    }
+
+    /// Writes one page without changing anything (the user version, rewritten as it is), so that
+    /// after a complete ``checkpoint()`` the WAL starts over from its first frame.
+    func restartLog() throws {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let version = try queryFirst("PRAGMA user_version") { $0.int(0) } ?? 0
+            try execute("PRAGMA user_version = \(version)")
+            try execute("COMMIT")
+        } catch {
+            if !isAutocommit { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Finalises the cached statements and closes the handle; idempotent.
+    func close() {
+        guard isOpen else { return }
+        isOpen = false
         var statement = statements
         while let current = statement {
             sqlite3_finalize(current.handle)
             statement = current.next
         }
+        statements = nil
         sqlite3_close_v2(db)
+        _ = berth_count_sqlite_connections(-1)
+    }
+
+    /// How many connections this process has open, on any thread.
+    static var openConnections: Int { Int(berth_count_sqlite_connections(0)) }
+
+    deinit {
+        close()
     }
 
     /// True when no transaction is open (SQLite may end one by itself after some errors).
@@ -95,6 +181,7 @@ final class SQLiteConnection {
 
     /// Runs one or more statements without parameters or results (pragmas, DDL, BEGIN/COMMIT).
     func execute(_ sql: String) throws {
+        precondition(isOpen, "store used after it was closed")
         var errorMessage: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(db, sql, nil, nil, &errorMessage)
         if rc != SQLITE_OK {
@@ -144,6 +231,7 @@ final class SQLiteConnection {
 
     /// The cached statement for `sql`, with `arguments` bound to parameters 1…n.
     private func prepared(_ sql: String, _ arguments: [SQLValue]) throws -> OpaquePointer {
+        precondition(isOpen, "store used after it was closed")
         var cached = statements
         while let current = cached, current.sql != sql { cached = current.next }
         let statement: OpaquePointer

@@ -24,11 +24,16 @@ public final class Store {
     /// Opens the store in `directory`, creating the directory (mode 0700) and the database as
     /// needed. Cheap when the schema is already current: no DDL runs. With `migrating` false, a
     /// database whose schema is not current is left alone and the open fails instead.
-    public init(directory: String, migrating: Bool = true) throws {
+    ///
+    /// With `deferringCheckpoints`, commits do not checkpoint the WAL (two fsyncs, one commit in
+    /// about ten otherwise): ``finish()`` hands that to a detached process instead. For the
+    /// commands whose latency counts, such as connect.
+    public init(directory: String, migrating: Bool = true, deferringCheckpoints: Bool = false) throws {
         // The directory almost always exists: check with one stat before creating path components.
         var info = stat()
         if stat(directory, &info) != 0 { try Store.makeDirectory(directory) }
         path = directory.hasSuffix("/") ? directory + "berth.db" : directory + "/berth.db"
+        self.deferringCheckpoints = deferringCheckpoints
         db = try SQLiteConnection(path: path, busyTimeoutMilliseconds: Store.busyTimeoutMilliseconds)
         // WAL lets readers (`berth ls`) proceed while a connect holds the write lock; NORMAL sync
         // is durable across process crashes (only a power cut may lose the last commits).
@@ -41,6 +46,33 @@ public final class Store {
             try db.tuneForShortLivedProcesses()
             try Schema.prepare(db, migrating: migrating)
         }
+        if deferringCheckpoints { db.deferCheckpoints(until: Store.deferredCheckpointLimit) }
+    }
+
+    private let deferringCheckpoints: Bool
+    /// A WAL this long is checkpointed by the committing process even when checkpoints are
+    /// deferred (a backstop: ``finish()`` normally runs one long before).
+    static let deferredCheckpointLimit: Int32 = 1000
+
+    /// Closes the store. If checkpoints are deferred and this process's commits left the WAL
+    /// at least ``SQLiteConnection/autocheckpointPages`` long, a detached child process copies
+    /// it into the database (``BackgroundCheckpoint``) while the caller goes on — or this
+    /// process does, should it have other connections open. The store must not be used
+    /// afterwards. Call it from the process's only thread.
+    public func finish() {
+        guard db.isOpen else { return }
+        guard deferringCheckpoints, db.walPages >= SQLiteConnection.autocheckpointPages else {
+            db.close()
+            return
+        }
+        guard SQLiteConnection.openConnections == 1 else {
+            // A child must not inherit another connection's view of locks it does not hold.
+            if (try? db.checkpoint()) == true { try? db.restartLog() }
+            db.close()
+            return
+        }
+        db.close()
+        BackgroundCheckpoint.start(databasePath: path)
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT` and returns its result; rolls back and

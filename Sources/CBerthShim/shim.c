@@ -86,3 +86,16 @@ int berth_has_effective_capability(int cap) {
     if (syscall(SYS_capget, &header, data) != 0) return -errno;
     return (data[cap / 32].effective >> (cap % 32)) & 1;
 }
+
+int berth_close_from(int lowest) {
+    if (syscall(SYS_close_range, (unsigned)lowest, ~0U, 0) == 0) return 0;
+    // Kernels before 5.9: close what a berth process can have open.
+    for (int fd = lowest; fd < 1024; fd++) close(fd);
+    return 0;
+}
+
+static int open_sqlite_connections;
+
+int berth_count_sqlite_connections(int change) {
+    return __atomic_add_fetch(&open_sqlite_connections, change, __ATOMIC_SEQ_CST);
+}

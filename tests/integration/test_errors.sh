@@ -169,6 +169,15 @@ test_err_unknown_network() {
     bad "" -- network rm bt-nosuch
     bad "" -- network inspect bt-nosuch
     bad "" -- network inspect real bt-nosuch
+    # The arguments reach berth intact (spaces, an empty one), through the fast path and through
+    # swift-argument-parser alike: the error names the network as given. (Names in errors are
+    # shown in printable ASCII, non-ASCII as "?".)
+    bad "$c" -- network connect "bt  no*such" "$c"
+    [[ "$ERR" == *"'bt  no*such'"* ]] || fail "connect: network name mangled: $ERR"
+    bad "" -- network inspect "bt  nö*such" ""
+    [[ "$ERR" == *"'bt  n?*such'"* ]] || fail "inspect: network name mangled: $ERR"
+    bad "" -- network inspect "" "bt  nö*such"
+    [[ "$ERR" == *"network ''"* ]] || fail "inspect: empty argument lost: $ERR"
 }
 
 test_err_rm_network_in_use() {

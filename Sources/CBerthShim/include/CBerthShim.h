@@ -31,5 +31,10 @@ int berth_spawn_in_netns(int nsfd, char *const argv[]);
 /// 1 when the calling thread's effective capability set holds cap (e.g. 12, CAP_NET_ADMIN),
 /// 0 when not, -errno on failure. One capget(2) call.
 int berth_has_effective_capability(int cap);
+/// Closes every file descriptor from lowest up (close_range(2), or a loop on older kernels).
+int berth_close_from(int lowest);
+/// Adds change to the process's count of open SQLite connections (from any thread) and returns
+/// the new count; 0 reads it.
+int berth_count_sqlite_connections(int change);
 
 #endif

@@ -1,0 +1,102 @@
+import Glibc
+import XCTest
+@testable import BerthStore
+
+/// A store opened for a latency-bound command (connect) leaves the WAL to ``Store/finish()``,
+/// which has it checkpointed and started over by a detached child process.
+final class DeferredCheckpointTests: XCTestCase {
+    private var dir: TemporaryDirectory!
+    override func setUp() { dir = TemporaryDirectory() }
+    override func tearDown() { dir.remove() }
+
+    /// The network the endpoints go to, made through an ordinary (inline-checkpointing) store.
+    private func createNetwork() throws {
+        let setup = try Store(directory: dir.path)
+        try setup.insertNetwork(Fixtures.network("web"))
+        setup.finish()
+    }
+
+    /// A deferring store on the "web" network after `writes` small commits.
+    private func deferredStore(afterWrites writes: Int) throws -> Store {
+        try createNetwork()
+        let store = try Store(directory: dir.path, deferringCheckpoints: true)
+        try write(store, count: writes)
+        return store
+    }
+
+    /// One small write transaction per call: a few WAL pages each.
+    private func write(_ store: Store, count: Int, from first: Int = 2) throws {
+        for i in first..<(first + count) {
+            try store.insertEndpoint(Fixtures.endpoint("web", address: "10.88.\(i / 250).\(i % 250 + 2)",
+                                                       netns: (4, UInt64(4026532000 + i))))
+        }
+    }
+
+    /// The WAL header's checkpoint sequence number (bytes 12–15, big-endian), which goes up each
+    /// time the WAL starts over. Read from the file, so looking changes nothing.
+    private func walRestarts() -> UInt32 {
+        let fd = open(dir.path + "/berth.db-wal", O_RDONLY)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 4)
+        guard pread(fd, &bytes, 4, 12) == 4 else { return 0 }
+        return bytes.reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    private func databaseFileSize() -> Int {
+        var info = stat()
+        return stat(dir.path + "/berth.db", &info) == 0 ? Int(info.st_size) : -1
+    }
+
+    func testCommitsDoNotCheckpointWhileDeferred() throws {
+        try createNetwork()
+        let sizeBefore = databaseFileSize()
+        let store = try Store(directory: dir.path, deferringCheckpoints: true)
+        try write(store, count: 40)
+        XCTAssertGreaterThan(store.db.walPages, SQLiteConnection.autocheckpointPages,
+                             "the test must write past the inline checkpoint threshold")
+        // Inline checkpointing would have copied pages into the database file by now.
+        XCTAssertEqual(databaseFileSize(), sizeBefore)
+    }
+
+    func testFinishCheckpointsAndStartsTheLogOver() throws {
+        let store = try deferredStore(afterWrites: 40)
+        XCTAssertGreaterThan(store.db.walPages, SQLiteConnection.autocheckpointPages)
+        let restarts = walRestarts()
+        store.finish()
+        // The child runs on its own: wait for it (at most 10 s) rather than assume its timing.
+        for _ in 0..<1000 where walRestarts() == restarts { usleep(10_000) }
+        XCTAssertEqual(walRestarts(), restarts + 1, "the WAL was not checkpointed and started over")
+        let reopened = try Store(directory: dir.path)
+        XCTAssertEqual(try reopened.endpoints(network: "web").count, 40)
+    }
+
+    func testAShortLogIsLeftAlone() throws {
+        let store = try deferredStore(afterWrites: 1)
+        XCTAssertLessThan(store.db.walPages, SQLiteConnection.autocheckpointPages)
+        let restarts = walRestarts()
+        store.finish()
+        usleep(300_000)
+        XCTAssertEqual(walRestarts(), restarts)
+    }
+
+    func testAVeryLongLogIsCheckpointedAtCommitEvenWhenDeferred() throws {
+        try createNetwork()
+        let sizeBefore = databaseFileSize()
+        let store = try Store(directory: dir.path, deferringCheckpoints: true)
+        var written = 0
+        while store.db.walPages < Store.deferredCheckpointLimit - 10 && written < 2000 {
+            try write(store, count: 1, from: 2 + written)
+            written += 1
+        }
+        try write(store, count: 20, from: 2 + written)
+        XCTAssertGreaterThan(databaseFileSize(), sizeBefore, "the backstop checkpoint did not run")
+    }
+
+    func testFinishIsIdempotent() throws {
+        let store = try Store(directory: dir.path, deferringCheckpoints: true)
+        store.finish()
+        store.finish()
+        XCTAssertFalse(store.db.isOpen)
+    }
+}
