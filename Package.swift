@@ -19,9 +19,14 @@ let packageRoot = String(#filePath.dropLast("/Package.swift".count))
 ///   loader maps and binds only libc and libm;
 /// - not position-independent: there are no relative relocations to apply, so the binary's data
 ///   pages are neither dirtied nor faulted in at start. Together with `--disable-local-rpath`
-///   (Makefile), this halves the cost of starting a Swift process here.
+///   (Makefile), this halves the cost of starting a Swift process here;
+/// - no symbols exported beyond what libc and libm need (the Swift driver passes
+///   `--export-dynamic`): the runtime's start-up looks up its own path with `dladdr`, which
+///   scans the executable's dynamic symbol table — 3,100 symbols otherwise, 380 now — for
+///   ~60 µs less per process.
 let startupLinking: [LinkerSetting] = [.unsafeFlags([
     "-L\(packageRoot)/Support/static-libs", "-use-ld=lld", "-Xlinker", "-no-pie",
+    "-Xlinker", "--no-export-dynamic",
 ])]
 
 let package = Package(

@@ -50,6 +50,6 @@ enum BackgroundCheckpoint {
         }
         _ = berth_close_from(3)
         // Behind the next command on the CPU.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
     }
 }
