@@ -31,7 +31,7 @@ enum BackgroundCheckpoint {
             _ = try? db.tuneForShortLivedProcesses()
             // A first read opens the WAL (a fresh connection has not seen it yet).
             _ = try? db.execute("PRAGMA user_version")
-            if (try? db.checkpoint()) == true { try? db.restartLog() }
+            try? db.checkpointAndStartOver()
             db.close()
         }
         _exit(0)

@@ -131,19 +131,15 @@ final class SQLiteConnection {
 
     private var deferredCheckpointLimit: Int32 = .max
 
-    /// Copies the WAL's pages into the database file, without waiting for readers or writers.
-    /// Returns true when every page went (the next writer then restarts the WAL from the top).
-    @discardableResult
-    func checkpoint() throws -> Bool {
+    /// Copies the WAL's pages into the database file with a PASSIVE checkpoint (it waits for no
+    /// reader or writer), then, if every page went, writes one page without changing anything
+    /// (the user version, rewritten as it is): that write, made while this connection still
+    /// knows the pages were copied, starts the WAL over from its first frame.
+    func checkpointAndStartOver() throws {
         var logged: Int32 = 0, copied: Int32 = 0
         let rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &logged, &copied)
         guard rc == SQLITE_OK else { throw error(rc) }
-        return logged == copied
-    }
-
-    /// Writes one page without changing anything (the user version, rewritten as it is), so that
-    /// after a complete ``checkpoint()`` the WAL starts over from its first frame.
-    func restartLog() throws {
+        guard logged == copied else { return }
         try execute("BEGIN IMMEDIATE")
         do {
             let version = try queryFirst("PRAGMA user_version") { $0.int(0) } ?? 0

@@ -67,7 +67,7 @@ public final class Store {
         }
         guard SQLiteConnection.openConnections == 1 else {
             // A child must not inherit another connection's view of locks it does not hold.
-            if (try? db.checkpoint()) == true { try? db.restartLog() }
+            try? db.checkpointAndStartOver()
             db.close()
             return
         }
