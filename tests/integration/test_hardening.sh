@@ -1,0 +1,124 @@
+# shellcheck shell=bash
+# Real hosts: containers that die without a disconnect, targets that are not namespaces,
+# runtimes' garbage collection beside a user's attachments, a container's loopback.
+
+# pid_container_reusing_inode VAR INODE: a new PID container whose network namespace has the
+# inode INODE (the kernel hands a dead namespace's inode to the next one; other namespaces
+# created meanwhile may take it first: a bounded number of tries).
+pid_container_reusing_inode() {
+    local _want=$2 _cand _try
+    for ((_try = 0; _try < 200; _try++)); do
+        new_pid_container _cand
+        if [[ "$(readlink "/proc/$_cand/ns/net")" == "$_want" ]]; then
+            printf -v "$1" '%s' "$_cand"
+            return 0
+        fi
+        kill_container "$_cand"
+    done
+    fail "the kernel did not reuse namespace inode $_want in 200 tries"
+}
+
+# _died_without_disconnect NET [CONNECT_ARGS...]: connects a PID container, kills it without a
+# disconnect, waits for its namespace to be gone (its veth goes with it) and sets DEAD_INODE,
+# DEAD_IP.
+_died_without_disconnect() {
+    local net=$1 c; shift
+    new_pid_container c
+    connect "$net" "$c" "$@"
+    DEAD_INODE=$(readlink "/proc/$c/ns/net") DEAD_IP=$EP_IP
+    local hostif=$EP_HOSTIF i
+    kill_container "$c"
+    for ((i = 0; i < 100; i++)); do
+        ip -n "$BT_HOST" link show dev "$hostif" >/dev/null 2>&1 || break
+        sleep 0.05
+    done
+    ((i < 100)) || fail "veth $hostif of the killed container never went"
+}
+
+test_connect_after_dead_container_with_same_inode() {
+    local c
+    create_net reuse --subnet 10.123.40.0/24
+    _died_without_disconnect reuse
+    pid_container_reusing_inode c "$DEAD_INODE"
+    # Used to fail: "interface eth0 of PID is already connected to network 'reuse'".
+    connect reuse "$c"
+    ping_ok "$c" "$NET_GW"
+    assert_ok berth_host endpoints --network reuse --format json
+    assert_eq "$c" "$(jq -r '.[] | .target' <<<"$OUT")" "only the live container's endpoint is left"
+    assert_ok berth_host network disconnect reuse "$c"
+    assert_clean
+}
+
+test_connect_with_port_after_dead_container_with_same_inode() {
+    local c
+    create_net reusep --subnet 10.123.41.0/24
+    _died_without_disconnect reusep -p 18080:80 --ip 10.123.41.50
+    pid_container_reusing_inode c "$DEAD_INODE"
+    # The same port and address again: both were the dead container's.
+    connect reusep "$c" -p 18080:80 --ip 10.123.41.50
+    assert_ok berth_host ports --format json
+    assert_eq 1 "$(jq length <<<"$OUT")" "one published port, the live container's"
+    start_payload_listener "$c" 10.123.41.50 80 alive
+    assert_eq "alive $UPSTREAM_IP" "$(port_ask up "$UPLINK_HOST_IP" 18080)" "the port reaches the live container"
+    assert_ok berth_host network disconnect reusep "$c"
+    assert_clean
+}
+
+test_disconnect_of_new_container_releases_dead_ones_record() {
+    local c
+    create_net reused --subnet 10.123.42.0/24
+    _died_without_disconnect reused
+    pid_container_reusing_inode c "$DEAD_INODE"
+    # The record under this inode is the dead container's, not c's: c has nothing to disconnect.
+    assert_fails berth_host network disconnect reused "$c"
+    assert_contains "$ERR" "has no interface" "says the new container is not connected"
+    assert_eq 0 "$(berth_host endpoints --format json | jq length)" "the dead container's lease is released"
+    connect reused "$c" --ip "$DEAD_IP"
+    assert_ok berth_host network disconnect reused "$c"
+    assert_clean
+}
+
+test_fifo_target_does_not_hang() {
+    local c
+    create_net ff
+    new_netns_container c
+    connect ff "$c"
+    mkfifo "$BT_TMP/fifo"
+    # Each used to block forever in open(2); timeout ends the test with 124 if one still does.
+    run_capture timeout 10 env BERTH_STATE_DIR="$BT_STATE" ip netns exec "$BT_HOST" "$BERTH" network disconnect ff "$BT_TMP/fifo"
+    [[ $RC -ne 124 ]] || fail "disconnect with a FIFO target hung"
+    assert_ne 0 "$RC" "disconnect with a FIFO target fails"
+    run_capture timeout 10 env BERTH_STATE_DIR="$BT_STATE" ip netns exec "$BT_HOST" "$BERTH" network connect ff "$BT_TMP/fifo"
+    [[ $RC -ne 124 ]] || fail "connect with a FIFO target hung"
+    assert_ne 0 "$RC" "connect with a FIFO target fails"
+    assert_contains "$ERR" "not a namespace file" "connect names the problem"
+    CNI_STDIN=$(cni_conf ffcni) cni_error 4 ADD k1 "$BT_TMP/fifo" eth0
+    # Nothing was left holding the operation lock: gc runs at once and finds nothing to repair.
+    run_capture timeout 10 env BERTH_STATE_DIR="$BT_STATE" ip netns exec "$BT_HOST" "$BERTH" gc
+    assert_eq 0 "$RC" "gc after the FIFO attempts"
+    ping_ok "$c" "$NET_GW"
+}
+
+test_cni_gc_leaves_cli_endpoints_alone() {
+    local a b
+    new_netns_container a; new_netns_container b
+    CNI_STDIN=$(cni_conf shared) cni_ok ADD cni-one "$(cni_netns "$a")" eth0
+    # A user attaches a container by hand to the network of the same name.
+    connect shared "$b" --name by-hand
+    CNI_STDIN=$(jq -c '.["cni.dev/valid-attachments"] = []' <<<"$(cni_conf shared)") cni_ok GC "" "" ""
+    assert_ok berth_host endpoints --network shared --format json
+    assert_eq "by-hand" "$(jq -r '[.[].name] | join(" ")' <<<"$OUT")" "GC released only what CNI made"
+    ping_ok "$b" "$EP_GW"
+    assert_ok berth_host network disconnect shared by-hand
+    assert_clean
+}
+
+test_connect_brings_loopback_up() {
+    local c
+    create_net lo1
+    new_netns_container c
+    in_ns "$c" ip link set lo down
+    connect lo1 "$c"
+    assert_match "$(in_ns "$c" ip -o link show dev lo)" "[<,]UP[,>]" "lo is up after connect"
+    ping_ok "$c" 127.0.0.1
+}
