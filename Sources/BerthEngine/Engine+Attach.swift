@@ -320,6 +320,15 @@ extension Engine {
                 try releaseStale(held)
             }
         }
+        if let mac = request.mac {
+            // Two interfaces with one MAC on a bridge steal each other's frames.
+            if mac == Engine.bridgeMAC(of: network) {
+                throw BerthError.invalidArgument("MAC \(mac) is the bridge's own address on network '\(network.name)'")
+            }
+            if let holder = try store.endpoint(network: network.name, mac: mac) {
+                throw BerthError.conflict("MAC \(mac) is already used on network '\(network.name)' by container '\(holder.containerID)' (endpoint \(holder.id))")
+            }
+        }
         let address: IPv4Address
         if let wanted = request.address {
             try AddressAllocator.validateStatic(wanted, subnet: network.subnet, gateway: network.gateway)

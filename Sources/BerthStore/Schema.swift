@@ -117,9 +117,11 @@ enum Schema {
 
     /// Brings the schema to ``currentVersion``. Cheap when already current (one pragma read);
     /// otherwise migrates under BEGIN IMMEDIATE so concurrent first runs create it exactly once.
-    static func prepare(_ db: SQLiteConnection, migrating: Bool = true) throws {
+    /// Returns the version the store had.
+    @discardableResult
+    static func prepare(_ db: SQLiteConnection, migrating: Bool = true) throws -> Int64 {
         let version = try userVersion(db)
-        if version == currentVersion { return }
+        if version == currentVersion { return version }
         if version > currentVersion { throw tooNew(version) }
         if !migrating { throw StoreError.corrupt("schema version \(version) needs migrating to \(currentVersion)") }
         // Rebuilding a table must not cascade: foreign keys are off for the migration (a pragma
@@ -140,6 +142,7 @@ enum Schema {
             if !db.isAutocommit { try? db.execute("ROLLBACK") }
             throw error
         }
+        return version
     }
 
     /// Applies each step from `version` up to ``currentVersion``.

@@ -51,6 +51,13 @@ extension Store {
                           [.uint64(netnsDevice), .uint64(netnsInode), .text(ifname)]) { $0.text(0) }
     }
 
+    /// The endpoint of `network` whose interface has `mac`, if any. No index: only a request
+    /// with a static MAC asks, and a network holds at most 1023 endpoints (a bridge's ports).
+    public func endpoint(network: String, mac: MACAddress) throws -> EndpointRecord? {
+        try db.query("SELECT \(Store.endpointColumns) FROM endpoints WHERE network = ?1 AND mac = ?2 LIMIT 1",
+                     [.text(network), .text(mac.description)], Store.decodeEndpoint).first
+    }
+
     /// The endpoints of one container on one network, ordered by creation time, id.
     public func endpoints(network: String, containerID: String) throws -> [EndpointRecord] {
         try db.query("""

@@ -122,3 +122,61 @@ test_connect_brings_loopback_up() {
     assert_match "$(in_ns "$c" ip -o link show dev lo)" "[<,]UP[,>]" "lo is up after connect"
     ping_ok "$c" 127.0.0.1
 }
+
+# A state directory someone else can change is refused before anything happens.
+test_state_directory_others_can_change_is_refused() {
+    local d=$BT_TMP/foreign-state before
+    mkdir -m 0777 "$d"
+    chmod 0777 "$d"
+    before=$(snapshot)
+    run_capture in_host env BERTH_STATE_DIR="$d" "$BERTH" network create shared
+    assert_ne 0 "$RC" "a world-writable state directory is refused"
+    assert_contains "$ERR" "writable by other users" "the error names the problem"
+    assert_contains "$ERR" "chmod go-w $d" "and the fix"
+    chmod 0700 "$d"
+    chown 65534 "$d"
+    run_capture in_host env BERTH_STATE_DIR="$d" "$BERTH" network create shared
+    assert_ne 0 "$RC" "a state directory owned by another user is refused"
+    assert_contains "$ERR" "owned by uid 65534" "the error names the owner"
+    assert_unchanged "$before"
+    assert_eq "" "$(ls -A "$d")" "nothing was created in it"
+}
+
+# Links planted in the state directory are never followed.
+test_state_files_are_never_followed() {
+    local d=$BT_TMP/linked-state victim=$BT_TMP/victim
+    mkdir -m 0700 "$d"
+    printf 'precious\n' >"$victim"
+    ln -s "$victim" "$d/berth.db"
+    run_capture in_host env BERTH_STATE_DIR="$d" "$BERTH" network create l1
+    assert_ne 0 "$RC" "a linked database is refused"
+    rm "$d/berth.db"
+    ln -s "$victim" "$d/operations.lock"
+    run_capture in_host env BERTH_STATE_DIR="$d" "$BERTH" network create l1
+    assert_ne 0 "$RC" "a linked lock file is refused"
+    assert_eq "precious" "$(cat "$victim")" "the links' target is untouched"
+    assert_eq "" "$(ip -n "$BT_HOST" -o link show type bridge)" "no bridge was made"
+}
+
+# The database and its companions are private: labels are nobody else's to read.
+test_state_files_are_private() {
+    local c f
+    create_net priv --label owner=alice
+    new_netns_container c
+    connect priv "$c"
+    for f in "$BT_STATE"/berth.db "$BT_STATE"/berth.db-wal "$BT_STATE"/berth.db-shm "$BT_STATE"/operations.lock; do
+        [[ -e "$f" ]] || continue
+        assert_eq 600 "$(stat -c %a "$f")" "mode of $f"
+    done
+    assert_eq 600 "$(stat -c %a "$BT_STATE/berth.db")" "mode of the database"
+}
+
+# A configuration far larger than any real one is refused without being read whole.
+test_cni_oversized_configuration_is_refused() {
+    local c CNI_STDIN   # not exported: 2 MiB is more than an environment may hold
+    new_netns_container c
+    CNI_STDIN=$(python3 -c 'import json; print(json.dumps({"cniVersion": "1.1.0", "name": "big", "type": "berth", "pad": "x" * (2 << 20)}))')
+    cni_error 6 ADD big1 "$(cni_netns "$c")" eth0
+    assert_contains "$(jq -r .msg <<<"$OUT")" "larger than 1 MiB" "the error says why"
+    assert_clean
+}
