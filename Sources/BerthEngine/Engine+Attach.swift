@@ -285,8 +285,8 @@ extension Engine {
             // address in the container that the store no longer reserves.
             // The namespace's cookie from the session already open in it (one getsockopt):
             // what tells this container's record from a dead one's with the same inode.
-            let cookie = (try? container.namespaceCookie()) ?? nil
-            guard try translating({ try store.activate(endpoint: endpoint.id, netnsCookie: cookie ?? 0) }) else {
+            let cookie = (try? container.namespaceCookie()) ?? 0
+            guard try translating({ try store.activate(endpoint: endpoint.id, netnsCookie: cookie) }) else {
                 throw BerthError.conflict("endpoint \(endpoint.id) was removed by another command while it was being connected")
             }
             PhaseTrace.mark("store: mark active")

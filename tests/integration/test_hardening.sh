@@ -2,20 +2,41 @@
 # Real hosts: containers that die without a disconnect, targets that are not namespaces,
 # runtimes' garbage collection beside a user's attachments, a container's loopback.
 
+# bare_pid_container VAR: like new_pid_container, but the process gets a new network namespace
+# and nothing else (`ip netns exec` would also make a mount namespace, whose inode — from the
+# same allocator — the next namespace would take when both die). Stores its PID in VAR.
+bare_pid_container() {
+    local _pid _i
+    nsenter --net="/run/netns/$BT_HOST" unshare -n sleep 300 </dev/null >/dev/null 2>&1 &
+    _pid=$!
+    _bt_record pids "$_pid"
+    # nsenter and unshare exec in place, so $! becomes sleep in its own netns.
+    for ((_i = 0; _i < 100; _i++)); do
+        [[ "$(cat "/proc/$_pid/comm" 2>/dev/null)" == sleep ]] && break
+        sleep 0.02
+    done
+    ((_i < 100)) || fail "container process $_pid never started"
+    printf -v "$1" '%s' "$_pid"
+}
+
 # pid_container_reusing_inode VAR INODE: a new PID container whose network namespace has the
-# inode INODE (the kernel hands a dead namespace's inode to the next one; other namespaces
-# created meanwhile may take it first: a bounded number of tries).
+# inode INODE. The kernel hands out the lowest free inode, and a dead namespace's becomes free
+# once its (asynchronous) cleanup is done. Candidates that get another one keep it until then,
+# so lower free inodes (other namespaces that died meanwhile) fill up instead of being handed
+# out again and again; they go afterwards. Tries for up to a minute.
 pid_container_reusing_inode() {
-    local _want=$2 _cand _try
-    for ((_try = 0; _try < 200; _try++)); do
-        new_pid_container _cand
+    local _want=$2 _cand _f _until=$((SECONDS + 60)) _fillers=()
+    while ((SECONDS < _until)); do
+        bare_pid_container _cand
         if [[ "$(readlink "/proc/$_cand/ns/net")" == "$_want" ]]; then
+            for _f in "${_fillers[@]}"; do kill_container "$_f"; done
             printf -v "$1" '%s' "$_cand"
             return 0
         fi
-        kill_container "$_cand"
+        _fillers+=("$_cand")
+        sleep 0.02
     done
-    fail "the kernel did not reuse namespace inode $_want in 200 tries"
+    fail "the kernel did not reuse namespace inode $_want within a minute"
 }
 
 # _died_without_disconnect NET [CONNECT_ARGS...]: connects a PID container, kills it without a
@@ -23,7 +44,7 @@ pid_container_reusing_inode() {
 # DEAD_IP.
 _died_without_disconnect() {
     local net=$1 c; shift
-    new_pid_container c
+    bare_pid_container c
     connect "$net" "$c" "$@"
     DEAD_INODE=$(readlink "/proc/$c/ns/net") DEAD_IP=$EP_IP
     local hostif=$EP_HOSTIF i
