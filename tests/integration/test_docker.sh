@@ -96,6 +96,19 @@ test_docker_beside_berth_nat_bridge_and_ports_work() {
     create_net api
     assert_eq 1 "$(_berth_rules | wc -l)" "still one rule with two networks"
     assert_ok berth_host doctor
+    # Docker's containers stay Docker's business: Berth's mark does not open a Docker
+    # container's unpublished port to Berth's containers, and Docker's egress still works.
+    local d
+    new_netns_container d
+    in_host ip link add bt-dk type veth peer name eth0 netns "$d"
+    in_host ip link set bt-dk master docker0 up
+    in_ns "$d" ip addr add 172.17.0.2/16 dev eth0
+    in_ns "$d" ip link set eth0 up
+    in_ns "$d" ip route add default via 172.17.0.1
+    start_listener "$d" 0.0.0.0 81
+    assert_eq "$UPLINK_HOST_IP" "$(tcp_ask "$d" "$UPSTREAM_IP" 8081)" "a container on docker0 still reaches out"
+    assert_fails tcp_ask "$A" 172.17.0.2 81
+    assert_eq "" "$(peers_seen 81)" "nothing from Berth reached Docker's container"
 }
 
 test_docker_flush_and_restart_are_healed() {
