@@ -123,10 +123,13 @@ test_docker_flush_and_restart_are_healed() {
     run_capture berth_host doctor
     assert_eq 1 "$RC" "doctor reports the missing rule"
     assert_contains "$OUT" "DOCKER-USER chain lacks Berth's accept rule"
+    # A runtime asking CNI STATUS learns that existing containers may have lost connectivity.
+    CNI_STDIN=$(cni_conf web) cni_error 51 STATUS "" "" ""
     # ...and the next connect puts the rule back (the same self-heal as for Berth's own table).
     new_netns_container c
     connect web "$c"
     assert_eq 1 "$(_berth_rules | wc -l)" "connect restored the rule"
+    CNI_STDIN=$(cni_conf web) cni_ok STATUS "" "" ""
     _assert_three_flows "$A" "$B"
     # Docker restarts after its whole firewall was flushed (as after a reboot with Berth's
     # networks restored first): the chain comes back empty, `berth firewall reload` heals it.
