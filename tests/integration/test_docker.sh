@@ -165,4 +165,13 @@ test_docker_last_network_removed_leaves_nothing() {
     assert_not_contains "$(in_host nft list tables)" "inet berth"
     assert_ok berth_host gc
     assert_eq "nothing to repair" "$OUT"
+    # A create killed right after the firewall change leaves the rule without a network: gc
+    # takes it away again.
+    run_capture ip netns exec "$BT_HOST" env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT=create:after-firewall \
+        "$BERTH" network create crashed
+    assert_eq 137 "$RC" "berth killed itself at create:after-firewall"
+    assert_eq 1 "$(_berth_rules | wc -l)" "test setup: the crash left the rule behind"
+    assert_ok berth_host gc
+    assert_contains "$OUT" "removed Berth's accept rule from Docker's DOCKER-USER chain"
+    assert_eq "$before" "$(in_host iptables -S)" "gc removed what the crash left in Docker's chains"
 }
