@@ -147,6 +147,11 @@ test_docker_flush_and_restart_are_healed() {
     assert_contains "$OUT" "restored Berth's accept rule in Docker's DOCKER-USER chain"
     _assert_three_flows "$A" "$B"
     assert_eq 1 "$(_berth_rules | wc -l)" "exactly one rule after every repair"
+    # A plain Docker restart keeps DOCKER-USER as it was: nothing to heal.
+    _stop_dockerd
+    _start_dockerd
+    _assert_three_flows "$A" "$B"
+    assert_eq 1 "$(_berth_rules | wc -l)" "the rule survived a Docker restart"
 }
 
 test_docker_last_network_removed_leaves_nothing() {
