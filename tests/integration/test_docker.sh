@@ -4,9 +4,10 @@
 # DOCKER-USER while Berth has networks and none afterwards.
 #
 # dockerd is confined: it runs inside the test's host netns, in its own mount namespace (a tmpfs
-# on /run, the cgroup hierarchies re-mounted, as `ip netns exec` hides /sys/fs/cgroup) and its
-# own PID namespace (it and its containerd die with it), with its data, sockets and pid file
-# under the test's temp dir. No image is pulled and no container is started.
+# on /run; the cgroup hierarchies, v1 or v2 as on the machine, mounted again, since `ip netns
+# exec` hides /sys/fs/cgroup) and its own PID namespace (it and its containerd die with it), with
+# its data, sockets and pid file under the test's temp dir. No image is pulled and no container
+# is started.
 
 DOCKER_LOG=""
 
@@ -15,7 +16,8 @@ DOCKER_LOG=""
 # dockerd is not installed.
 _start_dockerd() {
     command -v dockerd >/dev/null 2>&1 || { echo "SKIP: dockerd not installed (apt-get install docker.io)"; exit 77; }
-    local dir="$BT_TMP/docker" i
+    local dir="$BT_TMP/docker" i cgroup2=0
+    [[ "$(stat -fc %T /sys/fs/cgroup)" == cgroup2fs ]] && cgroup2=1
     mkdir -p "$dir"
     DOCKER_LOG="$dir/dockerd.log"
     : >"$DOCKER_LOG"
@@ -24,14 +26,18 @@ _start_dockerd() {
         mount --make-rprivate /
         mount -t proc proc /proc
         mount -t tmpfs -o mode=755 bt-docker-run /run
-        mount -t tmpfs -o mode=755 bt-docker-cgroup /sys/fs/cgroup
-        for c in cpu cpuacct cpuset memory devices freezer blkio pids; do
-            grep -qw "$c" /proc/cgroups || continue
-            mkdir -p /sys/fs/cgroup/$c && mount -t cgroup -o $c cgroup /sys/fs/cgroup/$c || true
-        done
+        if [ "$2" = 1 ]; then
+            mount -t cgroup2 cgroup2 /sys/fs/cgroup
+        else
+            mount -t tmpfs -o mode=755 bt-docker-cgroup /sys/fs/cgroup
+            for c in cpu cpuacct cpuset memory devices freezer blkio pids; do
+                grep -qw "$c" /proc/cgroups || continue
+                mkdir -p /sys/fs/cgroup/$c && mount -t cgroup -o $c cgroup /sys/fs/cgroup/$c || true
+            done
+        fi
         exec dockerd --data-root "$1/data" --exec-root /run/bt-docker -H "unix://$1/docker.sock" \
             --pidfile /run/bt-docker.pid --storage-driver vfs
-    ' bt-dockerd "$dir" </dev/null >>"$DOCKER_LOG" 2>&1 &
+    ' bt-dockerd "$dir" "$cgroup2" </dev/null >>"$DOCKER_LOG" 2>&1 &
     DOCKERD_UNSHARE=$!
     _bt_record pids "$DOCKERD_UNSHARE"
     for ((i = 0; i < 600; i++)); do
