@@ -183,8 +183,8 @@ extension Engine {
                 _ = try translating { try container.execute(linkUpSteps(index: index, mtu: hint.mtu, request: request)) }
                 linkReady = true
             }
-            firewallPresent = Engine.firewallTableExists()
-            PhaseTrace.mark("container session, firewall table probe")
+            firewallPresent = Engine.firewallIntact()
+            PhaseTrace.mark("container session, firewall probe")
             done = try prepared()
             PhaseTrace.mark("store joined")
             let stored = NetworkHint(done.network)

@@ -1,4 +1,5 @@
 import BerthAddress
+import BerthFirewall
 import BerthNetlink
 import BerthStore
 
@@ -129,6 +130,9 @@ extension Engine {
         // A missing table is an error from nft; both mean the rules are gone.
         let rules = (try? firewall().run("list table inet berth")) ?? ""
         guard rules.contains(n.id) else { throw missing("firewall rules of network '\(name)' are missing") }
+        if (try? FirewallHealth.probe())?.dockerAcceptMissing == true {
+            throw missing("Berth's accept rule in Docker's \(DockerAccept.chain) chain is missing")
+        }
     }
 
     /// Releases every attachment that CNI made on `network` whose `(containerID, ifname)` is not
@@ -193,6 +197,9 @@ extension Engine {
         let rules = (try? firewall().run("list table inet berth")) ?? ""
         if !rules.contains(n.id) {
             return .degraded("firewall rules of network '\(n.name)' are missing")
+        }
+        if (try? FirewallHealth.probe())?.dockerAcceptMissing == true {
+            return .degraded("Berth's accept rule in Docker's \(DockerAccept.chain) chain is missing")
         }
         if link == nil, (try? store.endpointCount(network: n.name)) ?? 0 > 0 {
             return .degraded("bridge \(n.bridge) of network '\(n.name)' is missing while containers are attached")

@@ -13,7 +13,8 @@ public struct DoctorFinding: Sendable {
 
 extension Engine {
     /// Checks the host for what breaks container networking: forwarding off, Berth's table
-    /// missing or altered, a foreign forward chain that drops by default, routes that shadow a
+    /// missing or altered, its accept rule missing beside Docker, another firewall's forward
+    /// chain that drops by default (with that firewall's own fix), routes that shadow a
     /// network's subnet, networks whose MTU exceeds the uplink's, missing bridges and
     /// half-finished endpoints. Changes nothing.
     public func diagnose() throws -> [DoctorFinding] {
@@ -63,11 +64,20 @@ extension Engine {
             findings.append(DoctorFinding(problem: "Berth's nftables table lacks the rules of network '\(n.name)' (altered by hand?)",
                                           fix: "berth firewall reload"))
         }
-        let ruleset = (try? fw.run("list ruleset")) ?? ""
-        for chain in ForeignChains.droppingForward(in: ruleset) {
+        let health = try? FirewallHealth.probe()
+        if health?.dockerAcceptMissing == true {
             findings.append(DoctorFinding(
-                problem: "\(chain) has a forward hook with policy drop: it drops container traffic Berth accepts",
-                fix: "accept Berth's bridges there, e.g. iptables -I DOCKER-USER -i berth+ -j ACCEPT; iptables -I DOCKER-USER -o berth+ -j ACCEPT (or the same in that table)"))
+                problem: "Docker's \(DockerAccept.chain) chain lacks Berth's accept rule: Docker's FORWARD policy drop eats container traffic",
+                fix: "berth firewall reload (the next berth connect restores it too)"))
+        }
+        let bridges = networks.map(\.bridge)
+        let ruleset = (try? fw.run("list ruleset")) ?? ""
+        for chain in ForeignFirewalls.droppingForward(in: ruleset) where !chain.lets(bridges) {
+            // Beside Docker, Berth's own accept rule lets its traffic through (reported above when missing).
+            if chain.owner == .docker && health?.dockerAccept != nil { continue }
+            findings.append(DoctorFinding(
+                problem: "\(chain.description) has a forward hook with policy drop: it drops container traffic Berth accepts",
+                fix: chain.fix(for: bridges)))
         }
         return findings
     }
@@ -96,32 +106,5 @@ extension Engine {
             }
         }
         return findings
-    }
-}
-
-/// Reads `nft list ruleset` text for forward base chains of other tables that drop by default.
-enum ForeignChains {
-    static func droppingForward(in ruleset: String) -> [String] {
-        var found: [String] = []
-        var table = ""
-        var chain = ""
-        for raw in ruleset.split(separator: "\n") {
-            let line = raw.trimmingPrefixWhitespace()
-            if line.hasPrefix("table ") {
-                table = String(line.dropFirst("table ".count).dropLast(line.hasSuffix("{") ? 2 : 0))
-            } else if line.hasPrefix("chain ") {
-                chain = String(line.dropFirst("chain ".count).dropLast(line.hasSuffix("{") ? 2 : 0))
-            } else if line.contains("hook forward"), line.contains("policy drop"),
-                      table != "\(Ruleset.family) \(Ruleset.table)" {
-                found.append("table \(table) chain \(chain)")
-            }
-        }
-        return found
-    }
-}
-
-extension Substring {
-    func trimmingPrefixWhitespace() -> Substring {
-        drop { $0 == " " || $0 == "\t" }
     }
 }

@@ -91,11 +91,18 @@ extension Engine {
             try session.execute(survivors.map { (RouteRequests.setMaster(index: $0.index, master: bridge), "attach \($0.name) to \(n.bridge)") })
         }
 
-        let tablePresent = (try? NftablesProbe.tableExists(family: 1, name: Ruleset.table)) ?? true
+        let health = try? FirewallHealth.probe()
+        let tablePresent = health?.tablePresent ?? true
         if !tablePresent && !networks.isEmpty {
             actions.append(RepairAction(kind: "firewall", description: "restored the missing nftables table inet \(Ruleset.table)"))
         }
-        if !dryRun && (!networks.isEmpty || tablePresent) {
+        let strayAccept = networks.isEmpty && health?.dockerAccept?.isEmpty == false
+        if health?.dockerAcceptMissing == true && !networks.isEmpty {
+            actions.append(RepairAction(kind: "firewall", description: "restored Berth's accept rule in Docker's \(DockerAccept.chain) chain"))
+        } else if strayAccept {
+            actions.append(RepairAction(kind: "firewall", description: "removed Berth's accept rule from Docker's \(DockerAccept.chain) chain (no network left)"))
+        }
+        if !dryRun && (!networks.isEmpty || tablePresent || strayAccept) {
             try store.transaction { try synchronizeFirewall() }
         }
         return actions

@@ -117,6 +117,7 @@ public final class Engine {
         let ports = try store.ports().map(PortElement.init)
         do {
             try firewall().synchronize(networks, ports: ports)
+            try synchronizeDockerAccept(wanted: !networks.isEmpty)
         } catch {
             throw BerthError.system("cannot update firewall: \(error)")
         }

@@ -12,11 +12,12 @@ extension Engine {
     }
 
     /// Restores Berth's nftables table from the store when it has gone missing (`nft flush
-    /// ruleset`, a firewall reload by another tool). One nfnetlink query when all is well, so
-    /// it runs on every connect; libnftables is only loaded when there is something to restore.
-    /// `present` is the answer of an earlier ``firewallTableExists()`` in this command, if any.
-    func ensureFirewallTable(present: Bool? = nil) throws {
-        if present ?? Engine.firewallTableExists() { return }
+    /// ruleset`, a firewall reload by another tool), and Berth's accept rule beside Docker when
+    /// Docker lost it (a restart after a flush, `iptables -F`). A few nfnetlink queries when all
+    /// is well, so it runs on every connect; libnftables is only loaded when there is something
+    /// to restore. `intact` is the answer of an earlier ``firewallIntact()`` in this command, if any.
+    func ensureFirewallTable(present intact: Bool? = nil) throws {
+        if intact ?? Engine.firewallIntact() { return }
         try translating {
             try store.transaction {
                 if try store.networks().isEmpty { return }
@@ -25,10 +26,10 @@ extension Engine {
         }
     }
 
-    /// True when Berth's nftables table is there (or the probe cannot tell). Needs no store, so
+    /// True when Berth's firewall needs no repair (or the probe cannot tell). Needs no store, so
     /// connect asks while the store is still being opened.
-    static func firewallTableExists() -> Bool {
-        (try? NftablesProbe.tableExists(family: 1, name: Ruleset.table)) ?? true
+    static func firewallIntact() -> Bool {
+        (try? FirewallHealth.probe())?.intact ?? true
     }
 
     /// Re-renders Berth's whole table from the store (`berth firewall reload`).

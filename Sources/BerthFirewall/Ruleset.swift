@@ -38,7 +38,7 @@ public enum Ruleset {
         out += postrouting(networks)
         out += forward(networks)
         out += iccMarking(networks)
-        for network in networks { out += chains(for: network) }
+        for network in networks { out += chains(for: network) + forwardChains(for: network) }
         out += "}\n"
         out += bridgeTable(networks)
         return out
@@ -164,25 +164,10 @@ public enum Ruleset {
         return out + "  }\n\n"
     }
 
-    private static func forward(_ networks: [FirewallNetwork]) -> String {
-        let inbound = networks.map { "\"\($0.bridge)\" : jump fwd-in-\($0.id)" }.joined(separator: ", ")
-        let outbound = networks.map { "\"\($0.bridge)\" : jump fwd-out-\($0.id)" }.joined(separator: ", ")
-        return """
-          chain forward {
-            type filter hook forward priority filter; policy accept;
-            oifname vmap { \(inbound) }
-            iifname vmap { \(outbound) }
-          }
-
-
-        """
-    }
-
     private static func chains(for n: FirewallNetwork) -> String {
-        var out = ""
-        if n.masquerade && !n.isInternal {
-            // Traffic staying on the bridge and multicast keep their source address.
-            out += """
+        guard n.masquerade && !n.isInternal else { return "" }
+        // Traffic staying on the bridge and multicast keep their source address.
+        return """
               chain nat-\(n.id) {
                 oifname "\(n.bridge)" return
                 ip daddr 224.0.0.0/4 return
@@ -191,36 +176,6 @@ public enum Ruleset {
 
 
             """
-        }
-        // Packets towards the containers: replies to their own connections, and traffic between
-        // containers of this bridge.
-        out += """
-          chain fwd-in-\(n.id) {
-            ct state established,related accept
-            iifname "\(n.bridge)" accept
-          }
-
-
-        """
-        if n.isInternal {
-            out += """
-              chain fwd-out-\(n.id) {
-                oifname "\(n.bridge)" accept
-                drop
-              }
-
-
-            """
-        } else {
-            out += """
-              chain fwd-out-\(n.id) {
-                ip saddr \(n.subnet) accept
-              }
-
-
-            """
-        }
-        return out
     }
 
     /// Inter-container communication off: IPv4 bridged from one port of such a bridge to

@@ -110,9 +110,19 @@ final class RulesetTests: XCTestCase {
               }
 
               chain forward {
-                type filter hook forward priority filter; policy accept;
-                oifname vmap { "berth0" : jump fwd-in-aaaa }
+                type filter hook forward priority filter - 1; policy accept;
                 iifname vmap { "berth0" : jump fwd-out-aaaa }
+                oifname vmap { "berth0" : jump fwd-in-aaaa }
+              }
+
+              chain vetted {
+                meta mark set meta mark | 0x100000 accept
+              }
+
+              chain egress {
+                oifname @bridges goto vetted
+                meta oifkind "bridge" oifname { "docker*", "br-*" } accept
+                goto vetted
               }
 
               chain nat-aaaa {
@@ -122,12 +132,13 @@ final class RulesetTests: XCTestCase {
               }
 
               chain fwd-in-aaaa {
-                ct state established,related accept
-                iifname "berth0" accept
+                ct state established,related goto vetted
+                ct status dnat goto vetted
               }
 
               chain fwd-out-aaaa {
-                ip saddr 172.17.0.0/24 accept
+                ip saddr 172.17.0.0/24 goto egress
+                drop
               }
 
             }
@@ -147,7 +158,7 @@ final class RulesetTests: XCTestCase {
         // internal networks are neither publish targets nor hairpin sources, and drop what leaves
         XCTAssertTrue(script.contains("elements = { \"berth0\", \"berthq\" }"))
         XCTAssertTrue(script.contains("elements = { 127.0.0.0/8, 172.17.0.0/24, 172.18.0.0/24 }"))
-        XCTAssertTrue(script.contains("chain fwd-out-cccc {\n    oifname \"berthi\" accept\n    drop\n  }"))
+        XCTAssertTrue(script.contains("chain fwd-out-cccc {\n    ip saddr 10.9.0.0/24 oifname \"berthi\" goto vetted\n    drop\n  }"))
         XCTAssertFalse(script.contains("nat-cccc"))
     }
 

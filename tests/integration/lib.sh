@@ -448,6 +448,8 @@ start_upstream_listener() { start_listener up "$UPSTREAM_IP" "$1"; }
 
 # start_udp_listener NS ADDR PORT: log the source address of every UDP datagram to ADDR:PORT
 # in $BT_TMP/peers-PORT (no reply: this shows what arrives, even when no reply could return).
+# With a fourth argument "tagged", each line is "SOURCE PAYLOAD", telling datagrams apart that
+# NAT gives the same source.
 start_udp_listener() {
     local ns=$1 addr=$2 port=$3
     local file="$BT_TMP/peers-$port"
@@ -461,8 +463,8 @@ open(sys.argv[3] + ".ready", "w").close()
 while True:
     data, peer = s.recvfrom(2048)
     with open(sys.argv[3], "a") as f:
-        f.write(peer[0] + "\n")
-' "$addr" "$port" "$file" </dev/null >/dev/null 2>"$file.err" &
+        f.write(peer[0] + (" " + data.decode() if sys.argv[4] == "tagged" else "") + "\n")
+' "$addr" "$port" "$file" "${4:-}" </dev/null >/dev/null 2>"$file.err" &
     _await_listener "$!" "$file" "UDP listener on $addr:$port in $ns"
 }
 
