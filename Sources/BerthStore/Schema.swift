@@ -117,11 +117,9 @@ enum Schema {
 
     /// Brings the schema to ``currentVersion``. Cheap when already current (one pragma read);
     /// otherwise migrates under BEGIN IMMEDIATE so concurrent first runs create it exactly once.
-    /// Returns the version the store had.
-    @discardableResult
-    static func prepare(_ db: SQLiteConnection, migrating: Bool = true) throws -> Int64 {
+    static func prepare(_ db: SQLiteConnection, migrating: Bool = true) throws {
         let version = try userVersion(db)
-        if version == currentVersion { return version }
+        if version == currentVersion { return }
         if version > currentVersion { throw tooNew(version) }
         if !migrating { throw StoreError.corrupt("schema version \(version) needs migrating to \(currentVersion)") }
         // Rebuilding a table must not cascade: foreign keys are off for the migration (a pragma
@@ -142,7 +140,6 @@ enum Schema {
             if !db.isAutocommit { try? db.execute("ROLLBACK") }
             throw error
         }
-        return version
     }
 
     /// Applies each step from `version` up to ``currentVersion``.

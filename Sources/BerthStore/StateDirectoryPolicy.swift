@@ -22,19 +22,25 @@ enum StateDirectoryPolicy {
         }
     }
 
-    /// Creates `path` for a database, private (0600) and without following a link, unless it
-    /// exists. SQLite would create it with the umask's mode (0644: every user could read the
-    /// labels); the WAL and shared-memory files it makes later copy the database file's mode.
-    static func createPrivateFile(_ path: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        if fd >= 0 { close(fd) }
-    }
-
-    /// Takes group and other permissions off the files at `paths` that exist (for stores made
-    /// before Berth kept them private), never following a link.
-    static func makePrivate(_ paths: [String]) {
-        for path in paths {
-            let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    /// Makes the database file at `path` private before SQLite opens it: creates it (0600,
+    /// exclusively, never through a link) when missing, or takes group and other permissions
+    /// off it and its WAL and shared-memory files when a Berth from before version 3 made them
+    /// with the umask's mode (0644: every user could read the labels). SQLite gives the files
+    /// it makes later the database file's mode.
+    ///
+    /// Only before the open: closing any descriptor of a file drops every POSIX lock this
+    /// process holds on it, and SQLite's locks on the database are exactly those. One `lstat`
+    /// when nothing is to be done.
+    static func prepareDatabaseFile(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+            return
+        }
+        guard info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o077 != 0 else { return }
+        for file in [path, path + "-wal", path + "-shm"] {
+            let fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
             guard fd >= 0 else { continue }
             _ = fchmod(fd, 0o600)
             close(fd)

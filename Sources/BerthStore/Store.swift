@@ -38,7 +38,7 @@ public final class Store {
         }
         path = directory.hasSuffix("/") ? directory + "berth.db" : directory + "/berth.db"
         self.deferringCheckpoints = deferringCheckpoints
-        StateDirectoryPolicy.createPrivateFile(path)
+        StateDirectoryPolicy.prepareDatabaseFile(path)
         db = try SQLiteConnection(path: path, busyTimeoutMilliseconds: Store.busyTimeoutMilliseconds)
         // WAL lets readers (`berth ls`) proceed while a connect holds the write lock; NORMAL sync
         // is durable across process crashes (only a power cut may lose the last commits).
@@ -49,10 +49,7 @@ public final class Store {
             // the last checkpoint to rebuild the WAL index, so smaller frames make opening cheaper.
             try db.execute("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
             try db.tuneForShortLivedProcesses()
-            if try Schema.prepare(db, migrating: migrating) < 3 {
-                // Stores from before version 3 were made with the umask's modes.
-                StateDirectoryPolicy.makePrivate([path, path + "-wal", path + "-shm"])
-            }
+            try Schema.prepare(db, migrating: migrating)
         }
         if deferringCheckpoints { db.deferCheckpoints(until: Store.deferredCheckpointLimit) }
     }
