@@ -148,7 +148,10 @@ struct Commands {
         let containerID = try env.requireContainerID()
         let ifname = try env.requireIfname()
         let name = try config.requireName()
-        try engine().detach(network: name, containerID: containerID, ifname: ifname)
+        // Like ADD, it leaves the WAL's checkpoint to a detached child (``Engine/finish()``).
+        let engine = try Commands.openEngine(stateDirectory: stateDirectory, migrating: true, deferringCheckpoints: true)
+        try engine.detach(network: name, containerID: containerID, ifname: ifname)
+        engine.finish()
     }
 
     // MARK: CHECK

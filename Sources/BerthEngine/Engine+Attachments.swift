@@ -25,7 +25,8 @@ extension Engine {
         return try translating {
             guard try store.network(named: network) != nil else { return false }
             let endpoints = try store.endpoints(network: network, containerID: containerID).filter { $0.ifname == ifname }
-            try removeEndpoints(endpoints)
+            // One at most; its veth is deleted in the background (see ``detachEndpoint(_:namespace:lock:)``).
+            for e in endpoints { try detachEndpoint(e, namespace: nil, lock: lock) }
             return !endpoints.isEmpty
         }
     }

@@ -12,15 +12,19 @@ extension Engine {
     }
 
     /// Detaches the endpoint of `target`'s `ifname` from a network. When the namespace is
-    /// already gone, the endpoint is found by the TARGET it was connected with.
+    /// already gone, the endpoint is found by the TARGET it was connected with. Returns once the
+    /// address, ports and record are released and the container's interface is gone from its
+    /// name; the veth itself is deleted right after by a detached child (see
+    /// ``detachEndpoint(_:namespace:lock:)``).
     public func disconnect(network name: String, target: String, ifname: String) throws {
         try Capabilities.requireNetAdmin()
         let lock = try beginOperation()
         let signals = TeardownSignals.block()
         defer { signals.restore(); withExtendedLifetime(lock) {} }
         _ = try network(named: name)
+        let namespace = try? NetworkNamespace.resolve(target: target)
         let endpoint = try translating { () -> EndpointRecord? in
-            if let ns = try? NetworkNamespace.resolve(target: target),
+            if let ns = namespace,
                let e = try store.endpoint(network: name, netnsDevice: ns.device, netnsInode: ns.inode, ifname: ifname) {
                 return e
             }
@@ -32,7 +36,7 @@ extension Engine {
         guard let endpoint else {
             throw BerthError.notFound("\(Validation.printable(target)) has no interface \(Validation.printable(ifname)) on network '\(name)'")
         }
-        try translating { try removeEndpoints([endpoint]) }
+        try translating { try detachEndpoint(endpoint, namespace: namespace, lock: lock) }
     }
 
     /// Detaches every endpoint of a network at once (`disconnect NETWORK --all`): their veths go

@@ -126,6 +126,32 @@ public enum RouteRequests {
         return r
     }
 
+    /// `ip link set dev INDEX master MASTER group GROUP` in one request (master 0: `nomaster`).
+    /// A detach takes a host veth off its bridge with it, and puts it back with it should the
+    /// detach fail.
+    public static func setPort(index: Int32, master: Int32, group: UInt32) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
+        r.appendIfInfo(index: index)
+        r.attribute(IFLA.master, u32: UInt32(bitPattern: master))
+        r.attribute(IFLA.group, u32: group)
+        return r
+    }
+
+    /// `ip link set dev INDEX down`.
+    public static func setLinkDown(index: Int32) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
+        r.appendIfInfo(index: index, flags: 0, change: interfaceFlagUp)
+        return r
+    }
+
+    /// `ip link set dev INDEX name NAME`.
+    public static func rename(index: Int32, to name: String) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
+        r.appendIfInfo(index: index)
+        r.attribute(IFLA.ifname, string: name)
+        return r
+    }
+
     /// `ip link del dev INDEX`.
     public static func deleteLink(index: Int32) -> NetlinkRequest {
         var r = NetlinkRequest(type: RTM.delLink, flags: NLFlag.ack)

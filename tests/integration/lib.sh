@@ -496,10 +496,19 @@ print(s.recv(100).decode().strip())
 # inspection of the sandbox
 
 # host_links: names of all links in the host netns (one per line, without @peer suffix).
-host_links() { ip -n "$BT_HOST" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1; }
+# await_detaches: wait until every veth deletion a detach handed to its background child is done.
+# The child holds the state's operation lock (shared) until its veth is gone, so taking the lock
+# exclusively waits for exactly that (and for berth commands still running).
+await_detaches() {
+    [[ -e "$BT_STATE/operations.lock" ]] || return 0
+    flock -x -w 30 "$BT_STATE/operations.lock" true || fail "operation lock still held after 30 s"
+}
+
+# host_links: names of the links in the host netns, once pending veth deletions are done.
+host_links() { await_detaches; ip -n "$BT_HOST" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1; }
 
 # ns_links NS: names of the links in a container.
-ns_links() { in_ns "$1" ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1; }
+ns_links() { await_detaches; in_ns "$1" ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1; }
 
 host_veths() { host_links | grep '^bv' || true; }
 
@@ -510,6 +519,7 @@ endpoints_json() { berth_host endpoints --format json | jq -c 'sort_by(.id)'; }
 # snapshot [CONTAINER...]: everything a failed command must not change.
 snapshot() {
     local c
+    await_detaches
     # names and bridge membership only: carrier flags and IPv6 link-local addresses change
     # asynchronously and are not something a failed command "did".
     echo "## links";     ip -n "$BT_HOST" -o link show | awk -F': ' '{ split($2, n, "@"); m = ""; if (match($0, / master [^ ]+/)) m = substr($0, RSTART, RLENGTH); print n[1] m }' | sort
