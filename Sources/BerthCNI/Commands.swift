@@ -203,7 +203,14 @@ struct Commands {
 
     func status() throws {
         let spec = try config.networkSpec()
-        switch try engine().readiness(for: spec) {
+        let engine: Engine
+        do {
+            engine = try self.engine()
+        } catch let e as CNIError where e.code == .ioFailure {
+            // A state that cannot even be opened (a read-only file system, say): no ADD can work.
+            throw CNIError(.statusUnavailable, e.msg)
+        }
+        switch engine.readiness(for: spec) {
         case .ready: return
         case .unavailable(let m): throw CNIError(.statusUnavailable, m)
         case .degraded(let m): throw CNIError(.statusDegraded, m)

@@ -164,7 +164,8 @@ extension Engine {
         case degraded(String)
     }
 
-    /// Whether ADD on `spec`'s network would work: privileges, a readable state, the network
+    /// Whether ADD on `spec`'s network would work: privileges, a readable and writable state
+    /// (its file system neither read-only nor full), the network
     /// agreeing with `spec`, its bridge present (or its name free so it can be recreated) and
     /// its firewall rules installed. Changes nothing.
     public func readiness(for spec: NetworkSpec) -> Readiness {
@@ -175,6 +176,9 @@ extension Engine {
             _ = try store.endpointCount(network: spec.name)
         } catch {
             return .unavailable("state store is not readable: \(error)")
+        }
+        if let problem = Store.writeProblem(directory: configuration.stateDirectory) {
+            return .unavailable(problem)
         }
         guard let n = existing else {
             // Created on first ADD: only the bridge name must be free.
