@@ -34,7 +34,7 @@ struct NetworkConnect: ParsableCommand {
         let configuration = GlobalOptions.configuration(stateDirectory: stateDirectory)
         let attached = try Engine.attach(ConnectRequest(
             network: network, namespace: namespace, target: target, ifname: ifname,
-            address: ip, mac: mac, containerID: name, ports: publish),
+            address: ip, mac: mac, containerID: name, bringUpLoopback: true, ports: publish),
             stateDirectory: configuration.stateDirectory,
             open: { migrating in try Engine(configuration: configuration, migrating: migrating, deferringCheckpoints: true) })
         var view = EndpointView(attached.endpoint, gateway: attached.network.gateway)

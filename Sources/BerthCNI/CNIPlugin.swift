@@ -87,6 +87,9 @@ public enum CNIPlugin {
 
     /// The configuration, or code 6 with the decoder's reason.
     static func decode(_ input: [UInt8]) throws -> CNIConfig {
+        guard input.count <= maximumConfigurationBytes else {
+            throw CNIError(.decodingFailure, "network configuration is larger than \(maximumConfigurationBytes >> 20) MiB")
+        }
         guard input.contains(where: { $0 > 0x20 }) else {
             throw CNIError(.decodingFailure, "no network configuration on stdin")
         }
@@ -97,15 +100,22 @@ public enum CNIPlugin {
         }
     }
 
+    /// The largest network configuration read: real ones are a few KiB (a `prevResult` with
+    /// many interfaces stays far below); more is refused unread rather than held in memory.
+    static let maximumConfigurationBytes = 1 << 20
+
+    /// Standard input up to one byte past ``maximumConfigurationBytes`` (so ``decode(_:)`` can
+    /// tell an oversized configuration without reading all of it).
     private static func readStandardInput() -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)   // one page: configurations are small
-        while true {
+        while bytes.count <= maximumConfigurationBytes {
             let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
             if n > 0 { bytes.append(contentsOf: chunk[0..<n]); continue }
             if n < 0 && errno == EINTR { continue }
             return bytes
         }
+        return bytes
     }
 
     private static func writeAll(_ fd: Int32, _ text: String) {

@@ -96,7 +96,7 @@ struct Commands {
         // nothing: a network it created goes again.
         let attached = try Engine.attach(ConnectRequest(
             network: spec.name, namespace: namespace, target: namespace.path, ifname: ifname,
-            address: address, mac: mac, containerID: containerID, ports: ports),
+            address: address, mac: mac, containerID: containerID, ports: ports, owner: .cni),
             stateDirectory: stateDirectory,
             open: { migrating in
                 try Commands.openEngine(stateDirectory: stateDirectory, migrating: migrating, deferringCheckpoints: true)

@@ -1,5 +1,6 @@
 import BerthAddress
 import BerthNetlink
+import BerthStore
 
 /// A request to attach a container's network namespace to a network.
 public struct ConnectRequest {
@@ -17,14 +18,17 @@ public struct ConnectRequest {
     public var mac: MACAddress?
     /// The runtime's container id or the user's name for the container; defaults to TARGET.
     public var containerID: String?
-    /// Bring the container's loopback up too (for namespaces Berth created itself).
+    /// Bring the container's loopback up too: the CLI does, as Docker and Podman leave a
+    /// container's `lo` up; CNI leaves it to the runtime's loopback plugin.
     public var bringUpLoopback: Bool
     /// Ports to publish on the host for this endpoint.
     public var ports: [PortMapping]
+    /// The front end making the request, recorded with the endpoint.
+    public var owner: EndpointOwner
 
     public init(network: String, namespace: NetworkNamespace, target: String, ifname: String = "eth0",
                 address: IPv4Address? = nil, mac: MACAddress? = nil, containerID: String? = nil,
-                bringUpLoopback: Bool = false, ports: [PortMapping] = []) {
+                bringUpLoopback: Bool = false, ports: [PortMapping] = [], owner: EndpointOwner = .cli) {
         self.network = network
         self.namespace = namespace
         self.target = target
@@ -34,5 +38,6 @@ public struct ConnectRequest {
         self.containerID = containerID
         self.bringUpLoopback = bringUpLoopback
         self.ports = ports
+        self.owner = owner
     }
 }

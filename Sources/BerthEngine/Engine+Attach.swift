@@ -283,7 +283,10 @@ extension Engine {
             // The row can be gone: a concurrent `rm --force`, `disconnect --all` or a runtime's
             // DEL after a timed-out ADD removed it meanwhile. Reporting success would leave an
             // address in the container that the store no longer reserves.
-            guard try translating({ try store.setState(endpoint: endpoint.id, .active) }) else {
+            // The namespace's cookie from the session already open in it (one getsockopt):
+            // what tells this container's record from a dead one's with the same inode.
+            let cookie = (try? container.namespaceCookie()) ?? 0
+            guard try translating({ try store.activate(endpoint: endpoint.id, netnsCookie: cookie) }) else {
                 throw BerthError.conflict("endpoint \(endpoint.id) was removed by another command while it was being connected")
             }
             PhaseTrace.mark("store: mark active")
@@ -307,8 +310,24 @@ extension Engine {
     private func reserveInTransaction(_ request: ConnectRequest, on network: NetworkRecord,
                                       identity: EndpointIdentity) throws -> EndpointRecord {
         let ns = request.namespace
-        if let existing = try store.connectedNetwork(netnsDevice: ns.device, netnsInode: ns.inode, ifname: request.ifname) {
-            throw BerthError.conflict("interface \(request.ifname) of \(request.target) is already connected to network '\(existing)'")
+        if try store.connectedNetwork(netnsDevice: ns.device, netnsInode: ns.inode, ifname: request.ifname) != nil {
+            // Rare: look closer only now. A record of a namespace that is gone (its inode now
+            // this one's) is released; a live one is a conflict.
+            for held in try store.endpoints(netnsDevice: ns.device, netnsInode: ns.inode, ifname: request.ifname) {
+                guard try isStale(held, namespace: ns) else {
+                    throw BerthError.conflict("interface \(request.ifname) of \(request.target) is already connected to network '\(held.network)'")
+                }
+                try releaseStale(held)
+            }
+        }
+        if let mac = request.mac {
+            // Two interfaces with one MAC on a bridge steal each other's frames.
+            if mac == Engine.bridgeMAC(of: network) {
+                throw BerthError.invalidArgument("MAC \(mac) is the bridge's own address on network '\(network.name)'")
+            }
+            if let holder = try store.endpoint(network: network.name, mac: mac) {
+                throw BerthError.conflict("MAC \(mac) is already used on network '\(network.name)' by container '\(holder.containerID)' (endpoint \(holder.id))")
+            }
         }
         let address: IPv4Address
         if let wanted = request.address {
@@ -335,7 +354,7 @@ extension Engine {
             hostIfname: identity.hostIfname, address: address,
             prefixLength: network.subnet.prefixLength,
             mac: identity.mac,
-            state: .creating, created: Int64(time(nil)))
+            state: .creating, created: Int64(time(nil)), owner: request.owner)
         try store.insertEndpoint(record)
         try store.publishPorts(endpoint: id, request.ports)
         return record

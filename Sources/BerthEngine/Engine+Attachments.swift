@@ -132,8 +132,10 @@ extension Engine {
         guard rules.contains(n.id) else { throw missing("firewall rules of network '\(name)' are missing") }
     }
 
-    /// Releases every attachment of `network` whose `(containerID, ifname)` is not in `valid`:
-    /// its veth, its lease and anything else it holds. Returns the endpoints removed.
+    /// Releases every attachment that CNI made on `network` whose `(containerID, ifname)` is not
+    /// in `valid`: its veth, its lease and anything else it holds. Endpoints made otherwise (a
+    /// user's `berth network connect` on a network of the same name) are not the runtime's to
+    /// collect. Returns the endpoints removed.
     @discardableResult
     public func releaseAttachments(network: String, except valid: [(containerID: String, ifname: String)]) throws -> [EndpointRecord] {
         try Capabilities.requireNetAdmin()
@@ -146,7 +148,7 @@ extension Engine {
             // An endpoint still `creating` belongs to an ADD running right now (its runtime has not
             // heard back yet, so it cannot list it); crashed ones are `berth gc`'s business.
             let stale = try store.endpoints(network: network).filter {
-                $0.state != .creating && !keep.contains($0.containerID + "\u{0}" + $0.ifname)
+                $0.owner == .cni && $0.state != .creating && !keep.contains($0.containerID + "\u{0}" + $0.ifname)
             }
             try removeEndpoints(stale)
             return stale

@@ -18,15 +18,21 @@ extension Engine {
     /// ``detachEndpoint(_:namespace:lock:)``).
     public func disconnect(network name: String, target: String, ifname: String) throws {
         try Capabilities.requireNetAdmin()
+        // Resolved before the lock is taken and signals are held: whatever TARGET names, an
+        // interrupt still ends berth while it looks (and the open never blocks, see
+        // ``NetworkNamespace/init(path:)``).
+        let namespace = try? NetworkNamespace.resolve(target: target)
         let lock = try beginOperation()
         let signals = TeardownSignals.block()
         defer { signals.restore(); withExtendedLifetime(lock) {} }
         _ = try network(named: name)
-        let namespace = try? NetworkNamespace.resolve(target: target)
         let endpoint = try translating { () -> EndpointRecord? in
             if let ns = namespace,
                let e = try store.endpoint(network: name, netnsDevice: ns.device, netnsInode: ns.inode, ifname: ifname) {
-                return e
+                guard try isStale(e, namespace: ns) else { return e }
+                // A dead container's record under the inode TARGET's namespace now has: not
+                // TARGET's to disconnect, but released all the same.
+                try releaseStale(e)
             }
             return try store.endpoints(network: name).first {
                 ($0.target == target || $0.containerID == target) && $0.ifname == ifname

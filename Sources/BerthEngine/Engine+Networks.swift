@@ -107,6 +107,9 @@ extension Engine {
             if requested.prefixLength > 30 {
                 throw BerthError.invalidArgument("subnet \(requested) is too small: use /30 or larger")
             }
+            if let block = requested.specialPurposeBlock {
+                throw BerthError.invalidArgument("subnet \(requested) lies in the \(block) block: choose a private subnet")
+            }
             if let clash = existing.first(where: { $0.subnet.overlaps(requested) }) {
                 throw BerthError.conflict("subnet \(requested) overlaps network '\(clash.name)' (\(clash.subnet))")
             }
@@ -130,13 +133,35 @@ extension Engine {
                 throw BerthError.invalidArgument("gateway \(gateway) is not a usable address of subnet \(subnet)")
             }
         }
-        if let range = spec.ipRange, !subnet.contains(range) {
-            throw BerthError.invalidArgument("ip range \(range) is not inside subnet \(subnet)")
+        if let range = spec.ipRange {
+            guard subnet.contains(range) else {
+                throw BerthError.invalidArgument("ip range \(range) is not inside subnet \(subnet)")
+            }
+            // The network, broadcast and gateway addresses are never handed out.
+            let unusable = [subnet.network, subnet.broadcast, gateway].filter { range.contains($0) }
+            if UInt64(Set(unusable).count) >= range.size {
+                throw BerthError.invalidArgument("ip range \(range) has no address to hand out (only \(unusable.map { "\($0)" }.joined(separator: ", ")))")
+            }
         }
+        try checkGatewayIsFree(gateway)
         return NetworkRecord(name: spec.name, id: id, bridge: bridge, subnet: subnet, gateway: gateway,
                              ipRange: spec.ipRange, mtu: spec.mtu, isInternal: spec.isInternal,
                              masquerade: spec.masquerade && !spec.isInternal, labels: spec.labels,
                              created: Int64(time(nil)), icc: spec.icc, isolated: spec.isolated)
+    }
+
+    /// The MAC a network's bridge is created with: locally administered, from the network id.
+    static func bridgeMAC(of n: NetworkRecord) -> MACAddress {
+        MACAddress(locallyAdministeredFrom: Hex.decode(n.id) ?? randomUInt64())
+    }
+
+    /// Refuses a gateway that is already an address of this host: the bridge would take over
+    /// (or clash with) what another interface answers for.
+    private func checkGatewayIsFree(_ gateway: IPv4Address) throws {
+        let session = try host()
+        guard let taken = try session.addresses().first(where: { $0.address.address == gateway }) else { return }
+        let owner = try session.links().first { $0.index == taken.index }?.name ?? "interface \(taken.index)"
+        throw BerthError.conflict("gateway \(gateway) is already an address of \(owner) on this host; choose another --subnet or --gateway")
     }
 
     /// Makes sure the bridge exists, is up and carries the gateway address; creates it if not.
@@ -150,7 +175,7 @@ extension Engine {
             }
             return link.index
         }
-        let mac = MACAddress(locallyAdministeredFrom: Hex.decode(n.id) ?? randomUInt64())
+        let mac = Engine.bridgeMAC(of: n)
         do {
             try session.createBridge(name: n.bridge, mac: mac, mtu: n.mtu)
         } catch let e as NetlinkError where e.alreadyExists {

@@ -32,6 +32,37 @@ extension Engine {
                 throw BerthError.invalidArgument("invalid port mapping \(p): \(ip) is not a unicast address")
             }
         }
+        try Engine.checkNoOverlap(ports)
+        let specific = ports.compactMap(\.hostIP).filter { $0.value != 0 }
+        if !specific.isEmpty {
+            // Refused rather than warned about: nothing would ever reach such a port.
+            let local = Set(try translating { try host().addresses() }.map(\.address.address))
+            if let foreign = specific.first(where: { !local.contains($0) }) {
+                throw BerthError.invalidArgument("host IP \(foreign) is not an address of this host: publish on one of its addresses, or on 0.0.0.0")
+            }
+        }
+    }
+
+    /// Refuses two mappings of one request that claim the same host port (the store would
+    /// report the request as clashing with itself). Sorted, so the cost follows the request's
+    /// own size, whatever is published already.
+    static func checkNoOverlap(_ ports: [PortMapping]) throws {
+        guard ports.count > 1 else { return }
+        let sorted = ports.sorted { ($0.proto.rawValue, $0.hostPort) < ($1.proto.rawValue, $1.hostPort) }
+        var open: [PortMapping] = []   // mappings whose host range reaches the current start
+        for p in sorted {
+            open.removeAll { $0.proto != p.proto || Int($0.hostPort) + Int($0.count) <= Int(p.hostPort) }
+            if let clash = open.first(where: { sameHostAddress($0.hostIP, p.hostIP) }) {
+                throw BerthError.invalidArgument("host port \(p.hostPort)/\(p.proto.rawValue) is published twice in this request (\(clash) and \(p))")
+            }
+            open.append(p)
+        }
+    }
+
+    /// Whether two host addresses can receive the same packets (nil and 0.0.0.0 mean any).
+    private static func sameHostAddress(_ a: IPv4Address?, _ b: IPv4Address?) -> Bool {
+        guard let a, let b, a.value != 0, b.value != 0 else { return true }
+        return a == b
     }
 
     /// Adds the endpoint's claimed ports to the firewall. If the batch fails — the table is

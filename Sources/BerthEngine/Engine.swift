@@ -58,6 +58,8 @@ public final class Engine {
         do {
             store = try Store(directory: configuration.stateDirectory, migrating: migrating,
                               deferringCheckpoints: deferringCheckpoints)
+        } catch StoreError.unsafeStateDirectory(let message) {
+            throw BerthError.permissionDenied(message)
         } catch {
             throw BerthError.system("cannot open state in \(configuration.stateDirectory): \(error)")
         }

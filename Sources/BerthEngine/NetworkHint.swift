@@ -56,7 +56,8 @@ struct NetworkHint: Equatable {
 
     /// The saved hint of `network`, or nil when there is none (or it cannot be read or parsed).
     static func load(network: String, directory: String) -> NetworkHint? {
-        let fd = open(path(network: network, directory: directory), O_RDONLY | O_CLOEXEC)
+        // Read before the store has checked the directory: never through a link, never blocking.
+        let fd = open(path(network: network, directory: directory), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 128)
@@ -72,7 +73,13 @@ struct NetworkHint: Equatable {
         let folder = String(final.dropLast(network.name.count + 1))
         if mkdir(folder, 0o700) != 0 && errno != EEXIST { return }
         let temporary = final + ".\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        // Created exclusively, never through a link: whatever sits at that name (a crashed
+        // process's leftover, or a planted link) is removed — the link itself, not its target.
+        var fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd < 0 && errno == EEXIST {
+            unlink(temporary)
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        }
         guard fd >= 0 else { return }
         var text = NetworkHint(network).line
         let written = text.withUTF8 { write(fd, $0.baseAddress, $0.count) == $0.count }

@@ -19,6 +19,10 @@ public enum Validation {
         else {
             throw BerthError.invalidArgument("invalid \(what) '\(printable(name))'")
         }
+        // The kernel keeps these names for its per-interface settings (net.ipv4.conf.all, …).
+        if name == "all" || name == "default" {
+            throw BerthError.invalidArgument("\(what) '\(name)' is reserved by the kernel")
+        }
     }
 
     /// Container names/ids recorded with an endpoint: 1–256 printable ASCII characters.

@@ -59,6 +59,7 @@ public struct AddressPool: Hashable, Sendable, CustomStringConvertible {
             let trimmed = entry.trimmingASCIIWhitespace()
             if trimmed.isEmpty { continue }
             guard let pool = AddressPool(trimmed) else { throw IPAMError.invalidPool(String(trimmed)) }
+            if let block = pool.base.specialPurposeBlock { throw IPAMError.specialPurposePool(String(trimmed), block) }
             pools.append(pool)
         }
         guard !pools.isEmpty else { throw IPAMError.emptyPoolList }

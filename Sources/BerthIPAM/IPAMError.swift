@@ -5,6 +5,8 @@ import BerthAddress
 public enum IPAMError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An entry of a pool list could not be parsed (the entry text, verbatim).
     case invalidPool(String)
+    /// A pool lies in a special-purpose block (the entry, and the block's description).
+    case specialPurposePool(String, String)
     /// A pool list contained no entries at all.
     case emptyPoolList
     /// A requested address lies outside the network's subnet.
@@ -31,6 +33,8 @@ public enum IPAMError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidPool(let entry):
             return "invalid address pool '\(entry)' (expected BASE/PREFIX:SIZE, e.g. 172.17.0.0/16:24)"
+        case .specialPurposePool(let entry, let block):
+            return "address pool '\(entry)' lies in the \(block) block, where no container network can live"
         case .emptyPoolList:
             return "the address pool list is empty (expected e.g. 172.17.0.0/16:24,10.88.0.0/13:24)"
         case .notInSubnet(let ip, let subnet):

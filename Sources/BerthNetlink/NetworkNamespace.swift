@@ -35,8 +35,19 @@ public final class NetworkNamespace: Sendable {
     public let inode: UInt64
 
     /// Opens a namespace file, verifying that it is a network namespace.
+    /// Anything but a regular file (namespace files are regular files on nsfs) is refused
+    /// before it is opened, and the open never blocks: a FIFO, a socket or a device named as a
+    /// target must not hang berth (which may be holding the operation lock by then).
     public init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        var before = stat()
+        guard stat(path, &before) == 0 else {
+            let e = errno
+            if e == ENOENT || e == ENOTDIR { throw NamespaceError.noSuchPath(path) }
+            throw NamespaceError.cannotOpen(path, e)
+        }
+        guard before.st_mode & S_IFMT == S_IFREG else { throw NamespaceError.notANamespace(path) }
+        // O_NONBLOCK as well: the file can be swapped for a FIFO between the stat and the open.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else {
             let e = errno
             if e == ENOENT { throw NamespaceError.noSuchPath(path) }

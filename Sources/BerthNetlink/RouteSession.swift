@@ -6,6 +6,8 @@ import Glibc
 public final class RouteSession {
     private let transport: NetlinkTransport
     private var sequence: UInt32
+    /// The transport when it is a real socket.
+    var transportSocket: NetlinkSocket? { transport as? NetlinkSocket }
 
     /// A session over any transport (tests pass a recorder).
     public init(transport: NetlinkTransport, firstSequence: UInt32 = 1) {

@@ -15,8 +15,16 @@ public struct EndpointRecord: Sendable, Equatable {
     /// `st_dev` of the namespace file; with ``netnsInode`` the identity of the namespace, which
     /// stays valid when the same namespace is reached through a different path.
     public var netnsDevice: UInt64
-    /// `st_ino` of the namespace file.
+    /// `st_ino` of the namespace file. The kernel reuses it for a new namespace as soon as the
+    /// old one dies, so it identifies the namespace only together with ``netnsCookie``.
     public var netnsInode: UInt64
+    /// The namespace's cookie (see `NamespaceCookie`), which the kernel never reuses before a
+    /// reboot: recorded when the endpoint becomes active, 0 before that (and for endpoints
+    /// made before Berth recorded it). A record met with the same (device, inode) but another
+    /// cookie belongs to a namespace that is gone.
+    public var netnsCookie: UInt64
+    /// The front end that made the endpoint.
+    public var owner: EndpointOwner
     /// The interface name inside the container.
     public var ifname: String
     /// The host-side veth name.
@@ -36,7 +44,7 @@ public struct EndpointRecord: Sendable, Equatable {
     public init(id: String, network: String, containerID: String, target: String, netnsPath: String,
                 netnsDevice: UInt64, netnsInode: UInt64, ifname: String, hostIfname: String,
                 address: IPv4Address, prefixLength: Int, mac: MACAddress, state: EndpointState,
-                created: Int64) {
+                created: Int64, netnsCookie: UInt64 = 0, owner: EndpointOwner = .cli) {
         self.id = id
         self.network = network
         self.containerID = containerID
@@ -51,5 +59,7 @@ public struct EndpointRecord: Sendable, Equatable {
         self.mac = mac
         self.state = state
         self.created = created
+        self.netnsCookie = netnsCookie
+        self.owner = owner
     }
 }

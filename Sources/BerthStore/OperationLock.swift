@@ -21,7 +21,8 @@ public final class OperationLock {
     /// Opens `DIR/operations.lock` and takes it in `mode`, waiting for conflicting holders.
     public init(directory: String, mode: Mode) throws {
         let path = directory.hasSuffix("/") ? directory + "operations.lock" : directory + "/operations.lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // Never through a link (see `StateDirectoryPolicy`); never blocking on a FIFO.
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         guard fd >= 0 else {
             throw StoreError.sqlite(code: 14, message: "cannot open \(path): \(String(cString: strerror(errno)))")
         }

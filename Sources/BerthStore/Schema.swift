@@ -5,7 +5,7 @@
 /// the already-cached file header, so a matching version costs no DDL on the hot path.
 enum Schema {
     /// The version this code writes. Bump it and add a step to ``migrate(_:from:)`` on change.
-    static let currentVersion: Int64 = 2
+    static let currentVersion: Int64 = 3
 
     /// Version 2: the same data in fewer b-trees. Every process parses the whole schema when it
     /// opens the store, and every connect writes one page per b-tree of `endpoints`, so:
@@ -54,6 +54,8 @@ enum Schema {
             mac             TEXT NOT NULL,
             state           TEXT NOT NULL,
             created         INTEGER NOT NULL,
+            netns_cookie    INTEGER NOT NULL DEFAULT 0,
+            owner           TEXT NOT NULL DEFAULT '',
             PRIMARY KEY (network, address),
             UNIQUE (netns_dev, netns_ino, ifname, network)
         ) WITHOUT ROWID;
@@ -95,6 +97,15 @@ enum Schema {
         """
         + endpointsIndex
 
+    /// Version 2 → 3: endpoints record their namespace's cookie and the front end that made
+    /// them (version 1 goes to 3 directly: ``upgrade1to2`` builds today's tables). Rows from
+    /// before get 0 and '' (unknown), which no code takes for a live namespace's or CNI's.
+    static let upgrade2to3 = """
+        ALTER TABLE endpoints ADD COLUMN netns_cookie INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE endpoints ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+
+        """
+
     private static let networkColumns = """
         name, id, bridge, subnet_address, subnet_prefix, gateway, range_address, range_prefix, \
         mtu, internal, masquerade, icc, isolated, labels, created, last_allocated
@@ -106,9 +117,11 @@ enum Schema {
 
     /// Brings the schema to ``currentVersion``. Cheap when already current (one pragma read);
     /// otherwise migrates under BEGIN IMMEDIATE so concurrent first runs create it exactly once.
-    static func prepare(_ db: SQLiteConnection, migrating: Bool = true) throws {
+    /// Returns the version the store had.
+    @discardableResult
+    static func prepare(_ db: SQLiteConnection, migrating: Bool = true) throws -> Int64 {
         let version = try userVersion(db)
-        if version == currentVersion { return }
+        if version == currentVersion { return version }
         if version > currentVersion { throw tooNew(version) }
         if !migrating { throw StoreError.corrupt("schema version \(version) needs migrating to \(currentVersion)") }
         // Rebuilding a table must not cascade: foreign keys are off for the migration (a pragma
@@ -129,6 +142,7 @@ enum Schema {
             if !db.isAutocommit { try? db.execute("ROLLBACK") }
             throw error
         }
+        return version
     }
 
     /// Applies each step from `version` up to ``currentVersion``.
@@ -137,7 +151,11 @@ enum Schema {
             try db.execute(version2)
             return
         }
-        if version < 2 { try db.execute(upgrade1to2) }
+        if version < 2 {
+            try db.execute(upgrade1to2)
+        } else if version < 3 {
+            try db.execute(upgrade2to3)
+        }
     }
 
     private static func userVersion(_ db: SQLiteConnection) throws -> Int64 {

@@ -5,7 +5,7 @@ extension Store {
     /// Column list matching ``decodeEndpoint(_:)``.
     private static let endpointColumns = """
         id, network, container_id, target, netns_path, netns_dev, netns_ino, ifname, host_ifname, \
-        address, prefix_length, mac, state, created
+        address, prefix_length, mac, state, created, netns_cookie, owner
         """
     private static let endpointOrder = "ORDER BY network, created, id"
 
@@ -51,6 +51,13 @@ extension Store {
                           [.uint64(netnsDevice), .uint64(netnsInode), .text(ifname)]) { $0.text(0) }
     }
 
+    /// The endpoint of `network` whose interface has `mac`, if any. No index: only a request
+    /// with a static MAC asks, and a network holds at most 1023 endpoints (a bridge's ports).
+    public func endpoint(network: String, mac: MACAddress) throws -> EndpointRecord? {
+        try db.query("SELECT \(Store.endpointColumns) FROM endpoints WHERE network = ?1 AND mac = ?2 LIMIT 1",
+                     [.text(network), .text(mac.description)], Store.decodeEndpoint).first
+    }
+
     /// The endpoints of one container on one network, ordered by creation time, id.
     public func endpoints(network: String, containerID: String) throws -> [EndpointRecord] {
         try db.query("""
@@ -74,12 +81,12 @@ extension Store {
             .text(e.id), .text(e.network), .text(e.containerID), .text(e.target), .text(e.netnsPath),
             .uint64(e.netnsDevice), .uint64(e.netnsInode), .text(e.ifname), .text(e.hostIfname),
             .address(e.address), .int(Int64(e.prefixLength)), .text(e.mac.description),
-            .text(e.state.rawValue), .int(e.created),
+            .text(e.state.rawValue), .int(e.created), .uint64(e.netnsCookie), .text(e.owner.rawValue),
         ]
         do {
             try db.run("""
                 INSERT INTO endpoints (\(Store.endpointColumns))
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                 """, arguments)
         } catch StoreError.conflict(let raw) {
             throw StoreError.conflict(endpointConflictMessage(raw, e))
@@ -90,6 +97,14 @@ extension Store {
     @discardableResult
     public func setState(endpoint id: String, _ state: EndpointState) throws -> Bool {
         try db.run("UPDATE endpoints SET state = ?1 WHERE id = ?2", [.text(state.rawValue), .text(id)]) > 0
+    }
+
+    /// Marks an endpoint `active` and records the cookie of its namespace (see
+    /// ``EndpointRecord/netnsCookie``). Returns false if there is no such endpoint.
+    @discardableResult
+    public func activate(endpoint id: String, netnsCookie: UInt64) throws -> Bool {
+        try db.run("UPDATE endpoints SET state = ?1, netns_cookie = ?2 WHERE id = ?3",
+                   [.text(EndpointState.active.rawValue), .uint64(netnsCookie), .text(id)]) > 0
     }
 
     /// Deletes an endpoint. Returns false if there was none (not an error, so cleanup can be
@@ -122,7 +137,8 @@ extension Store {
             netnsDevice: UInt64(bitPattern: row.int(5)), netnsInode: UInt64(bitPattern: row.int(6)),
             ifname: row.text(7), hostIfname: row.text(8),
             address: try row.address(9, what), prefixLength: Int(prefix),
-            mac: mac, state: state, created: row.int(13))
+            mac: mac, state: state, created: row.int(13),
+            netnsCookie: UInt64(bitPattern: row.int(14)), owner: EndpointOwner(rawValue: row.text(15)) ?? .unknown)
     }
 
     /// Rewrites SQLite's constraint message into one naming the clash and, where cheap, the

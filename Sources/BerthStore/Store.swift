@@ -31,9 +31,14 @@ public final class Store {
     public init(directory: String, migrating: Bool = true, deferringCheckpoints: Bool = false) throws {
         // The directory almost always exists: check with one stat before creating path components.
         var info = stat()
-        if stat(directory, &info) != 0 { try Store.makeDirectory(directory) }
+        if stat(directory, &info) != 0 {
+            try Store.makeDirectory(directory)
+        } else {
+            try StateDirectoryPolicy.check(info, path: directory)
+        }
         path = directory.hasSuffix("/") ? directory + "berth.db" : directory + "/berth.db"
         self.deferringCheckpoints = deferringCheckpoints
+        StateDirectoryPolicy.createPrivateFile(path)
         db = try SQLiteConnection(path: path, busyTimeoutMilliseconds: Store.busyTimeoutMilliseconds)
         // WAL lets readers (`berth ls`) proceed while a connect holds the write lock; NORMAL sync
         // is durable across process crashes (only a power cut may lose the last commits).
@@ -44,7 +49,10 @@ public final class Store {
             // the last checkpoint to rebuild the WAL index, so smaller frames make opening cheaper.
             try db.execute("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
             try db.tuneForShortLivedProcesses()
-            try Schema.prepare(db, migrating: migrating)
+            if try Schema.prepare(db, migrating: migrating) < 3 {
+                // Stores from before version 3 were made with the umask's modes.
+                StateDirectoryPolicy.makePrivate([path, path + "-wal", path + "-shm"])
+            }
         }
         if deferringCheckpoints { db.deferCheckpoints(until: Store.deferredCheckpointLimit) }
     }

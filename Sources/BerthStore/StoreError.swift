@@ -7,6 +7,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case conflict(String)
     /// The database holds something this code cannot read (bad row, unknown schema version).
     case corrupt(String)
+    /// The state directory is one Berth must not trust (see `StateDirectoryPolicy`); the
+    /// message says why and how to fix it.
+    case unsafeStateDirectory(String)
 
     /// A one-line message suitable for showing to users as is.
     public var description: String {
@@ -14,6 +17,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .sqlite(let code, let message): return "state database error \(code): \(message)"
         case .conflict(let message): return message
         case .corrupt(let message): return "state database is corrupt: \(message)"
+        case .unsafeStateDirectory(let message): return message
         }
     }
 }

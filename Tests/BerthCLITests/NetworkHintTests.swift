@@ -36,6 +36,45 @@ final class NetworkHintTests: XCTestCase {
         }
     }
 
+    /// A link planted at the temporary file's name must not make root write through it.
+    func testSaveNeverWritesThroughAPlantedLink() throws {
+        let victim = directory + "/victim"
+        let original = "precious\n"
+        let fd = open(victim, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        _ = original.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+        defer { unlink(victim) }
+        XCTAssertEqual(mkdir(directory + "/hints", 0o700), 0)
+        let temporary = NetworkHint.path(network: "web", directory: directory) + ".\(getpid()).tmp"
+        XCTAssertEqual(symlink(victim, temporary), 0)
+        defer { unlink(temporary) }
+
+        NetworkHint.save(try network(), directory: directory)
+
+        XCTAssertEqual(NetworkHint.load(network: "web", directory: directory), NetworkHint(try network()))
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let rd = open(victim, O_RDONLY)
+        let count = read(rd, &buffer, 64)
+        close(rd)
+        XCTAssertEqual(String(decoding: buffer[..<max(count, 0)], as: UTF8.self), original, "the link's target is untouched")
+        var info = stat()
+        XCTAssertNotEqual(lstat(temporary, &info), 0, "the planted link is gone")
+    }
+
+    /// A hint that is a link (or a FIFO) is not read: it could block or point anywhere.
+    func testLoadIgnoresLinksAndFIFOs() throws {
+        NetworkHint.save(try network(), directory: directory)
+        let path = NetworkHint.path(network: "web", directory: directory)
+        XCTAssertEqual(rename(path, path + ".real"), 0)
+        defer { unlink(path + ".real") }
+        XCTAssertEqual(symlink(path + ".real", path), 0)
+        XCTAssertNil(NetworkHint.load(network: "web", directory: directory), "a link is not followed")
+        unlink(path)
+        XCTAssertEqual(mkfifo(path, 0o600), 0)
+        XCTAssertNil(NetworkHint.load(network: "web", directory: directory), "a FIFO is not waited on")
+    }
+
     func testSaveLoadRefreshRemove() throws {
         XCTAssertNil(NetworkHint.load(network: "web", directory: directory), "no hint before the first save")
         let first = try network()

@@ -1,5 +1,6 @@
 import BerthAddress
 @testable import BerthStore
+import Glibc
 import XCTest
 
 /// A store written by an earlier Berth (schema version 1) is upgraded in place when it is opened:
@@ -82,6 +83,55 @@ final class SchemaUpgradeTests: XCTestCase {
         XCTAssertTrue(try store.deleteNetwork(named: "web"))
         XCTAssertEqual(try store.endpoints(), [], "endpoints still go with their network")
         XCTAssertEqual(try store.ports().count, 0, "and ports with their endpoints")
+    }
+
+    /// The endpoints table of schema version 2 (as `Schema.swift` had it then); the other
+    /// tables did not change in version 3.
+    static let version2Endpoints = """
+        CREATE TABLE endpoints ( network TEXT NOT NULL REFERENCES networks(name) ON DELETE CASCADE,
+            address INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, container_id TEXT NOT NULL,
+            target TEXT NOT NULL, netns_path TEXT NOT NULL, netns_dev INTEGER NOT NULL,
+            netns_ino INTEGER NOT NULL, ifname TEXT NOT NULL, host_ifname TEXT NOT NULL UNIQUE,
+            prefix_length INTEGER NOT NULL, mac TEXT NOT NULL, state TEXT NOT NULL,
+            created INTEGER NOT NULL, PRIMARY KEY (network, address),
+            UNIQUE (netns_dev, netns_ino, ifname, network) ) WITHOUT ROWID;
+        CREATE INDEX endpoints_by_container ON endpoints (network, container_id);
+        """
+
+    func testVersion2EndpointsGetNoCookieAndAnUnknownOwner() throws {
+        let db = try SQLiteConnection(path: dir.path + "/berth.db", busyTimeoutMilliseconds: 1000)
+        try db.execute("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON")
+        try db.execute(Schema.networksTable("networks") + Self.version2Endpoints + Schema.ports2)
+        try db.execute("""
+            PRAGMA user_version = 2;
+            INSERT INTO networks (name, id, bridge, subnet_address, subnet_prefix, gateway, range_address,
+                range_prefix, mtu, internal, masquerade, icc, isolated, labels, created, last_allocated)
+            VALUES ('web', '0123456789abcdef', 'br-web', 176685056, 24, 176685057, NULL, NULL, 0,
+                0, 1, 1, 1, '{}', 1700000000, NULL);
+            INSERT INTO endpoints (network, address, id, container_id, target, netns_path, netns_dev,
+                netns_ino, ifname, host_ifname, prefix_length, mac, state, created)
+            VALUES ('web', 176685058, 'ep1', 'c1', 't1', '/run/netns/c1', 4, 100, 'eth0', 'bvep1', 24,
+                '02:00:00:00:00:02', 'active', 1700000001);
+            """)
+        db.close()
+        chmod(dir.path + "/berth.db", 0o644)   // as stores before version 3 were made
+
+        let store = try Store(directory: dir.path)
+        var info = stat()
+        XCTAssertEqual(stat(dir.path + "/berth.db", &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600, "the upgrade makes the database private")
+        let old = try XCTUnwrap(try store.endpoint(id: "ep1"))
+        XCTAssertEqual(old.netnsCookie, 0, "no cookie was recorded before version 3")
+        XCTAssertEqual(old.owner, .unknown)
+        XCTAssertTrue(try store.activate(endpoint: "ep1", netnsCookie: 4242))
+        XCTAssertEqual(try store.endpoint(id: "ep1")?.netnsCookie, 4242)
+
+        var new = Fixtures.endpoint("web", address: "10.136.0.9", netns: (4, 300))
+        new.owner = .cni
+        new.state = .creating
+        try store.insertEndpoint(new)
+        XCTAssertEqual(try store.endpoint(id: new.id)?.owner, .cni)
+        XCTAssertEqual(try store.endpoint(id: new.id)?.netnsCookie, 0, "unknown until the endpoint is active")
     }
 
     func testNewStoreStartsAtTheCurrentVersion() throws {

@@ -254,3 +254,72 @@ test_err_usage() {
     bad_usage network ls --format yaml
     bad_usage network create x --label novalue
 }
+
+# bad_says TEXT CONTAINERS -- ARGS...: bad, and the one error line contains TEXT.
+bad_says() {
+    local text=$1; shift
+    bad "$@"
+    assert_contains "$ERR" "$text" "the error names the problem"
+}
+
+test_err_special_purpose_subnets() {
+    bad_says "loopback (127.0.0.0/8)" "" -- network create x --subnet 127.5.0.0/24
+    bad_says "'this network' (0.0.0.0/8)" "" -- network create x --subnet 0.1.0.0/24
+    bad_says "multicast (224.0.0.0/4)" "" -- network create x --subnet 224.1.0.0/24
+    bad_says "reserved (240.0.0.0/4)" "" -- network create x --subnet 240.0.0.0/24
+    bad_says "'this network'" "" -- network create x --subnet 0.0.0.0/1
+    BERTH_POOLS=127.0.0.0/16:24 bad_says "loopback" "" -- network create x
+    BERTH_POOLS=10.124.0.0/16:24,239.0.0.0/16:24 bad_says "multicast" "" -- network create x
+}
+
+test_err_gateway_already_on_host_interface() {
+    # The sandbox's uplink holds 203.0.113.2.
+    bad_says "$UPLINK_IF" "" -- network create x --subnet 203.0.113.0/24 --gateway "$UPLINK_HOST_IP"
+}
+
+test_err_ip_range_without_usable_address() {
+    bad_says "no address to hand out" "" -- network create x --subnet 10.123.9.0/24 --ip-range 10.123.9.0/31
+    bad_says "no address to hand out" "" -- network create x --subnet 10.123.9.0/24 --ip-range 10.123.9.255/32
+    bad_says "no address to hand out" "" -- network create x --subnet 10.123.9.0/24 --gateway 10.123.9.7 --ip-range 10.123.9.7/32
+    create_net y --subnet 10.123.9.0/24 --ip-range 10.123.9.2/32   # one address: fine
+}
+
+test_err_static_mac_taken_or_the_bridges() {
+    local a b bridge_mac
+    create_net m --subnet 10.123.10.0/24
+    new_netns_container a
+    new_pid_container b
+    connect m "$a" --mac 02:00:00:00:00:aa --name first
+    bad_says "already used on network 'm' by container 'first'" "$a $b" -- network connect m "$b" --mac 02:00:00:00:00:aa
+    bridge_mac=$(ip -n "$BT_HOST" -j link show dev "$NET_BRIDGE" | jq -r '.[0].address')
+    bad_says "bridge's own address" "$a $b" -- network connect m "$b" --mac "$bridge_mac"
+    connect m "$b" --mac 02:00:00:00:00:bb
+}
+
+test_err_reserved_interface_names() {
+    local c
+    create_net r --subnet 10.123.11.0/24
+    new_netns_container c
+    bad_says "reserved by the kernel" "$c" -- network connect r "$c" --ifname all
+    bad_says "reserved by the kernel" "$c" -- network connect r "$c" --ifname default
+    bad_says "reserved by the kernel" "" -- network create x --subnet 10.123.12.0/24 --bridge default
+}
+
+test_err_published_host_ip_not_local() {
+    local c
+    create_net p --subnet 10.123.13.0/24
+    new_netns_container c
+    bad_says "192.0.2.55 is not an address of this host" "$c" -- network connect p "$c" -p 192.0.2.55:8080:80
+    connect p "$c" -p "$UPLINK_HOST_IP:8080:80"
+}
+
+test_err_port_twice_in_one_request() {
+    local c
+    create_net d --subnet 10.123.14.0/24
+    new_netns_container c
+    bad_says "published twice in this request" "$c" -- network connect d "$c" -p 8080:80 -p 8080:81
+    bad_says "published twice in this request" "$c" -- network connect d "$c" -p 8080-8081:80-81 -p 8081:90
+    bad_says "published twice in this request" "$c" -- network connect d "$c" -p "$UPLINK_HOST_IP:8080:80" -p 8080:81
+    # other protocols and other host ports do not clash
+    connect d "$c" -p 8080:80 -p 8080:80/udp -p 8082:81
+}
