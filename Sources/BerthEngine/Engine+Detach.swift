@@ -9,12 +9,14 @@ import BerthStore
 /// `RTM_DELLINK`. No other request is held up meanwhile (RTNL is free), so the wait can be
 /// anyone's. A detach therefore
 ///
-/// 1. takes the veth out of service with three cheap requests: the host end leaves its bridge
-///    for the *retired* device group (``Engine/retiredGroup(of:)``); the container end goes down
-///    (its routes go with it, as with a deletion; the host end then has no carrier either) and
-///    is renamed out of the way (``Engine/retiredName(ofEndpoint:)``), so the container's
-///    interface name is free at once. Each costs the kernel an expedited grace period at most
-///    (~0.2 ms); setting the host end down as well would add another;
+/// 1. takes the veth out of service with three cheap requests: the host end moves to the
+///    *retired* device group (``Engine/retiredGroup(of:)``), which marks it for `berth gc`; the
+///    container end goes down — its routes go with it, as with a deletion, and the host end
+///    loses its carrier, so the bridge disables that port and forgets the MACs it learnt there —
+///    and is renamed out of the way (``Engine/retiredName(ofEndpoint:)``), so the container's
+///    interface name is free at once. Only the last two cost the kernel a grace period, an
+///    expedited one (~0.2 ms on a quiet machine, ~1 ms on a loaded one); taking the host end
+///    off its bridge or down as well would add another;
 /// 2. releases the address, the ports and the record in one store transaction, which comes
 ///    last, so a failed commit (a full disk) is undone by putting the veth back;
 /// 3. hands the `RTM_DELLINK` to a detached child process (``DetachedChild``) that holds the
@@ -86,9 +88,9 @@ extension Engine {
             return nil
         }
         PhaseTrace.mark("detach: find container end")
-        try session.execute(RouteRequests.setPort(index: veth.index, master: 0, group: Engine.retiredGroup(of: veth.group)),
-                            "take \(e.hostIfname) out of service")
-        PhaseTrace.mark("detach: host end off its bridge")
+        try session.execute(RouteRequests.setGroup(index: veth.index, group: Engine.retiredGroup(of: veth.group)),
+                            "mark \(e.hostIfname) retired")
+        PhaseTrace.mark("detach: host end marked retired")
         do {
             // Down first: the kernel refuses to rename a running interface before Linux 6.8.
             try container.execute([
@@ -105,21 +107,23 @@ extension Engine {
     /// Puts a retired veth back as it was (a detach whose commit failed changes nothing): the
     /// container end gets its name back and comes up, with the default route through the
     /// network's gateway unless the container has another one by now; the host end rejoins
-    /// its bridge and group; the firewall gets back the ports the failed transaction withdrew.
+    /// its group (it never left its bridge); the firewall gets back the ports the failed
+    /// transaction withdrew.
     /// Best effort: what cannot be restored is left for `berth gc`, which sees the retired group.
     func reinstate(_ r: RetiredVeth) {
         let e = r.endpoint
-        _ = try? r.container.execute([
+        // If the container end cannot be restored, the host end stays retired for gc to finish.
+        guard (try? r.container.execute([
             (RouteRequests.rename(index: r.peerIndex, to: e.ifname), "rename back to \(e.ifname)"),
             (RouteRequests.setLinkUp(index: r.peerIndex), "set \(e.ifname) up"),
-        ])
+        ])) != nil else { return }
         if let n = try? store.network(named: e.network), !n.isInternal,
            let routes = try? r.container.routes(),
            !routes.contains(where: { $0.destination.prefixLength == 0 && $0.table == UInt32(RouteField.tableMain) }) {
             try? r.container.addDefaultRoute(via: n.gateway, index: r.peerIndex)
         }
-        _ = try? host().execute(RouteRequests.setPort(index: r.host.index, master: r.host.master ?? 0, group: r.host.group),
-                                "put \(e.hostIfname) back")
+        _ = try? host().execute(RouteRequests.setGroup(index: r.host.index, group: r.host.group),
+                                "put \(e.hostIfname) back in its group")
         if (try? store.ports(endpoint: e.id).isEmpty) == false {
             try? store.transaction { try synchronizeFirewall() }
         }

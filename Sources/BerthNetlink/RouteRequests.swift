@@ -126,13 +126,11 @@ public enum RouteRequests {
         return r
     }
 
-    /// `ip link set dev INDEX master MASTER group GROUP` in one request (master 0: `nomaster`).
-    /// A detach takes a host veth off its bridge with it, and puts it back with it should the
-    /// detach fail.
-    public static func setPort(index: Int32, master: Int32, group: UInt32) -> NetlinkRequest {
+    /// `ip link set dev INDEX group GROUP`. A detach marks a host veth as retired with it (and
+    /// puts it back with it should the detach fail); it costs the kernel no grace period.
+    public static func setGroup(index: Int32, group: UInt32) -> NetlinkRequest {
         var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
         r.appendIfInfo(index: index)
-        r.attribute(IFLA.master, u32: UInt32(bitPattern: master))
         r.attribute(IFLA.group, u32: group)
         return r
     }

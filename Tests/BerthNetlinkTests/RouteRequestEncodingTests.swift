@@ -132,11 +132,10 @@ final class RouteRequestEncodingTests: XCTestCase {
     }
 
     func testRetiringRequests() {
-        // Off the bridge into the retired group, flags untouched.
-        XCTAssertEqual(hex(RouteRequests.setPort(index: 9, master: 0, group: 0xBD12_3456).finalized(sequence: 3)),
-            "30000000" + "1000" + "0500" + "03000000" + "00000000"   // len 48, RTM_NEWLINK, REQUEST|ACK
+        // Into the retired group, flags untouched.
+        XCTAssertEqual(hex(RouteRequests.setGroup(index: 9, group: 0xBD12_3456).finalized(sequence: 3)),
+            "28000000" + "1000" + "0500" + "03000000" + "00000000"   // len 40, RTM_NEWLINK, REQUEST|ACK
           + "00" + "00" + "0000" + "09000000" + "00000000" + "00000000" // index 9, flags untouched
-          + "0800" + "0a00" + "00000000"                             // IFLA_MASTER 0: nomaster
           + "0800" + "1b00" + "563412bd")                            // IFLA_GROUP
         XCTAssertEqual(hex(RouteRequests.setLinkDown(index: 2).finalized(sequence: 4)),
             "20000000" + "1000" + "0500" + "04000000" + "00000000"   // len 32
