@@ -70,8 +70,11 @@ struct NetworkDisconnect: ParsableCommand {
     }
 
     /// The command's work, callable without swift-argument-parser (see ``FastPath``).
+    /// Like connect, it leaves the WAL's checkpoint to a detached child (``Engine/finish()``).
     static func perform(stateDirectory: String?, network: String, target: String, ifname: String) throws {
-        try GlobalOptions.engine(stateDirectory: stateDirectory).disconnect(network: network, target: target, ifname: ifname)
+        let engine = try Engine(configuration: GlobalOptions.configuration(stateDirectory: stateDirectory), deferringCheckpoints: true)
+        try engine.disconnect(network: network, target: target, ifname: ifname)
+        engine.finish()
     }
 }
 

@@ -148,7 +148,10 @@ struct Commands {
         let containerID = try env.requireContainerID()
         let ifname = try env.requireIfname()
         let name = try config.requireName()
-        try engine().detach(network: name, containerID: containerID, ifname: ifname)
+        // Like ADD, it leaves the WAL's checkpoint to a detached child (``Engine/finish()``).
+        let engine = try Commands.openEngine(stateDirectory: stateDirectory, migrating: true, deferringCheckpoints: true)
+        try engine.detach(network: name, containerID: containerID, ifname: ifname)
+        engine.finish()
     }
 
     // MARK: CHECK
@@ -200,7 +203,14 @@ struct Commands {
 
     func status() throws {
         let spec = try config.networkSpec()
-        switch try engine().readiness(for: spec) {
+        let engine: Engine
+        do {
+            engine = try self.engine()
+        } catch let e as CNIError where e.code == .ioFailure {
+            // A state that cannot even be opened (a read-only file system, say): no ADD can work.
+            throw CNIError(.statusUnavailable, e.msg)
+        }
+        switch engine.readiness(for: spec) {
         case .ready: return
         case .unavailable(let m): throw CNIError(.statusUnavailable, m)
         case .degraded(let m): throw CNIError(.statusDegraded, m)

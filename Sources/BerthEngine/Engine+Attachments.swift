@@ -26,7 +26,8 @@ extension Engine {
         return try translating {
             guard try store.network(named: network) != nil else { return false }
             let endpoints = try store.endpoints(network: network, containerID: containerID).filter { $0.ifname == ifname }
-            try removeEndpoints(endpoints)
+            // One at most; its veth is deleted in the background (see ``detachEndpoint(_:namespace:lock:)``).
+            for e in endpoints { try detachEndpoint(e, namespace: nil, lock: lock) }
             return !endpoints.isEmpty
         }
     }
@@ -169,7 +170,8 @@ extension Engine {
         case degraded(String)
     }
 
-    /// Whether ADD on `spec`'s network would work: privileges, a readable state, the network
+    /// Whether ADD on `spec`'s network would work: privileges, a readable and writable state
+    /// (its file system neither read-only nor full), the network
     /// agreeing with `spec`, its bridge present (or its name free so it can be recreated) and
     /// its firewall rules installed. Changes nothing.
     public func readiness(for spec: NetworkSpec) -> Readiness {
@@ -180,6 +182,9 @@ extension Engine {
             _ = try store.endpointCount(network: spec.name)
         } catch {
             return .unavailable("state store is not readable: \(error)")
+        }
+        if let problem = Store.writeProblem(directory: configuration.stateDirectory) {
+            return .unavailable(problem)
         }
         guard let n = existing else {
             // Created on first ADD: only the bridge name must be free.

@@ -12,7 +12,10 @@ extension Engine {
     }
 
     /// Detaches the endpoint of `target`'s `ifname` from a network. When the namespace is
-    /// already gone, the endpoint is found by the TARGET it was connected with.
+    /// already gone, the endpoint is found by the TARGET it was connected with. Returns once the
+    /// address, ports and record are released and the container's interface is gone from its
+    /// name; the veth itself is deleted right after by a detached child (see
+    /// ``detachEndpoint(_:namespace:lock:)``).
     public func disconnect(network name: String, target: String, ifname: String) throws {
         try Capabilities.requireNetAdmin()
         // Resolved before the lock is taken and signals are held: whatever TARGET names, an
@@ -39,7 +42,7 @@ extension Engine {
         guard let endpoint else {
             throw BerthError.notFound("\(Validation.printable(target)) has no interface \(Validation.printable(ifname)) on network '\(name)'")
         }
-        try translating { try removeEndpoints([endpoint]) }
+        try translating { try detachEndpoint(endpoint, namespace: namespace, lock: lock) }
     }
 
     /// Detaches every endpoint of a network at once (`disconnect NETWORK --all`): their veths go

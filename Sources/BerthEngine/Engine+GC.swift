@@ -13,9 +13,11 @@ public struct RepairAction: Sendable, CustomStringConvertible {
 
 extension Engine {
     /// Reconciles the store with the kernel and reports what it fixed:
-    /// - endpoints left `creating` or `removing` by a crashed command are rolled back or finished;
+    /// - endpoints left `creating` or `removing` by a crashed command are rolled back or finished,
+    ///   and so are active ones whose veth a crashed detach had already retired;
     /// - leases of endpoints whose host veth is gone (the container's namespace died) are freed;
-    /// - host veths (`bv…` in a Berth device group) that no endpoint owns are deleted;
+    /// - host veths (`bv…` in a Berth device group, or retired by a detach whose deleting child
+    ///   died) that no endpoint owns are deleted;
     /// - bridges Berth tagged (`berth:<id>` alias) whose network is gone are deleted;
     /// - missing bridges of existing networks are recreated and their veths re-attached;
     /// - the firewall table is re-rendered from the store (restores a flushed table, drops map
@@ -52,6 +54,11 @@ extension Engine {
                 actions.append(RepairAction(kind: "endpoint", description:
                     "finished interrupted disconnect of \(e.containerID) (\(e.address)) on '\(e.network)'"))
                 doomed.append(e)
+            case .active where veth.map({ Engine.isRetiredGroup($0.group) }) == true:
+                // A detach took the veth out of service and died before it released the record.
+                actions.append(RepairAction(kind: "endpoint", description:
+                    "finished interrupted disconnect of \(e.containerID) (\(e.address)) on '\(e.network)'"))
+                doomed.append(e)
             case .active where veth == nil:
                 actions.append(RepairAction(kind: "endpoint", description:
                     "released \(e.address) of \(e.containerID) on '\(e.network)': its veth \(e.hostIfname) is gone (namespace deleted)"))
@@ -64,11 +71,16 @@ extension Engine {
 
         let owned = Set(endpoints.map(\.hostIfname))
         // Berth's own: the bv name and the device-group marker; a user's bv-something is left alone.
+        // A retired one is a detach's veth whose deleting child died (it holds the operation
+        // lock while it lives, so gc never sees one in flight).
         let strayVeths = links.filter {
-            $0.kind == "veth" && $0.name.hasPrefix("bv") && Engine.isVethGroup($0.group) && !owned.contains($0.name)
+            $0.kind == "veth" && $0.name.hasPrefix("bv") && (Engine.isVethGroup($0.group) || Engine.isRetiredGroup($0.group))
+                && !owned.contains($0.name)
         }
         for link in strayVeths {
-            actions.append(RepairAction(kind: "link", description: "deleted stray veth \(link.name) (no endpoint owns it)"))
+            actions.append(RepairAction(kind: "link", description: Engine.isRetiredGroup(link.group)
+                ? "deleted detached veth \(link.name) (its deletion was interrupted)"
+                : "deleted stray veth \(link.name) (no endpoint owns it)"))
         }
         if !dryRun { try session.deleteLinks(names: strayVeths.map(\.name)) }
 

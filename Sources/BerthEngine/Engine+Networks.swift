@@ -35,30 +35,44 @@ extension Engine {
         try Capabilities.requireNetAdmin()
         let lock = try beginOperation()
         defer { withExtendedLifetime(lock) {} }
-        let created = try translating {
-            try store.transaction {
-                let record = try plan(spec)
-                // A network owns its bridge: never adopt (and later delete) an existing device.
-                if try host().linkIndex(name: record.bridge) != nil {
-                    throw BerthError.conflict("interface \(record.bridge) already exists; choose another --bridge name")
-                }
-                try store.insertNetwork(record)
-                do {
+        // Set once the kernel side is being built: from then on a failure — of the bridge, the
+        // rules, or the commit itself (a full disk) — must take the kernel side away again.
+        var building: NetworkRecord?
+        let created: NetworkRecord
+        do {
+            created = try translating {
+                try store.transaction {
+                    let record = try plan(spec)
+                    // A network owns its bridge: never adopt (and later delete) an existing device.
+                    if try host().linkIndex(name: record.bridge) != nil {
+                        throw BerthError.conflict("interface \(record.bridge) already exists; choose another --bridge name")
+                    }
+                    try store.insertNetwork(record)
+                    building = record
                     try realizeBridge(record)
                     FaultPoint.createAfterBridge.reach()
                     try synchronizeFirewall()
                     FaultPoint.createAfterFirewall.reach()
-                } catch {
-                    // Undo the kernel side (the bridge did not exist before: checked above);
-                    // the store side rolls back with the transaction.
-                    _ = try? host().deleteLink(name: record.bridge)
-                    throw error
+                    return record
                 }
-                return record
             }
+        } catch {
+            if let building { undoCreation(of: building) }
+            throw error
         }
         NetworkHint.save(created, directory: configuration.stateDirectory)
         return created
+    }
+
+    /// Takes away the kernel side of a network whose creation failed, once its transaction has
+    /// rolled back: the bridge (it did not exist before: `createNetwork` checks), and with it
+    /// its address and route, and the rules, rendered again from the store, which no longer
+    /// holds the network. Rendering needs the write lock but writes nothing, so it works on a
+    /// full disk too. Best effort: a crash here leaves a tagged bridge and rules of an unknown
+    /// network, both of which `berth gc` removes.
+    private func undoCreation(of record: NetworkRecord) {
+        _ = try? host().deleteLink(name: record.bridge)
+        try? store.transaction { try synchronizeFirewall() }
     }
 
     /// The default network, created on first use.

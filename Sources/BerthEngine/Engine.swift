@@ -88,6 +88,14 @@ public final class Engine {
     /// True when `group` is one of Berth's veth groups (the marker in the top byte).
     static func isVethGroup(_ group: UInt32) -> Bool { group & 0xFF00_0000 == 0xBE00_0000 }
 
+    /// The group a detach moves a host veth to while its deletion is pending (see
+    /// ``detachEndpoint(_:namespace:lock:)``): the veth group with another marker, so the veth no
+    /// longer goes with its network's group and `berth gc` knows it as one to finish deleting.
+    static func retiredGroup(of vethGroup: UInt32) -> UInt32 { 0xBD00_0000 | (vethGroup & 0xFF_FFFF) }
+
+    /// True when `group` marks a host veth whose detach took it out of service.
+    static func isRetiredGroup(_ group: UInt32) -> Bool { group & 0xFF00_0000 == 0xBD00_0000 }
+
     /// A netlink session in Berth's own (host) namespace.
     func host() throws -> RouteSession {
         if let cachedHost { return cachedHost }

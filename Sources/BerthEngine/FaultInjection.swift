@@ -13,6 +13,10 @@ public enum FaultPoint: String, CaseIterable, Sendable {
     // disconnect
     case disconnectAfterMark = "disconnect:after-mark"
     case disconnectAfterVeth = "disconnect:after-veth"
+    /// A detach that took the veth out of service and has not yet released its records.
+    case disconnectAfterRetire = "disconnect:after-retire"
+    /// In the detached child that deletes a retired veth, before it does.
+    case disconnectBeforeDelete = "disconnect:before-delete"
     // network create
     case createAfterBridge = "create:after-bridge"
     case createAfterFirewall = "create:after-firewall"

@@ -126,6 +126,30 @@ public enum RouteRequests {
         return r
     }
 
+    /// `ip link set dev INDEX group GROUP`. A detach marks a host veth as retired with it (and
+    /// puts it back with it should the detach fail); it costs the kernel no grace period.
+    public static func setGroup(index: Int32, group: UInt32) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
+        r.appendIfInfo(index: index)
+        r.attribute(IFLA.group, u32: group)
+        return r
+    }
+
+    /// `ip link set dev INDEX down`.
+    public static func setLinkDown(index: Int32) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
+        r.appendIfInfo(index: index, flags: 0, change: interfaceFlagUp)
+        return r
+    }
+
+    /// `ip link set dev INDEX name NAME`.
+    public static func rename(index: Int32, to name: String) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.newLink, flags: NLFlag.ack)
+        r.appendIfInfo(index: index)
+        r.attribute(IFLA.ifname, string: name)
+        return r
+    }
+
     /// `ip link del dev INDEX`.
     public static func deleteLink(index: Int32) -> NetlinkRequest {
         var r = NetlinkRequest(type: RTM.delLink, flags: NLFlag.ack)

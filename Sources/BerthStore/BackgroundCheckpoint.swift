@@ -1,6 +1,3 @@
-import CBerthShim
-import Glibc
-
 /// Checkpoints a store's WAL in a detached child process, so the command whose commits made it
 /// long does not wait for the checkpoint's two fsyncs (one to seal the WAL, one for the pages
 /// copied into the database file) — on this kind of disk 1 to 6 ms, several times an attach.
@@ -20,36 +17,19 @@ import Glibc
 /// a child must not inherit SQLite's in-memory view of file locks it does not hold.
 enum BackgroundCheckpoint {
     /// Forks the child and returns at once (in the parent). If fork fails nothing happens:
-    /// a later commit's checkpoint covers it.
+    /// a later commit's checkpoint covers it. The child holds no lock of berth's: the checkpoint
+    /// is SQLite's business, and `berth gc` need not wait for it.
     static func start(databasePath: String) {
-        let child = fork()
-        guard child == 0 else { return }
-        detachFromCaller()
-        // Opened without creating: if the state directory went meanwhile, there is nothing to do.
-        if let db = try? SQLiteConnection(path: databasePath, busyTimeoutMilliseconds: 1000, creating: false) {
-            // Like every berth connection: closing it must neither delete the WAL nor checkpoint.
-            _ = try? db.tuneForShortLivedProcesses()
-            // A first read opens the WAL (a fresh connection has not seen it yet).
-            _ = try? db.execute("PRAGMA user_version")
-            try? db.checkpointAndStartOver()
-            db.close()
+        _ = DetachedChild.start(lowPriority: true) {
+            // Opened without creating: if the state directory went meanwhile, there is nothing to do.
+            if let db = try? SQLiteConnection(path: databasePath, busyTimeoutMilliseconds: 1000, creating: false) {
+                // Like every berth connection: closing it must neither delete the WAL nor checkpoint.
+                _ = try? db.tuneForShortLivedProcesses()
+                // A first read opens the WAL (a fresh connection has not seen it yet).
+                _ = try? db.execute("PRAGMA user_version")
+                try? db.checkpointAndStartOver()
+                db.close()
+            }
         }
-        _exit(0)
-    }
-
-    /// Makes the child invisible to whoever ran berth: a runtime reading berth's output until
-    /// end of file must not wait for it, and must not find berth's locks (the operation lock is
-    /// a flock shared with the child's copy of its descriptor) or sockets held any longer.
-    private static func detachFromCaller() {
-        _ = setsid()
-        let null = open("/dev/null", O_RDWR)
-        if null >= 0 {
-            _ = dup2(null, 0)
-            _ = dup2(null, 1)
-            _ = dup2(null, 2)
-        }
-        _ = berth_close_from(3)
-        // Behind the next command on the CPU.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
     }
 }

@@ -35,5 +35,9 @@ public final class OperationLock {
         }
     }
 
+    /// The locked descriptor, for a detached child that finishes this command's work and must
+    /// keep `berth gc` waiting until it is done (see ``DetachedChild``).
+    public var descriptor: Int32 { fd }
+
     deinit { close(fd) }
 }

@@ -131,6 +131,21 @@ final class RouteRequestEncodingTests: XCTestCase {
           + "0800" + "1b00" + "563412be")                                 // IFLA_GROUP
     }
 
+    func testRetiringRequests() {
+        // Into the retired group, flags untouched.
+        XCTAssertEqual(hex(RouteRequests.setGroup(index: 9, group: 0xBD12_3456).finalized(sequence: 3)),
+            "28000000" + "1000" + "0500" + "03000000" + "00000000"   // len 40, RTM_NEWLINK, REQUEST|ACK
+          + "00" + "00" + "0000" + "09000000" + "00000000" + "00000000" // index 9, flags untouched
+          + "0800" + "1b00" + "563412bd")                            // IFLA_GROUP
+        XCTAssertEqual(hex(RouteRequests.setLinkDown(index: 2).finalized(sequence: 4)),
+            "20000000" + "1000" + "0500" + "04000000" + "00000000"   // len 32
+          + "00" + "00" + "0000" + "02000000" + "00000000" + "01000000") // IFF_UP cleared
+        XCTAssertEqual(hex(RouteRequests.rename(index: 2, to: "bd1").finalized(sequence: 5)),
+            "28000000" + "1000" + "0500" + "05000000" + "00000000"   // len 40
+          + "00" + "00" + "0000" + "02000000" + "00000000" + "00000000"
+          + "0800" + "0300" + "62643100")                            // IFLA_IFNAME "bd1\0"
+    }
+
     func testDumpRequestsCarryDumpFlag() {
         for request in [RouteRequests.dumpLinks(), RouteRequests.dumpAddresses(family: 2), RouteRequests.dumpRoutes(family: 2)] {
             let bytes = request.finalized(sequence: 1)

@@ -62,7 +62,23 @@ fail() {
 # ---------------------------------------------------------------------------------------------
 # sandbox
 
-_bt_record() { printf '%s\n' "$2" >>"$BT_TMP/$1"; }   # _bt_record netns|pids|files VALUE
+_bt_record() { printf '%s\n' "$2" >>"$BT_TMP/$1"; }   # _bt_record netns|pids|files|mounts VALUE
+
+# use_tiny_state_fs [SIZE]: make this test's state directory a fresh tmpfs of SIZE (default 2m)
+# under BT_TMP, unmounted by teardown; sets BT_STATE to it.
+use_tiny_state_fs() {
+    local dir="$BT_TMP/tinyfs"
+    mkdir -p "$dir" || fail "mkdir $dir"
+    mount -t tmpfs -o "size=${1:-2m},mode=0700" bt-state "$dir" || fail "cannot mount a tmpfs on $dir"
+    _bt_record mounts "$dir"
+    BT_STATE=$dir
+}
+
+# fill_fs DIR: fill DIR's file system (the filler is DIR/filler) until writes fail.
+fill_fs() {
+    dd if=/dev/zero of="$1/filler" bs=4k 2>/dev/null
+    [[ "$(stat -f -c %a "$1")" == 0 ]] || fail "$1 is not full"
+}
 
 # setup_host: create the temp dir, the throwaway host netns and the upstream netns.
 setup_host() {
@@ -146,6 +162,12 @@ teardown() {
     fi
     # 3. namespaces we created: recorded ones plus anything carrying this test's id
     _bt_sweep_netns
+    # 3b. file systems we mounted (under BT_TMP only), before BT_TMP goes
+    if [[ -f "$BT_TMP/mounts" ]]; then
+        while read -r f; do
+            [[ "$f" == "$BT_TMP"/* ]] && umount -l -- "$f" 2>/dev/null
+        done <"$BT_TMP/mounts"
+    fi
     # 4. files we created outside BT_TMP (e.g. /etc/netns/<host>/resolv.conf)
     if [[ -f "$BT_TMP/files" ]]; then
         while read -r f; do
@@ -498,10 +520,19 @@ print(s.recv(100).decode().strip())
 # inspection of the sandbox
 
 # host_links: names of all links in the host netns (one per line, without @peer suffix).
-host_links() { ip -n "$BT_HOST" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1; }
+# await_detaches: wait until every veth deletion a detach handed to its background child is done.
+# The child holds the state's operation lock (shared) until its veth is gone, so taking the lock
+# exclusively waits for exactly that (and for berth commands still running).
+await_detaches() {
+    [[ -e "$BT_STATE/operations.lock" ]] || return 0
+    flock -x -w 30 "$BT_STATE/operations.lock" true || fail "operation lock still held after 30 s"
+}
+
+# host_links: names of the links in the host netns, once pending veth deletions are done.
+host_links() { await_detaches; ip -n "$BT_HOST" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1; }
 
 # ns_links NS: names of the links in a container.
-ns_links() { in_ns "$1" ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1; }
+ns_links() { await_detaches; in_ns "$1" ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1; }
 
 host_veths() { host_links | grep '^bv' || true; }
 
@@ -512,6 +543,7 @@ endpoints_json() { berth_host endpoints --format json | jq -c 'sort_by(.id)'; }
 # snapshot [CONTAINER...]: everything a failed command must not change.
 snapshot() {
     local c
+    await_detaches
     # names and bridge membership only: carrier flags and IPv6 link-local addresses change
     # asynchronously and are not something a failed command "did".
     echo "## links";     ip -n "$BT_HOST" -o link show | awk -F': ' '{ split($2, n, "@"); m = ""; if (match($0, / master [^ ]+/)) m = substr($0, RSTART, RLENGTH); print n[1] m }' | sort

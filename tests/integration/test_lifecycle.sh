@@ -12,6 +12,7 @@ _disconnect_scenario() {
 
     assert_ok berth_host network disconnect life "$c"
     assert_container_clean "$c"
+    await_detaches
     if ip -n "$BT_HOST" link show dev "$hostif" >/dev/null 2>&1; then fail "host veth $hostif left"; fi
     assert_clean
     assert_eq "$nft_before" "$(nft_berth)" "rules after disconnect"

@@ -39,9 +39,15 @@ test_crash_at_every_disconnect_step() {
     local c point
     create_net crash
     new_netns_container c
-    for point in disconnect:after-mark disconnect:after-veth; do
+    # A single disconnect retires the veth before it releases the record; the bulk paths
+    # (--all, rm --force, gc) mark the endpoints removing first.
+    for point in disconnect:after-retire disconnect:after-mark disconnect:after-veth; do
         connect crash "$c"
-        fault_run "$point" network disconnect crash "$c"
+        if [[ $point == disconnect:after-retire ]]; then
+            fault_run "$point" network disconnect crash "$c"
+        else
+            fault_run "$point" network disconnect crash --all
+        fi
         assert_ok berth_host gc
         assert_contains "$OUT" "finished interrupted disconnect" "gc after $point"
         assert_clean

@@ -1,0 +1,42 @@
+import CBerthShim
+import Glibc
+
+/// Work a command hands to a detached child process so that its caller does not wait for it
+/// (in the manner of `git gc --auto`): the WAL checkpoint (``BackgroundCheckpoint``) and the
+/// kernel's deletion of a detached veth. The work must be bounded, idempotent and safe to
+/// interrupt: a killed child leaves something the next command or `berth gc` finishes.
+public enum DetachedChild {
+    /// Forks a child that runs `body` and exits; returns true in the parent once it is started,
+    /// false if fork failed (the caller then does the work itself or leaves it for later).
+    ///
+    /// The child is invisible to whoever ran berth: it starts its own session, its standard
+    /// descriptors go to /dev/null and every other descriptor is closed, so a runtime reading
+    /// berth's output until end of file does not wait for it — except `keeping`, which the child
+    /// holds as descriptor 3 (the operation lock, so `berth gc` waits for the child's work as it
+    /// waits for any command's). With `lowPriority` it runs behind the next command on the CPU.
+    ///
+    /// `body` runs in a copy of a process that must have had one thread: it may allocate and
+    /// make system calls, but must not use SQLite connections it inherited.
+    public static func start(keeping descriptor: Int32? = nil, lowPriority: Bool, _ body: () -> Void) -> Bool {
+        let child = fork()
+        if child < 0 { return false }
+        guard child == 0 else { return true }
+        _ = setsid()
+        let null = open("/dev/null", O_RDWR)
+        if null >= 0 {
+            _ = dup2(null, 0)
+            _ = dup2(null, 1)
+            _ = dup2(null, 2)
+        }
+        if let descriptor, descriptor >= 0 {
+            // dup2 shares the open file description, and with it a flock held on it.
+            if descriptor != 3 { _ = dup2(descriptor, 3) }
+            _ = berth_close_from(4)
+        } else {
+            _ = berth_close_from(3)
+        }
+        if lowPriority { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19) }
+        body()
+        _exit(0)
+    }
+}
