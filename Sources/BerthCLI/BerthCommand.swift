@@ -7,6 +7,7 @@ public struct BerthCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "berth",
         abstract: "Container networking for Linux: bridges, veths, addresses and NAT in one command.",
+        version: BerthVersion.current,
         subcommands: [NetworkCommand.self, EndpointsCommand.self, PortsCommand.self, RunCommand.self, GCCommand.self, DoctorCommand.self, FirewallCommand.self])
 
     @OptionGroup var global: GlobalOptions
