@@ -11,6 +11,13 @@ final class VersionFlagTests: XCTestCase {
         }
     }
 
+    func testVersionAfterASubcommandTakesTheRootPath() {
+        XCTAssertNil(CommandDispatch.leaf(for: ["gc", "--version"]).0)
+        XCTAssertNil(CommandDispatch.leaf(for: ["network", "connect", "--version"]).0)
+        // after `--`, it is a command's argument (berth run)
+        XCTAssertNotNil(CommandDispatch.leaf(for: ["run", "--", "sh", "--version"]).0)
+    }
+
     func testVersionIsSemantic() {
         let parts = BerthVersion.current.split(separator: ".")
         XCTAssertEqual(parts.count, 3)
