@@ -268,6 +268,18 @@ assert_match() {   # assert_match STRING ERE [msg]
     [[ "$1" =~ $2 ]] || fail "${3:-no match}: [$1] !~ /$2/"
 }
 
+# wait_until SECONDS WHAT CMD...: run CMD every 20 ms until it succeeds; fail naming WHAT once
+# SECONDS have passed. Tests wait for the event they need, never a fixed time that a busy
+# machine can exceed.
+wait_until() {
+    local end=$((SECONDS + $1)) what=$2
+    shift 2
+    until "$@"; do
+        ((SECONDS < end)) || fail "timed out waiting for: $what"
+        sleep 0.02
+    done
+}
+
 # ---------------------------------------------------------------------------------------------
 # network helpers (IPv4 math done in bash)
 
