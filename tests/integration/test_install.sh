@@ -8,6 +8,9 @@
 _install_make() {
     local tool=${BERTH%/*}/generate-manual
     [[ -x "$tool" ]] || tool=$BT_REPO/.build/release/generate-manual
+    command -v make >/dev/null || skip_test "make is not installed"
+    # built by `make integration-test` (and `make`): a test does not compile into the checkout
+    [[ -x "$tool" ]] || skip_test "swift-argument-parser's generate-manual is not built (make docs)"
     run_capture make -C "$BT_REPO" --no-print-directory BERTH="$BERTH" GEN_DIR="$BT_TMP/gen" \
         GENERATE_MANUAL="$tool" "$@"
 }
