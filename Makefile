@@ -11,9 +11,26 @@ BERTH        := $(CURDIR)/.build/$(CONFIG)/berth
 DEB_PACKAGES := libsqlite3-dev sqlite3 libnftables1 nftables iproute2 iputils-ping jq python3 util-linux procps gcc \
                 podman runc busybox-static iptables docker.io
 
-.PHONY: all deps build test unit-test integration-test fuzz-build fuzz-smoke fuzz demo bench clean
+# Where `make install` puts things (DESTDIR is prepended to every path, for staging and packages).
+PREFIX         ?= /usr/local
+BINDIR         ?= $(PREFIX)/bin
+MANDIR         ?= $(PREFIX)/share/man
+BASHCOMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR     ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR    ?= $(PREFIX)/share/fish/vendor_completions.d
+# Where container runtimes look for CNI plugins; berth is linked there under its plugin name.
+CNI_PLUGIN_DIR ?= /opt/cni/bin
+# Shell completions and the man page, generated from the built binary by `make` (not as root).
+GEN_DIR        ?= $(CURDIR)/.build/$(CONFIG)/share
+GENERATE_MANUAL ?= $(CURDIR)/.build/$(CONFIG)/generate-manual
+GENERATED      := $(GEN_DIR)/berth.bash $(GEN_DIR)/_berth $(GEN_DIR)/berth.fish $(GEN_DIR)/berth.1
+# Every path install creates, without DESTDIR; uninstall removes exactly these.
+INSTALLED      := $(BINDIR)/berth $(CNI_PLUGIN_DIR)/berth $(MANDIR)/man1/berth.1 \
+                  $(BASHCOMPDIR)/berth $(ZSHCOMPDIR)/_berth $(FISHCOMPDIR)/berth.fish
 
-all: build
+.PHONY: all deps build docs install uninstall test unit-test integration-test fuzz-build fuzz-smoke fuzz demo bench clean
+
+all: build docs
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -33,13 +50,54 @@ deps:
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS) --product berth
 
+# Completions and the man page, from swift-argument-parser: `--generate-completion-script`, and
+# its generate-manual tool (built from the package's own checkout, so it works offline).
+docs: $(GENERATED)
+
+$(GEN_DIR)/berth.bash: $(BERTH)
+	@mkdir -p $(GEN_DIR)
+	$(BERTH) --generate-completion-script bash >$@.tmp && mv $@.tmp $@
+$(GEN_DIR)/_berth: $(BERTH)
+	@mkdir -p $(GEN_DIR)
+	$(BERTH) --generate-completion-script zsh >$@.tmp && mv $@.tmp $@
+$(GEN_DIR)/berth.fish: $(BERTH)
+	@mkdir -p $(GEN_DIR)
+	$(BERTH) --generate-completion-script fish >$@.tmp && mv $@.tmp $@
+# Dated by the last commit, so the page does not change with every build.
+$(GEN_DIR)/berth.1: $(BERTH) | $(GENERATE_MANUAL)
+	@mkdir -p $(GEN_DIR)
+	date=$$(git -C $(CURDIR) log -1 --format=%cs 2>/dev/null); \
+	  $(GENERATE_MANUAL) $(BERTH) $${date:+--date $$date} --output-directory $(GEN_DIR)
+
+$(GENERATE_MANUAL):
+	$(SWIFT) build $(BUILD_FLAGS) --product generate-manual
+
+# Built only when missing: `sudo make install` after `make` compiles nothing.
+$(BERTH):
+	$(MAKE) build
+
+# The binary, its CNI plugin link (relative, so it also resolves inside DESTDIR), completions
+# for bash, zsh and fish, and the man page.
+install: $(BERTH) $(GENERATED)
+	install -D -m 0755 $(BERTH) $(DESTDIR)$(BINDIR)/berth
+	install -d $(DESTDIR)$(CNI_PLUGIN_DIR)
+	ln -sfn $$(realpath -m --relative-to=$(CNI_PLUGIN_DIR) $(BINDIR)/berth) $(DESTDIR)$(CNI_PLUGIN_DIR)/berth
+	install -D -m 0644 $(GEN_DIR)/berth.1 $(DESTDIR)$(MANDIR)/man1/berth.1
+	install -D -m 0644 $(GEN_DIR)/berth.bash $(DESTDIR)$(BASHCOMPDIR)/berth
+	install -D -m 0644 $(GEN_DIR)/_berth $(DESTDIR)$(ZSHCOMPDIR)/_berth
+	install -D -m 0644 $(GEN_DIR)/berth.fish $(DESTDIR)$(FISHCOMPDIR)/berth.fish
+
+# Removes exactly what install put (directories stay: they may hold other software's files).
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
 # Unit tests need no root; integration tests create throwaway namespaces and need root.
 test: unit-test integration-test fuzz-smoke
 
 unit-test: deps
 	$(SWIFT) test
 
-integration-test: build
+integration-test: build $(GENERATE_MANUAL)
 	BERTH=$(BERTH) bash tests/integration/run.sh
 
 # libFuzzer over the netlink decoder and the CNI config parser (Fuzz/ is its own package).

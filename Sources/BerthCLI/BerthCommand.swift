@@ -7,6 +7,7 @@ public struct BerthCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "berth",
         abstract: "Container networking for Linux: bridges, veths, addresses and NAT in one command.",
+        version: BerthVersion.current,
         subcommands: [NetworkCommand.self, EndpointsCommand.self, PortsCommand.self, RunCommand.self, GCCommand.self, DoctorCommand.self, FirewallCommand.self])
 
     @OptionGroup var global: GlobalOptions
@@ -60,8 +61,9 @@ public struct BerthCommand: ParsableCommand {
 
 /// Picks the leaf command straight from the first words, so a command parses only its own
 /// arguments. Parsing from the root builds every subcommand's argument set by reflection,
-/// which costs milliseconds of start-up on the connect/disconnect hot path. Help requests take
-/// the root path, so usage lines show the full command.
+/// which costs milliseconds of start-up on the connect/disconnect hot path. Help and version
+/// requests take the root path, so usage lines show the full command and `--version` (which only
+/// the root command declares) works after any subcommand, as the completions offer it.
 enum CommandDispatch {
     static let network: [String: ParsableCommand.Type] = [
         "create": NetworkCreate.self, "ls": NetworkList.self, "list": NetworkList.self,
@@ -73,7 +75,9 @@ enum CommandDispatch {
 
     static func leaf(for arguments: [String]) -> (ParsableCommand.Type?, [String]) {
         let beforeTerminator = arguments.prefix { $0 != "--" }
-        if beforeTerminator.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "help" }) { return (nil, arguments) }
+        if beforeTerminator.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "help" || $0 == "--version" }) {
+            return (nil, arguments)
+        }
         guard let first = arguments.first else { return (nil, arguments) }
         if first == "network", arguments.count > 1, let leaf = network[arguments[1]] {
             return (leaf, Array(arguments.dropFirst(2)))

@@ -1,9 +1,59 @@
+import Glibc
 import XCTest
 @testable import BerthCNI
 
 /// VERSION and the error paths that need no root: everything here is decided before the engine
 /// (and so the kernel or the store) is touched.
+///
+/// An ADD starts opening the store on a second thread before it reads its configuration, so even
+/// a refused ADD opens an existing store. These tests point `BERTH_STATE_DIR` (which wins over the
+/// configuration's `stateDir`) at a directory of their own, so they never open the host's
+/// `/var/lib/berth`, and check that it stayed as it was.
 final class VersionAndErrorTests: XCTestCase {
+    private static let systemStateDirectory = "/var/lib/berth"
+    private var stateDirectory = ""
+    private var previousStateDirectory: String?
+    private var systemStateBefore: [String]?
+
+    override func setUp() {
+        super.setUp()
+        var template = Array("/tmp/bt-cni-unit.XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            return XCTFail("mkdtemp: errno \(errno)")
+        }
+        stateDirectory = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        previousStateDirectory = getenv("BERTH_STATE_DIR").map { String(cString: $0) }
+        setenv("BERTH_STATE_DIR", stateDirectory, 1)
+        systemStateBefore = Self.listing(Self.systemStateDirectory)
+    }
+
+    override func tearDown() {
+        if let previousStateDirectory { setenv("BERTH_STATE_DIR", previousStateDirectory, 1) } else { unsetenv("BERTH_STATE_DIR") }
+        // Nothing here reaches the store, so the test's own directory is still empty (rmdir fails otherwise).
+        XCTAssertEqual(Self.listing(stateDirectory), [], "a command got as far as the state directory")
+        rmdir(stateDirectory)
+        XCTAssertEqual(Self.listing(Self.systemStateDirectory), systemStateBefore, "the test changed \(Self.systemStateDirectory)")
+        super.tearDown()
+    }
+
+    /// The names in a directory, sorted; nil when it does not exist.
+    private static func listing(_ path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    func testStateDirectoryIsTheTestsOwn() {
+        // What the ADD warm-up opens, and what the commands open: never the host's state.
+        XCTAssertEqual(Commands.stateDirectory(configured: nil), stateDirectory)
+        XCTAssertEqual(Commands.stateDirectory(configured: Self.systemStateDirectory), stateDirectory)
+    }
+
     private func run(_ command: String, _ stdin: String, containerID: String = "c1", netns: String = "/proc/self/ns/net",
                      ifname: String = "eth0", args: String = "") -> CNIPlugin.Outcome {
         CNIPlugin.run(CNIEnvironment(command: command, containerID: containerID, netns: netns, ifname: ifname, args: args),

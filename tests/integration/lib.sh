@@ -290,6 +290,18 @@ assert_match() {   # assert_match STRING ERE [msg]
     [[ "$1" =~ $2 ]] || fail "${3:-no match}: [$1] !~ /$2/"
 }
 
+# wait_until SECONDS WHAT CMD...: run CMD every 20 ms until it succeeds; fail naming WHAT once
+# SECONDS have passed. Tests wait for the event they need, never a fixed time that a busy
+# machine can exceed.
+wait_until() {
+    local end=$((SECONDS + $1)) what=$2
+    shift 2
+    until "$@"; do
+        ((SECONDS < end)) || fail "timed out waiting for: $what"
+        sleep 0.02
+    done
+}
+
 # ---------------------------------------------------------------------------------------------
 # network helpers (IPv4 math done in bash)
 
@@ -545,10 +557,13 @@ snapshot() {
     local c
     await_detaches
     # names and bridge membership only: carrier flags and IPv6 link-local addresses change
-    # asynchronously and are not something a failed command "did".
+    # asynchronously and are not something a failed command "did". Routes likewise without their
+    # "linkdown" flag: it follows the link's carrier, but the kernel passes carrier changes on to
+    # the routes from its linkwatch work, up to a second later (more on a busy machine), e.g.
+    # after a refused ADD's veth came and went on a bridge.
     echo "## links";     ip -n "$BT_HOST" -o link show | awk -F': ' '{ split($2, n, "@"); m = ""; if (match($0, / master [^ ]+/)) m = substr($0, RSTART, RLENGTH); print n[1] m }' | sort
     echo "## addrs";     ip -n "$BT_HOST" -o -4 addr show | awk '{print $2, $4}' | sort
-    echo "## routes";    ip -n "$BT_HOST" route show | sort
+    echo "## routes";    ip -n "$BT_HOST" route show | _settled_routes
     echo "## nft";       in_host nft list ruleset 2>&1
     echo "## networks";  berth_host network ls --format json 2>&1 | jq -S 'sort_by(.name)' 2>&1
     echo "## endpoints"; berth_host endpoints --format json 2>&1 | jq -S 'sort_by(.id)' 2>&1
@@ -556,9 +571,12 @@ snapshot() {
         echo "## container $c"
         in_ns "$c" ip -o link show | awk -F': ' '{ split($2, n, "@"); print n[1] }' | sort
         in_ns "$c" ip -o -4 addr show | awk '{print $2, $4}' | sort
-        in_ns "$c" ip route show | sort
+        in_ns "$c" ip route show | _settled_routes
     done
 }
+
+# _settled_routes: `ip route show` output on stdin without the carrier's "linkdown" flag, sorted.
+_settled_routes() { sed -E 's/ linkdown( |$)/\1/' | sort; }
 
 # assert_unchanged BEFORE [CONTAINER...]: compare a snapshot taken earlier with now.
 assert_unchanged() {

@@ -115,6 +115,8 @@ test_err_target_not_a_netns() {
     bad "" -- network connect n bt-no-such-netns-name           # not under /run/netns
 }
 
+_in_host_netns() { [[ "$(in_host readlink /proc/self/ns/net)" == "$(readlink "/proc/$1/ns/net")" ]]; }
+
 test_err_target_is_host_namespace() {
     local hostpid
     create_net n
@@ -125,7 +127,7 @@ test_err_target_is_host_namespace() {
     ip netns exec "$BT_HOST" sleep 300 </dev/null >/dev/null 2>&1 &
     hostpid=$!
     _bt_record pids "$hostpid"
-    sleep 0.2
+    wait_until 20 "the process entered the host netns" _in_host_netns "$hostpid"
     assert_eq "$(in_host readlink /proc/self/ns/net)" "$(readlink "/proc/$hostpid/ns/net")" "test setup: pid in host netns"
     bad "" -- network connect n "$hostpid"
     # berth's own PID

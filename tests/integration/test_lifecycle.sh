@@ -221,6 +221,8 @@ test_network_hint_written_checked_and_removed() {
     assert_clean
 }
 
+_has_ipv4() { [[ -n "$(container_ipv4 "$1" 2>/dev/null)" ]]; }
+
 # A disconnect (or a runtime's DEL after a timed-out ADD) that arrives while a connect is still
 # between its steps removes the half-made endpoint; the connect then fails, undoes its veth, and
 # says why, instead of reporting an endpoint the store no longer holds.
@@ -231,7 +233,8 @@ test_disconnect_during_a_running_connect() {
     ip netns exec "$BT_HOST" env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT=connect:before-active@pause \
         "$BERTH" network connect slow "$c" >/dev/null 2>"$BT_TMP/slow-connect.err" &
     pid=$!
-    sleep 0.7
+    # its address is on eth0: the connect is at (or a step before) its pause before marking active
+    wait_until 20 "the connect configured eth0" _has_ipv4 "$c"
     assert_ok berth_host network disconnect slow "$c"
     wait "$pid" || rc=$?
     assert_ne 0 "$rc" "the interrupted connect must fail"

@@ -137,6 +137,7 @@ test_no_masquerade() {
     # routed without NAT: what arrives upstream carries the container's own address
     start_udp_listener up "$UPSTREAM_IP" 5354
     udp_send "$c" "$UPSTREAM_IP" 5354
+    wait_until 20 "the upstream logged a datagram" test -s "$BT_TMP/peers-5354"
     assert_contains "$(peers_seen 5354)" "$EP_IP" "--no-masquerade: upstream sees the container's address"
     assert_not_contains "$(peers_seen 5354)" "$UPLINK_HOST_IP" "--no-masquerade: not NATed"
 }

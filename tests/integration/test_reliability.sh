@@ -163,6 +163,8 @@ test_flushed_ruleset_is_restored_by_next_connect() {
     ping_ok "$b" "$UPSTREAM_IP"
 }
 
+_endpoint_state_is() { [[ "$(berth_host endpoints --format json | jq -r '.[0].state')" == "$1" ]]; }
+
 test_teardown_survives_sigterm() {
     local c pid
     create_net sig
@@ -172,7 +174,8 @@ test_teardown_survives_sigterm() {
         "$BERTH" network disconnect sig "$c" >"$BT_TMP/sig.out" 2>&1 &
     pid=$!
     _bt_record pids "$pid"
-    sleep 0.7
+    # marked removing: the disconnect holds its signals and is in its pause
+    wait_until 20 "the disconnect marked its endpoint removing" _endpoint_state_is removing
     kill -TERM "$pid" 2>/dev/null
     kill -INT "$pid" 2>/dev/null
     wait "$pid"
