@@ -164,24 +164,42 @@ test_flushed_ruleset_is_restored_by_next_connect() {
 }
 
 _endpoint_state_is() { [[ "$(berth_host endpoints --format json | jq -r '.[0].state')" == "$1" ]]; }
+_lacks_interface() { ! in_ns "$1" ip link show dev "$2" >/dev/null 2>&1; }
 
-test_teardown_survives_sigterm() {
-    local c pid
+# _sigterm_during_teardown POINT WHAT [--all]: a disconnect (of one container, or --all) paused at
+# POINT (signals held by then) gets SIGTERM and SIGINT once it is observably there; the signals
+# are acted on only once the teardown is complete.
+_sigterm_during_teardown() {
+    local point=$1 what=$2 c pid; shift 2
     create_net sig
     new_netns_container c
     connect sig "$c"
-    ip netns exec "$BT_HOST" env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT=disconnect:after-mark@pause \
-        "$BERTH" network disconnect sig "$c" >"$BT_TMP/sig.out" 2>&1 &
+    local -a target=("$c")
+    [[ "${1:-}" == --all ]] && target=(--all)
+    ip netns exec "$BT_HOST" env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT="$point@pause" \
+        "$BERTH" network disconnect sig "${target[@]}" >"$BT_TMP/sig.out" 2>&1 &
     pid=$!
     _bt_record pids "$pid"
-    # marked removing: the disconnect holds its signals and is in its pause
-    wait_until 20 "the disconnect marked its endpoint removing" _endpoint_state_is removing
+    if [[ "${1:-}" == --all ]]; then
+        wait_until 20 "$what" _endpoint_state_is removing
+    else
+        wait_until 20 "$what" _lacks_interface "$c" eth0
+    fi
     kill -TERM "$pid" 2>/dev/null
     kill -INT "$pid" 2>/dev/null
     wait "$pid"
-    # The signal is acted on only once the teardown is complete.
     assert_clean
     assert_container_clean "$c"
+}
+
+# One container: the veth is retired (eth0 renamed away) before the records go.
+test_teardown_survives_sigterm() {
+    _sigterm_during_teardown disconnect:after-retire "the disconnect retired the veth"
+}
+
+# Bulk teardown: the endpoints are marked removing before the veths go.
+test_bulk_teardown_survives_sigterm() {
+    _sigterm_during_teardown disconnect:after-mark "the disconnect marked its endpoint removing" --all
 }
 
 test_200_connects_8_at_a_time_across_2_networks() {
