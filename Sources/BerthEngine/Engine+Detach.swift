@@ -67,7 +67,8 @@ extension Engine {
             _ = try? RouteSession().deleteLink(name: hostIfname)
         }
         // No child: the records are gone already, so deleting it here is all that is left.
-        if !started { _ = try host().deleteLink(name: hostIfname) }
+        // (Best effort: the records are released; a retired veth left behind is `berth gc`'s.)
+        if !started { _ = try? host().deleteLink(name: hostIfname) }
         PhaseTrace.mark("detach: start the deleting child")
     }
 
@@ -88,8 +89,9 @@ extension Engine {
             return nil
         }
         PhaseTrace.mark("detach: find container end")
-        try session.execute(RouteRequests.setGroup(index: veth.index, group: Engine.retiredGroup(of: veth.group)),
-                            "mark \(e.hostIfname) retired")
+        // The container can die at any moment: then the synchronous path deletes what is left.
+        guard (try? session.execute(RouteRequests.setGroup(index: veth.index, group: Engine.retiredGroup(of: veth.group)),
+                                    "mark \(e.hostIfname) retired")) != nil else { return nil }
         PhaseTrace.mark("detach: host end marked retired")
         do {
             // Down first: the kernel refuses to rename a running interface before Linux 6.8.

@@ -143,7 +143,7 @@ extension Engine {
                 throw BerthError.invalidArgument("ip range \(range) has no address to hand out (only \(unusable.map { "\($0)" }.joined(separator: ", ")))")
             }
         }
-        try checkGatewayIsFree(gateway)
+        try checkGatewayIsFree(gateway, networks: existing)
         return NetworkRecord(name: spec.name, id: id, bridge: bridge, subnet: subnet, gateway: gateway,
                              ipRange: spec.ipRange, mtu: spec.mtu, isInternal: spec.isInternal,
                              masquerade: spec.masquerade && !spec.isInternal, labels: spec.labels,
@@ -156,12 +156,19 @@ extension Engine {
     }
 
     /// Refuses a gateway that is already an address of this host: the bridge would take over
-    /// (or clash with) what another interface answers for.
-    private func checkGatewayIsFree(_ gateway: IPv4Address) throws {
+    /// (or clash with) what another interface answers for. A bridge Berth tagged for a network
+    /// that no longer exists (a create or rm that crashed half-way) is not in the way: it is
+    /// deleted, as `berth gc` would, so a runtime retrying its ADD succeeds.
+    private func checkGatewayIsFree(_ gateway: IPv4Address, networks: [NetworkRecord]) throws {
         let session = try host()
         guard let taken = try session.addresses().first(where: { $0.address.address == gateway }) else { return }
-        let owner = try session.links().first { $0.index == taken.index }?.name ?? "interface \(taken.index)"
-        throw BerthError.conflict("gateway \(gateway) is already an address of \(owner) on this host; choose another --subnet or --gateway")
+        let link = try session.links().first { $0.index == taken.index }
+        if let link, link.kind == "bridge", let alias = link.alias, alias.hasPrefix(Engine.bridgeAliasPrefix),
+           !networks.contains(where: { Engine.bridgeAliasPrefix + $0.id == alias }) {
+            _ = try session.deleteLink(name: link.name)
+            return
+        }
+        throw BerthError.conflict("gateway \(gateway) is already an address of \(link?.name ?? "interface \(taken.index)") on this host; choose another --subnet or --gateway")
     }
 
     /// Makes sure the bridge exists, is up and carries the gateway address; creates it if not.

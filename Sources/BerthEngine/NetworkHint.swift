@@ -51,11 +51,21 @@ struct NetworkHint: Equatable {
 
     /// The hint file of a network (names are validated: letters, digits, `-`, `_`, `.`).
     static func path(network: String, directory: String) -> String {
-        (directory.hasSuffix("/") ? directory : directory + "/") + "hints/" + network
+        hintsFolder(directory: directory) + "/" + network
+    }
+
+    /// The folder of the hint files.
+    static func hintsFolder(directory: String) -> String {
+        (directory.hasSuffix("/") ? directory : directory + "/") + "hints"
     }
 
     /// The saved hint of `network`, or nil when there is none (or it cannot be read or parsed).
+    /// Read before the store has checked the state directory, so it checks first that the
+    /// directory and its `hints` are this user's alone (two `lstat`s): a hint planted by someone
+    /// else could put a container's veth on any bridge until the store's answer undoes it.
     static func load(network: String, directory: String) -> NetworkHint? {
+        guard (try? StateDirectoryPolicy.check(directory)) != nil,
+              StateDirectoryPolicy.isPrivateDirectory(hintsFolder(directory: directory)) else { return nil }
         // Read before the store has checked the directory: never through a link, never blocking.
         let fd = open(path(network: network, directory: directory), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { return nil }
@@ -70,8 +80,11 @@ struct NetworkHint: Equatable {
     /// Written to a temporary file and renamed, so a reader never sees half a line.
     static func save(_ network: NetworkRecord, directory: String) {
         let final = path(network: network.name, directory: directory)
-        let folder = String(final.dropLast(network.name.count + 1))
+        let folder = hintsFolder(directory: directory)
         if mkdir(folder, 0o700) != 0 && errno != EEXIST { return }
+        // Never into a `hints` that is a link or someone else's (O_NOFOLLOW below only covers
+        // the file's own name).
+        guard StateDirectoryPolicy.isPrivateDirectory(folder) else { return }
         let temporary = final + ".\(getpid()).tmp"
         // Created exclusively, never through a link: whatever sits at that name (a crashed
         // process's leftover, or a planted link) is removed — the link itself, not its target.

@@ -22,6 +22,11 @@ public enum DetachedChild {
         if child < 0 { return false }
         guard child == 0 else { return true }
         _ = setsid()
+        // A teardown forks while it holds SIGINT, SIGTERM and SIGHUP back: the child's work is
+        // safe to interrupt, so it may be stopped like any process.
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
         let null = open("/dev/null", O_RDWR)
         if null >= 0 {
             _ = dup2(null, 0)

@@ -57,8 +57,7 @@ final class SQLiteConnection {
     init(path: String, busyTimeoutMilliseconds: Int32, creating: Bool = true) throws {
         _ = SQLiteConnection.processSetUp
         var handle: OpaquePointer?
-        // NOFOLLOW: a link planted in the state directory must not make root write elsewhere.
-        let flags = SQLITE_OPEN_READWRITE | (creating ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW
+        let flags = SQLITE_OPEN_READWRITE | (creating ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"

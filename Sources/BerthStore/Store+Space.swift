@@ -15,7 +15,9 @@ extension Store {
         if fs.f_flag & UInt(ST_RDONLY) != 0 {
             return "the state directory \(directory) is on a read-only file system"
         }
-        let free = UInt64(fs.f_bavail) * UInt64(fs.f_frsize)
+        // Root (as berth runs) may also write into the blocks reserved for it (5% on ext4).
+        let blocks = geteuid() == 0 ? fs.f_bfree : fs.f_bavail
+        let free = UInt64(blocks) * UInt64(fs.f_frsize)
         if free < minimumFreeBytes {
             return "the state directory \(directory) has \(free / 1024) KiB left (needs \(minimumFreeBytes / 1024) KiB)"
         }

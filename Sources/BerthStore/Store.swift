@@ -29,16 +29,14 @@ public final class Store {
     /// about ten otherwise): ``finish()`` hands that to a detached process instead. For the
     /// commands whose latency counts, such as connect.
     public init(directory: String, migrating: Bool = true, deferringCheckpoints: Bool = false) throws {
-        // The directory almost always exists: check with one stat before creating path components.
+        // The directory almost always exists: check with one lstat before creating path
+        // components. One made just now is checked too: another user may have made it first.
         var info = stat()
-        if stat(directory, &info) != 0 {
-            try Store.makeDirectory(directory)
-        } else {
-            try StateDirectoryPolicy.check(info, path: directory)
-        }
+        if lstat(directory, &info) != 0 { try Store.makeDirectory(directory) }
+        try StateDirectoryPolicy.check(directory)
         path = directory.hasSuffix("/") ? directory + "berth.db" : directory + "/berth.db"
         self.deferringCheckpoints = deferringCheckpoints
-        StateDirectoryPolicy.prepareDatabaseFile(path)
+        try StateDirectoryPolicy.prepareDatabaseFile(path)
         db = try SQLiteConnection(path: path, busyTimeoutMilliseconds: Store.busyTimeoutMilliseconds)
         // WAL lets readers (`berth ls`) proceed while a connect holds the write lock; NORMAL sync
         // is durable across process crashes (only a power cut may lose the last commits).

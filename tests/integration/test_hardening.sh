@@ -209,3 +209,52 @@ test_cni_oversized_configuration_is_refused() {
     assert_contains "$(jq -r .msg <<<"$OUT")" "larger than 1 MiB" "the error says why"
     assert_clean
 }
+
+# A state directory reached through a link: fine when the link is this user's own, refused when
+# someone else planted it where the directory was expected.
+test_state_directory_links() {
+    local real=$BT_TMP/real-state
+    mkdir -m 0700 "$real"
+    ln -s "$real" "$BT_TMP/own-link"
+    run_capture in_host env BERTH_STATE_DIR="$BT_TMP/own-link" "$BERTH" network create viaownlink --subnet 10.123.60.0/24
+    assert_eq 0 "$RC" "a link of berth's own user is followed: $ERR"
+    [[ -f "$real/berth.db" ]] || fail "the state went through the link"
+    ln -s "$real" "$BT_TMP/foreign-link"
+    chown -h 65534 "$BT_TMP/foreign-link"
+    run_capture in_host env BERTH_STATE_DIR="$BT_TMP/foreign-link" "$BERTH" network ls
+    assert_ne 0 "$RC" "a link planted by another user is refused"
+    assert_contains "$ERR" "is a link owned by uid 65534" "the error says why"
+    run_capture in_host env BERTH_STATE_DIR="$BT_TMP/own-link" "$BERTH" network rm viaownlink
+    assert_eq 0 "$RC" "cleanup through the own link: $ERR"
+}
+
+# A `hints` folder that is a link is never written through (nor read): the hint is only an
+# optimisation, so connects still work.
+test_hints_link_is_never_followed() {
+    local c elsewhere=$BT_TMP/elsewhere
+    mkdir -m 0700 "$elsewhere"
+    mkdir -p "$BT_STATE"
+    ln -s "$elsewhere" "$BT_STATE/hints"
+    create_net hinted --subnet 10.123.61.0/24
+    new_netns_container c
+    connect hinted "$c"
+    ping_ok "$c" "$NET_GW"
+    assert_eq "" "$(ls -A "$elsewhere")" "nothing was written through the link"
+}
+
+# A network create that crashed after making its bridge leaves an orphan whose address is the
+# gateway: the same create (or a runtime's retried ADD) must not need `berth gc` first.
+test_create_again_after_a_crash_needs_no_gc() {
+    local c point
+    for point in create:after-bridge create:after-firewall; do
+        run_capture in_host env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT="$point" "$BERTH" network create again --subnet 10.123.62.0/24
+        assert_eq 137 "$RC" "killed at $point"
+        assert_ok berth_host network create again --subnet 10.123.62.0/24
+        assert_ok berth_host network rm again
+    done
+    new_netns_container c
+    CNI_EXTRA_ENV="BERTH_FAULT=create:after-bridge" CNI_STDIN=$(cni_conf again '.subnet = "10.123.62.0/24"') cni_run ADD r1 "$(cni_netns "$c")" eth0
+    assert_eq 137 "$RC" "the ADD was killed half-way through creating its network"
+    CNI_STDIN=$(cni_conf again '.subnet = "10.123.62.0/24"') cni_ok ADD r1 "$(cni_netns "$c")" eth0
+    ping_ok "$c" 10.123.62.1
+}
