@@ -7,7 +7,8 @@ BUILD_FLAGS  := -c $(CONFIG) --static-swift-stdlib --disable-local-rpath
 BERTH        := $(CURDIR)/.build/$(CONFIG)/berth
 # Debian packages the build, the tests and the demo need. docker.io is for test_docker.sh, which
 # runs its own dockerd confined to a test namespace: installing starts no service (policy-rc.d
-# denies it for the duration), so the machine's own firewall never meets Docker.
+# denies it for the duration) and leaves none enabled for the next boot, so the machine's own
+# firewall never meets Docker.
 DEB_PACKAGES := libsqlite3-dev sqlite3 libnftables1 nftables iproute2 iputils-ping jq python3 util-linux procps gcc \
                 podman runc busybox-static iptables docker.io
 
@@ -44,6 +45,9 @@ deps:
 	  fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; rc=$$?; \
 	  if [ -n "$$blocked" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+	  case " $$missing " in *" docker.io "*) \
+	    systemctl disable docker.service docker.socket containerd.service >/dev/null 2>&1 || true ;; \
+	  esac; \
 	  exit $$rc; \
 	fi
 
