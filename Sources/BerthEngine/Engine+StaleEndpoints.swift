@@ -13,24 +13,32 @@ extension Engine {
     ///   which the kernel deletes with the namespace. Only for `active` records: one still
     ///   `creating` or `removing` may be another command's work in progress (`berth gc` rolls
     ///   back crashed ones).
+    /// - An `active` record whose host veth a detach had already retired (the detach died
+    ///   before it released the record): the container's interface is gone from its name, so
+    ///   the record is finished here as `berth gc` would.
     func isStale(_ record: EndpointRecord, namespace: NetworkNamespace) throws -> Bool {
-        if record.netnsCookie != 0 {
-            return try translating { try record.netnsCookie != namespace.cookie() }
-        }
+        if record.netnsCookie != 0, try translating({ try record.netnsCookie != namespace.cookie() }) { return true }
         guard record.state == .active else { return false }
         // A session of its own: this may run on the attach's second thread, and the host
         // session belongs to the first.
-        return try translating { try RouteSession().linkIndex(name: record.hostIfname) == nil }
+        return try translating {
+            guard let veth = try RouteSession().link(name: record.hostIfname) else { return record.netnsCookie == 0 }
+            return Engine.isRetiredGroup(veth.group)
+        }
     }
 
     /// Releases a stale record: its published ports (map elements included, so they cannot
-    /// forward to whoever gets the address next) and its lease. Its veth died with its namespace;
-    /// should one survive, `berth gc` deletes it as a veth no endpoint owns.
+    /// forward to whoever gets the address next) and its lease. Its veth died with its namespace,
+    /// or was retired by a detach that died (then it goes now); should one survive, `berth gc`
+    /// deletes it as a veth no endpoint owns.
     func releaseStale(_ record: EndpointRecord) throws {
         try translating {
             try store.transaction {
                 try withdrawPorts([record])
                 try store.deleteEndpoint(id: record.id)
+            }
+            if let veth = try? RouteSession().link(name: record.hostIfname), Engine.isRetiredGroup(veth.group) {
+                _ = try? RouteSession().deleteLink(name: record.hostIfname)
             }
         }
     }

@@ -101,3 +101,24 @@ test_detach_of_a_namespace_out_of_reach_deletes_at_once() {
     assert_ok berth_host network disconnect detgone "$c"
     assert_clean
 }
+
+# A detach killed after it retired the veth but before it released the record: the container's
+# eth0 is gone from its name, so connecting it again finishes the dead detach (as gc would)
+# instead of calling the interface "already connected".
+test_connect_after_a_detach_that_died_midway() {
+    local c hostif
+    create_net detdied --subnet 10.123.64.0/24
+    new_netns_container c
+    connect detdied "$c" -p 18090:80
+    hostif=$EP_HOSTIF
+    run_capture ip netns exec "$BT_HOST" env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT=disconnect:after-retire \
+        "$BERTH" network disconnect detdied "$c"
+    assert_eq 137 "$RC" "the detach was killed after retiring the veth"
+    assert_eq active "$(berth_host endpoints --format json | jq -r '.[0].state')" "its record is still there"
+    connect detdied "$c" -p 18090:80
+    ping_ok "$c" "$NET_GW"
+    assert_eq 1 "$(berth_host endpoints --format json | jq length)" "one endpoint, the new one"
+    if link_in_host "$hostif" >/dev/null; then fail "the retired veth of the dead detach is still there"; fi
+    assert_ok berth_host network disconnect detdied "$c"
+    assert_clean
+}
