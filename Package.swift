@@ -8,7 +8,8 @@ import PackageDescription
 ///   engine      BerthEngine — networks, endpoints, connect/disconnect transactions
 ///   state       BerthStore — SQLite
 ///   policy      BerthIPAM — address allocation and subnet choice
-///   adapters    BerthNetlink (rtnetlink), BerthFirewall (libnftables)
+///   adapters    BerthNetlink (netlink, rtnetlink), BerthFirewall (libnftables, nfnetlink probe;
+///               uses BerthNetlink's netlink framing)
 ///   values      BerthAddress — IP/MAC/CIDR value types shared by every layer
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
@@ -57,7 +58,9 @@ let package = Package(
         .target(name: "BerthNetlink", dependencies: ["CBerthShim", "BerthAddress"], swiftSettings: strict),
         // libnftables is loaded with dlopen only when a command changes the firewall: linking it
         // (and the six libraries it pulls in) costs every berth process ~2 ms of start-up.
-        .target(name: "BerthFirewall", dependencies: ["BerthAddress"], swiftSettings: strict),
+        // BerthNetlink brings the netlink framing (requests, replies, errors) the cheap nfnetlink
+        // probe shares with rtnetlink, so there is one codec to fuzz rather than two.
+        .target(name: "BerthFirewall", dependencies: ["BerthAddress", "BerthNetlink"], swiftSettings: strict),
 
         // Policy and state.
         .target(name: "BerthIPAM", dependencies: ["BerthAddress"], swiftSettings: strict),
@@ -87,7 +90,7 @@ let package = Package(
         .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthIPAM", "BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"], swiftSettings: strict),
         .testTarget(name: "BerthCNITests", dependencies: ["BerthCNI", "BerthAddress", "BerthJSON"], swiftSettings: strict),
-        .testTarget(name: "BerthFirewallTests", dependencies: ["BerthFirewall", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthFirewallTests", dependencies: ["BerthFirewall", "BerthAddress", "BerthNetlink"], swiftSettings: strict),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthEngine", "BerthStore", "BerthAddress"], swiftSettings: strict),
     ]
 )

@@ -54,32 +54,8 @@ extension Engine {
 
     private func firewallFindings(_ networks: [NetworkRecord]) throws -> [DoctorFinding] {
         guard !networks.isEmpty else { return [] }
-        var findings: [DoctorFinding] = []
-        let fw = try firewall()
-        guard let table = try? fw.run("list table \(Ruleset.family) \(Ruleset.table)") else {
-            return [DoctorFinding(problem: "Berth's nftables table \(Ruleset.family) \(Ruleset.table) is missing (no NAT, no forwarding rules)",
-                                  fix: "berth firewall reload (the next berth connect restores it too)")]
-        }
-        for n in networks where !table.contains("fwd-in-\(n.id)") || !table.contains("\"\(n.bridge)\"") {
-            findings.append(DoctorFinding(problem: "Berth's nftables table lacks the rules of network '\(n.name)' (altered by hand?)",
-                                          fix: "berth firewall reload"))
-        }
-        let health = try? FirewallHealth.probe()
-        if health?.dockerAcceptMissing == true {
-            findings.append(DoctorFinding(
-                problem: "Docker's \(DockerAccept.chain) chain lacks Berth's accept rule: Docker's FORWARD policy drop eats container traffic",
-                fix: "berth firewall reload (the next berth connect restores it too)"))
-        }
-        let bridges = networks.map(\.bridge)
-        let ruleset = (try? fw.run("list ruleset")) ?? ""
-        for chain in ForeignFirewalls.droppingForward(in: ruleset) where !chain.lets(bridges) {
-            // Beside Docker, Berth's own accept rule lets its traffic through (reported above when missing).
-            if chain.owner == .docker && health?.dockerAccept != nil { continue }
-            findings.append(DoctorFinding(
-                problem: "\(chain.description) has a forward hook with policy drop: it drops container traffic Berth accepts",
-                fix: chain.fix(for: bridges)))
-        }
-        return findings
+        return try NftablesFirewall(loaded: firewall()).diagnose(networks.map(FirewallNetwork.init))
+            .map { DoctorFinding(problem: $0.problem, fix: $0.fix) }
     }
 
     private func routeFindings(_ networks: [NetworkRecord], session: RouteSession,

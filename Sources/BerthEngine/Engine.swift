@@ -124,8 +124,7 @@ public final class Engine {
         let networks = try store.networks().map(FirewallNetwork.init)
         let ports = try store.ports().map(PortElement.init)
         do {
-            try firewall().synchronize(networks, ports: ports)
-            try synchronizeDockerAccept(wanted: !networks.isEmpty)
+            try NftablesFirewall(loaded: firewall()).synchronize(networks, ports: ports)
         } catch {
             throw BerthError.system("cannot update firewall: \(error)")
         }
@@ -134,7 +133,7 @@ public final class Engine {
 
 extension FirewallNetwork {
     init(_ n: NetworkRecord) {
-        self.init(id: n.id, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, isInternal: n.isInternal,
+        self.init(id: n.id, name: n.name, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, isInternal: n.isInternal,
                   icc: n.icc, isolated: n.isolated)
     }
 }

@@ -37,7 +37,8 @@ public final class Firewall {
     }
 
     /// Makes Berth's tables match `networks` and `ports` exactly (and removes them when there
-    /// are no networks).
+    /// are no networks). Only Berth's own table: ``NftablesFirewall/synchronize(_:ports:)`` also
+    /// keeps Berth's accept rule beside Docker.
     public func synchronize(_ networks: [FirewallNetwork], ports: [PortElement] = []) throws {
         try run(Ruleset.script(for: networks, ports: ports))
     }

@@ -5,6 +5,8 @@ import BerthAddress
 public struct FirewallNetwork: Sendable, Equatable {
     /// Stable network id (hex); names the network's chains.
     public let id: String
+    /// The network's name, for messages only (the rules never use it: names can be reused).
+    public let name: String
     /// The bridge interface.
     public let bridge: String
     /// The IPv4 subnet of the network.
@@ -19,9 +21,11 @@ public struct FirewallNetwork: Sendable, Equatable {
     /// only when neither is isolated; published ports stay reachable through host addresses.
     public let isolated: Bool
 
-    public init(id: String, bridge: String, subnet: IPv4Subnet, masquerade: Bool, isInternal: Bool,
-                icc: Bool = true, isolated: Bool = true) {
+    /// `name` defaults to the id, for callers that have no name to show.
+    public init(id: String, name: String? = nil, bridge: String, subnet: IPv4Subnet, masquerade: Bool,
+                isInternal: Bool, icc: Bool = true, isolated: Bool = true) {
         self.id = id
+        self.name = name ?? id
         self.bridge = bridge
         self.subnet = subnet
         self.masquerade = masquerade

@@ -1,5 +1,6 @@
+import BerthNetlink
 import XCTest
-@testable import BerthNetlink
+@testable import BerthFirewall
 
 final class NftablesProbeTests: XCTestCase {
     /// A NEWRULE message as the kernel dumps it: nfgenmsg, then table, chain, handle (big-endian

@@ -1,5 +1,3 @@
-import BerthFirewall
-
 /// Another firewall's forward base chain whose policy is drop, as read from `nft list ruleset`:
 /// it drops Berth's traffic although Berth's own table accepts it (a drop at the forward hook in
 /// any table is final). Berth handles Docker's by itself (``DockerAccept``); for the others
@@ -40,7 +38,7 @@ struct DroppingChain: Equatable {
         let mark = Ruleset.vettedMarkHex
         switch owner {
         case .docker:
-            return "berth firewall reload (the next berth connect restores it too)"
+            return FirewallFinding.restoreFix
         case .ufw:
             return bridges.map { "ufw route allow in on \($0) && ufw route allow out on \($0)" }.joined(separator: " && ")
         case .firewalld:

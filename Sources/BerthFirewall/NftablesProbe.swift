@@ -1,3 +1,4 @@
+import BerthNetlink
 import Glibc
 
 /// Asks the kernel about nftables objects with plain nfnetlink requests on one socket.

@@ -1,0 +1,94 @@
+/// The nftables driver: Berth's own `inet berth` table (``Ruleset``) and, beside Docker, its one
+/// accept rule in `DOCKER-USER` (``DockerAccept``).
+///
+/// Creating one costs nothing: libnftables (~2 ms to load with the libraries it pulls in) is
+/// loaded on the first call that changes or lists rules, so a connect that finds the firewall
+/// healthy through ``health()`` (a few nfnetlink requests) never loads it.
+public final class NftablesFirewall: FirewallDriver {
+    private var loaded: Firewall?
+
+    /// A driver that loads libnftables when first needed.
+    public init() {}
+
+    /// A driver over an adapter the caller already loaded, so one command loads it only once.
+    public init(loaded firewall: Firewall) {
+        loaded = firewall
+    }
+
+    /// Always ``FirewallKind/nftables``.
+    public var kind: FirewallKind { .nftables }
+
+    /// The libnftables adapter, loaded on first use.
+    private func nft() throws -> Firewall {
+        if let loaded { return loaded }
+        let fw = try Firewall()
+        loaded = fw
+        return fw
+    }
+
+    /// Renders Berth's table from `networks` and `ports` in one transaction, then leaves exactly
+    /// one Berth accept rule in Docker's `DOCKER-USER` while there are networks and none once
+    /// there are none.
+    public func synchronize(_ networks: [FirewallNetwork], ports: [PortElement]) throws {
+        try nft().synchronize(networks, ports: ports)
+        try synchronizeDockerAccept(wanted: !networks.isEmpty)
+    }
+
+    /// Adds the ports' map elements in one batch: no rule changes, no read-back.
+    public func publish(_ ports: [PortElement]) throws {
+        guard !ports.isEmpty else { return }
+        try nft().publish(ports)
+    }
+
+    /// Removes the ports' map elements in one batch; fails (changing nothing) if one is missing.
+    public func unpublish(_ ports: [PortElement]) throws {
+        guard !ports.isEmpty else { return }
+        try nft().unpublish(ports)
+    }
+
+    /// The nfnetlink probe (no libnftables); all is well when it cannot tell.
+    public func health() -> FirewallHealth {
+        (try? FirewallHealth.probe()) ?? .assumedIntact
+    }
+
+    /// Whether Berth's table mentions the network (its chains are named after the id). A missing
+    /// table, or libnftables failing to load, means the rules are not there.
+    public func hasRules(forNetworkID id: String) -> Bool {
+        (try? nft().run(Self.listTable))?.contains(id) ?? false
+    }
+
+    /// Reads Berth's table and the whole ruleset and reports what ``findings(for:table:ruleset:health:)``
+    /// makes of them.
+    public func diagnose(_ networks: [FirewallNetwork]) -> [FirewallFinding] {
+        guard !networks.isEmpty else { return [] }
+        let fw: Firewall
+        do {
+            fw = try nft()
+        } catch {
+            // Without libnftables nothing can be read: say so rather than call the table missing.
+            return [FirewallFinding(problem: "\(error)", fix: "install the nftables package (libnftables1)")]
+        }
+        let table = try? fw.run(Self.listTable)
+        let ruleset = table == nil ? "" : (try? fw.run("list ruleset")) ?? ""
+        return Self.findings(for: networks, table: table, ruleset: ruleset, health: health())
+    }
+
+    /// The command that prints Berth's table (and fails when it is missing).
+    static let listTable = "list table \(Ruleset.family) \(Ruleset.table)"
+
+    /// Leaves exactly one Berth accept rule in Docker's `DOCKER-USER` chain when `wanted`, and
+    /// none otherwise; does nothing without Docker. Docker may change its chain at any moment (a
+    /// restart, a flush): when the batch fails for that, it looks again once.
+    private func synchronizeDockerAccept(wanted: Bool) throws {
+        for attempt in 0..<2 {
+            let handles = try FirewallHealth.probe().dockerAccept
+            guard let script = DockerAccept.script(existing: handles, wanted: wanted) else { return }
+            do {
+                try nft().run(script)
+                return
+            } catch where attempt == 0 {
+                continue
+            }
+        }
+    }
+}
