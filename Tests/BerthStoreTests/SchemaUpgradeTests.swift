@@ -2,6 +2,7 @@ import BerthAddress
 @testable import BerthStore
 import Glibc
 import XCTest
+import BerthTestSupport
 
 /// A store written by an earlier Berth (schema versions 1 to 3) is upgraded in place when it is
 /// opened: every row kept, the cascades (network → endpoints → ports) still in force.
