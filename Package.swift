@@ -83,14 +83,17 @@ let package = Package(
         .executableTarget(name: "berth", dependencies: ["BerthCLI", "BerthCNI"], swiftSettings: strict,
                           linkerSettings: startupLinking),
 
-        // Unit tests (no root needed).
+        // Unit tests (no root needed), and what they share: temporary directories, a private
+        // state directory with a watch on the host's, record builders, child processes.
+        .target(name: "BerthTestSupport", dependencies: ["BerthStore", "BerthAddress"],
+                path: "Tests/BerthTestSupport", swiftSettings: strict),
         .testTarget(name: "BerthAddressTests", dependencies: ["BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthNetlinkTests", dependencies: ["BerthNetlink", "BerthAddress", "CBerthShim"], swiftSettings: strict),
         .testTarget(name: "BerthIPAMTests", dependencies: ["BerthIPAM", "BerthAddress"], swiftSettings: strict),
-        .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthIPAM", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthIPAM", "BerthAddress", "BerthTestSupport"], swiftSettings: strict),
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"], swiftSettings: strict),
-        .testTarget(name: "BerthCNITests", dependencies: ["BerthCNI", "BerthAddress", "BerthJSON"], swiftSettings: strict),
+        .testTarget(name: "BerthCNITests", dependencies: ["BerthCNI", "BerthAddress", "BerthJSON", "BerthTestSupport"], swiftSettings: strict),
         .testTarget(name: "BerthFirewallTests", dependencies: ["BerthFirewall", "BerthAddress", "BerthNetlink"], swiftSettings: strict),
-        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthEngine", "BerthStore", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthEngine", "BerthStore", "BerthAddress", "BerthTestSupport"], swiftSettings: strict),
     ]
 )

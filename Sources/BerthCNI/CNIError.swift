@@ -1,4 +1,5 @@
 import BerthEngine
+import BerthJSON
 
 /// A CNI error as the spec defines it: printed as `{cniVersion, code, msg, details}` on stdout,
 /// and the plugin exits non-zero.
@@ -41,7 +42,7 @@ public struct CNIError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// The error object the spec asks for, as one line of JSON.
     public func json(cniVersion: String) -> String {
-        let w = JSONText()
+        let w = JSONWriter()
         w.object {
             w.field("cniVersion", cniVersion)
             w.field("code", code.rawValue)

@@ -77,10 +77,10 @@ public enum CNIPlugin {
         if let requested = requestedVersion(input), CNIVersion.isSupported(requested) {
             version = requested
         }
-        let w = JSONText()
+        let w = JSONWriter()
         w.object {
             w.field("cniVersion", version)
-            w.array("supportedVersions") { for v in CNIVersion.supported { w.element(v) } }
+            w.array("supportedVersions") { for v in CNIVersion.supported { w.string(v) } }
         }
         return w.text
     }

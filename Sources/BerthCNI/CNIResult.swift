@@ -1,3 +1,5 @@
+import BerthJSON
+
 /// A CNI result: what an ADD made, and the `prevResult` a chain passes along. One model for
 /// every version; ``json(version:)`` writes the shape the requested version defines.
 public struct CNIResult: Sendable, Equatable {
@@ -62,13 +64,13 @@ public struct CNIResult: Sendable, Equatable {
     /// The result as `version` writes it: 0.3.x/0.4.0 tag each IP with `"version": "4"` (or
     /// "6"); 1.1.0 adds interface MTUs. Keys in the order the reference plugins use.
     public func json(version: String) -> String {
-        let w = JSONText()
+        let w = JSONWriter()
         w.object {
             w.field("cniVersion", version)
             if !interfaces.isEmpty {
                 w.array("interfaces") {
                     for i in interfaces {
-                        w.element {
+                        w.object {
                             w.field("name", i.name)
                             if let mac = i.mac { w.field("mac", mac) }
                             if let mtu = i.mtu, CNIVersion.interfacesCarryMTU(version) { w.field("mtu", mtu) }
@@ -80,7 +82,7 @@ public struct CNIResult: Sendable, Equatable {
             if !ips.isEmpty {
                 w.array("ips") {
                     for ip in ips {
-                        w.element {
+                        w.object {
                             if CNIVersion.ipsCarryVersion(version) { w.field("version", ip.address.contains(":") ? "6" : "4") }
                             if let index = ip.interface { w.field("interface", index) }
                             w.field("address", ip.address)
@@ -92,7 +94,7 @@ public struct CNIResult: Sendable, Equatable {
             if !routes.isEmpty {
                 w.array("routes") {
                     for r in routes {
-                        w.element {
+                        w.object {
                             w.field("dst", r.dst)
                             if let gw = r.gw { w.field("gw", gw) }
                         }
@@ -100,10 +102,10 @@ public struct CNIResult: Sendable, Equatable {
                 }
             }
             w.object("dns") {
-                if let n = dns.nameservers { w.array("nameservers") { for s in n { w.element(s) } } }
+                if let n = dns.nameservers { w.array("nameservers") { for s in n { w.string(s) } } }
                 if let d = dns.domain { w.field("domain", d) }
-                if let s = dns.search { w.array("search") { for x in s { w.element(x) } } }
-                if let o = dns.options { w.array("options") { for x in o { w.element(x) } } }
+                if let s = dns.search { w.array("search") { for x in s { w.string(x) } } }
+                if let o = dns.options { w.array("options") { for x in o { w.string(x) } } }
             }
         }
         return w.text

@@ -7,15 +7,11 @@ enum LabelsCoding {
     /// Compact JSON text for `labels`, keys sorted so equal dictionaries store identical text.
     static func encode(_ labels: [String: String]) -> String {
         if labels.isEmpty { return "{}" }
-        var out: [UInt8] = [UInt8(ascii: "{")]
-        for (i, key) in labels.keys.sorted().enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            JSONString.append(key, to: &out)
-            out.append(UInt8(ascii: ":"))
-            JSONString.append(labels[key]!, to: &out)
+        let w = JSONWriter(capacity: 64)
+        w.object {
+            for key in labels.keys.sorted() { w.field(key, labels[key]!) }
         }
-        out.append(UInt8(ascii: "}"))
-        return String(decoding: out, as: UTF8.self)
+        return w.text
     }
 
     /// Parses JSON text written by ``encode(_:)`` (or by any JSON writer: an object of strings).

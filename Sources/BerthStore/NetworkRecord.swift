@@ -30,12 +30,18 @@ public struct NetworkRecord: Sendable, Equatable {
     public var created: Int64
     /// The last automatically allocated address: the round-robin cursor for the next allocation.
     public var lastAllocated: IPv4Address?
+    /// The network driver that made the network: "bridge" (the only one today; "macvlan" and
+    /// "overlay" will follow).
+    public var driver: String
+    /// The firewall driver that renders the network's rules: "nftables" or "none".
+    public var firewall: String
 
     /// Creates a record; every field is stored as given.
     public init(name: String, id: String, bridge: String, subnet: IPv4Subnet, gateway: IPv4Address,
                 ipRange: IPv4Subnet?, mtu: Int, isInternal: Bool, masquerade: Bool,
                 labels: [String: String], created: Int64, lastAllocated: IPv4Address? = nil,
-                icc: Bool = true, isolated: Bool = true) {
+                icc: Bool = true, isolated: Bool = true,
+                driver: String = "bridge", firewall: String = "nftables") {
         self.name = name
         self.id = id
         self.bridge = bridge
@@ -50,5 +56,7 @@ public struct NetworkRecord: Sendable, Equatable {
         self.lastAllocated = lastAllocated
         self.icc = icc
         self.isolated = isolated
+        self.driver = driver
+        self.firewall = firewall
     }
 }

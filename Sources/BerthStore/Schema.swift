@@ -5,7 +5,7 @@
 /// the already-cached file header, so a matching version costs no DDL on the hot path.
 enum Schema {
     /// The version this code writes. Bump it and add a step to ``migrate(_:from:)`` on change.
-    static let currentVersion: Int64 = 3
+    static let currentVersion: Int64 = 4
 
     /// Version 2: the same data in fewer b-trees. Every process parses the whole schema when it
     /// opens the store, and every connect writes one page per b-tree of `endpoints`, so:
@@ -13,6 +13,8 @@ enum Schema {
     /// allocation lookup — without a rowid, one unique index on (namespace, ifname, network)
     /// serving both the per-network uniqueness and the lookup by namespace, and no CHECK on the
     /// state (seven b-trees became five). Ports are unchanged.
+    ///
+    /// Version 4 added `driver` and `firewall` to networks (see ``upgrade3to4``).
     static func networksTable(_ name: String) -> String {
         """
         CREATE TABLE IF NOT EXISTS \(name) (
@@ -31,7 +33,9 @@ enum Schema {
             isolated        INTEGER NOT NULL,
             labels          TEXT NOT NULL,
             created         INTEGER NOT NULL,
-            last_allocated  INTEGER
+            last_allocated  INTEGER,
+            driver          TEXT NOT NULL DEFAULT 'bridge',
+            firewall        TEXT NOT NULL DEFAULT 'nftables'
         ) WITHOUT ROWID;
 
         """
@@ -77,7 +81,7 @@ enum Schema {
         CREATE INDEX IF NOT EXISTS ports_by_endpoint ON ports (endpoint);
         """
 
-    /// A new store: the version 2 tables straight away.
+    /// A new store: today's tables straight away.
     static let version2 = networksTable("networks") + endpointsTable("endpoints") + endpointsIndex + ports2
 
     /// Version 1 → 2: new tables filled from the old ones, the old ones dropped, the new ones
@@ -98,11 +102,20 @@ enum Schema {
         + endpointsIndex
 
     /// Version 2 → 3: endpoints record their namespace's cookie and the front end that made
-    /// them (version 1 goes to 3 directly: ``upgrade1to2`` builds today's tables). Rows from
+    /// them (version 1 goes to 4 directly: ``upgrade1to2`` builds today's tables). Rows from
     /// before get 0 and '' (unknown), which no code takes for a live namespace's or CNI's.
     static let upgrade2to3 = """
         ALTER TABLE endpoints ADD COLUMN netns_cookie INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE endpoints ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+
+        """
+
+    /// Version 3 → 4: networks record the network driver that made them and the firewall
+    /// driver that renders their rules. Every network before version 4 was a bridge with
+    /// nftables rules, which is what the defaults say.
+    static let upgrade3to4 = """
+        ALTER TABLE networks ADD COLUMN driver TEXT NOT NULL DEFAULT 'bridge';
+        ALTER TABLE networks ADD COLUMN firewall TEXT NOT NULL DEFAULT 'nftables';
 
         """
 
@@ -149,10 +162,12 @@ enum Schema {
             return
         }
         if version < 2 {
+            // Builds today's tables: nothing more to add.
             try db.execute(upgrade1to2)
-        } else if version < 3 {
-            try db.execute(upgrade2to3)
+            return
         }
+        if version < 3 { try db.execute(upgrade2to3) }
+        if version < 4 { try db.execute(upgrade3to4) }
     }
 
     private static func userVersion(_ db: SQLiteConnection) throws -> Int64 {

@@ -5,7 +5,7 @@ extension Store {
     /// Column list matching ``decodeNetwork(_:)``.
     private static let networkColumns = """
         name, id, bridge, subnet_address, subnet_prefix, gateway, range_address, range_prefix, \
-        mtu, internal, masquerade, labels, created, last_allocated, icc, isolated
+        mtu, internal, masquerade, labels, created, last_allocated, icc, isolated, driver, firewall
         """
 
     /// The network called `name`, or nil.
@@ -29,12 +29,12 @@ extension Store {
             .int(Int64(n.mtu)), .bool(n.isInternal), .bool(n.masquerade),
             .text(LabelsCoding.encode(n.labels)), .int(n.created),
             n.lastAllocated.map { .address($0) } ?? .null,
-            .bool(n.icc), .bool(n.isolated),
+            .bool(n.icc), .bool(n.isolated), .text(n.driver), .text(n.firewall),
         ]
         do {
             try db.run("""
                 INSERT INTO networks (\(Store.networkColumns))
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
                 """, arguments)
         } catch StoreError.conflict(let raw) {
             throw StoreError.conflict(networkConflictMessage(raw, n))
@@ -69,7 +69,8 @@ extension Store {
             labels: try LabelsCoding.decode(row.text(11), network: name),
             created: row.int(12),
             lastAllocated: row.isNull(13) ? nil : try row.address(13, what),
-            icc: row.int(14) != 0, isolated: row.int(15) != 0)
+            icc: row.int(14) != 0, isolated: row.int(15) != 0,
+            driver: row.text(16), firewall: row.text(17))
     }
 
     /// Rewrites SQLite's "UNIQUE constraint failed: networks.bridge" into a user-facing message.

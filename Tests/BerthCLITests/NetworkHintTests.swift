@@ -1,25 +1,18 @@
 @testable import BerthEngine
 import BerthAddress
 import BerthStore
+import BerthTestSupport
 import Glibc
 import XCTest
 
 /// The per-network hint file connect reads before the store is open: its line format, and
 /// saving, loading, refreshing and removing it in a real directory.
 final class NetworkHintTests: XCTestCase {
-    private var directory = ""
+    private var temporary: TemporaryDirectory!
+    private var directory: String { temporary.path }
 
-    override func setUpWithError() throws {
-        var template = Array("/tmp/bt-hint-test.XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        directory = String(cString: try XCTUnwrap(made))
-    }
-
-    override func tearDown() {
-        unlink(NetworkHint.path(network: "web", directory: directory))
-        rmdir(directory + "/hints")
-        rmdir(directory)
-    }
+    override func setUp() { temporary = TemporaryDirectory(prefix: "bt-hint-test") }
+    override func tearDown() { temporary.remove() }
 
     private func network(bridge: String = "berth1234", mtu: Int = 0) throws -> NetworkRecord {
         NetworkRecord(name: "web", id: "0123456789abcdef", bridge: bridge,

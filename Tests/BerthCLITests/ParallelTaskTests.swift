@@ -24,8 +24,12 @@ final class ParallelTaskTests: XCTestCase {
     func testGateHandsTheDecisionToTheWaitingThread() throws {
         for decision in [true, false] {
             let gate = Gate()
-            let task = ParallelTask { gate.wait() }
-            usleep(20_000)   // the worker is (very likely) waiting by now; correct either way
+            let started = Gate()
+            let task = ParallelTask { () -> Bool in
+                started.open(true)
+                return gate.wait()
+            }
+            XCTAssertTrue(started.wait(), "the worker is on its way to the gate")
             gate.open(decision)
             gate.open(!decision)
             XCTAssertEqual(try task.join(), decision)

@@ -1,4 +1,4 @@
-import Glibc
+import BerthTestSupport
 import XCTest
 @testable import BerthCNI
 
@@ -6,52 +6,28 @@ import XCTest
 /// (and so the kernel or the store) is touched.
 ///
 /// An ADD starts opening the store on a second thread before it reads its configuration, so even
-/// a refused ADD opens an existing store. These tests point `BERTH_STATE_DIR` (which wins over the
-/// configuration's `stateDir`) at a directory of their own, so they never open the host's
-/// `/var/lib/berth`, and check that it stayed as it was.
+/// a refused ADD opens an existing store. Each test points `BERTH_STATE_DIR` (which wins over the
+/// configuration's `stateDir`) at a directory of its own, so it never opens the host's
+/// `/var/lib/berth`, and fails if anything was done there meanwhile.
 final class VersionAndErrorTests: XCTestCase {
-    private static let systemStateDirectory = "/var/lib/berth"
-    private var stateDirectory = ""
-    private var previousStateDirectory: String?
-    private var systemStateBefore: [String]?
+    private var state: PrivateStateDirectory!
 
     override func setUp() {
         super.setUp()
-        var template = Array("/tmp/bt-cni-unit.XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            return XCTFail("mkdtemp: errno \(errno)")
-        }
-        stateDirectory = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        previousStateDirectory = getenv("BERTH_STATE_DIR").map { String(cString: $0) }
-        setenv("BERTH_STATE_DIR", stateDirectory, 1)
-        systemStateBefore = Self.listing(Self.systemStateDirectory)
+        state = PrivateStateDirectory()
     }
 
     override func tearDown() {
-        if let previousStateDirectory { setenv("BERTH_STATE_DIR", previousStateDirectory, 1) } else { unsetenv("BERTH_STATE_DIR") }
-        // Nothing here reaches the store, so the test's own directory is still empty (rmdir fails otherwise).
-        XCTAssertEqual(Self.listing(stateDirectory), [], "a command got as far as the state directory")
-        rmdir(stateDirectory)
-        XCTAssertEqual(Self.listing(Self.systemStateDirectory), systemStateBefore, "the test changed \(Self.systemStateDirectory)")
+        // Nothing here reaches the store, so the test's own directory is still empty.
+        XCTAssertEqual(state.entries, [], "a command got as far as the state directory")
+        XCTAssertEqual(state.finish(), [], "the test used \(PrivateStateDirectory.hostDefault)")
         super.tearDown()
-    }
-
-    /// The names in a directory, sorted; nil when it does not exist.
-    private static func listing(_ path: String) -> [String]? {
-        guard let dir = opendir(path) else { return nil }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
     }
 
     func testStateDirectoryIsTheTestsOwn() {
         // What the ADD warm-up opens, and what the commands open: never the host's state.
-        XCTAssertEqual(Commands.stateDirectory(configured: nil), stateDirectory)
-        XCTAssertEqual(Commands.stateDirectory(configured: Self.systemStateDirectory), stateDirectory)
+        XCTAssertEqual(Commands.stateDirectory(configured: nil), state.path)
+        XCTAssertEqual(Commands.stateDirectory(configured: PrivateStateDirectory.hostDefault), state.path)
     }
 
     private func run(_ command: String, _ stdin: String, containerID: String = "c1", netns: String = "/proc/self/ns/net",

@@ -21,17 +21,3 @@ final class JSONParserTests: XCTestCase {
         XCTAssertThrowsError(try JSONParser.parse([0x22, 0xFF, 0x22]), "invalid UTF-8")
     }
 }
-
-final class JSONStringTests: XCTestCase {
-    func testEscapes() {
-        XCTAssertEqual(JSONString.literal("plain é"), "\"plain é\"")
-        XCTAssertEqual(JSONString.literal("q\"b\\n\nr\rt\t\u{1}\u{1f}"), #""q\"b\\n\nr\rt\t\u0001\u001f""#)
-    }
-
-    /// Whatever the writer produces, the reader gives back unchanged.
-    func testRoundTrip() throws {
-        for s in ["", "a/b", "\u{0}\u{7f}", "\"\\", "日本語 😀", "line\nbreak"] {
-            XCTAssertEqual(try JSONParser.parse(Array(JSONString.literal(s).utf8)), .string(s))
-        }
-    }
-}

@@ -4,6 +4,7 @@ import Synchronization
 import BerthAddress
 import BerthIPAM
 import BerthStore
+import BerthTestSupport
 
 /// Several writers, each with its own `Store` (as separate `berth` processes would have), allocate
 /// addresses with read-decide-write transactions. None may hand out the same address twice.

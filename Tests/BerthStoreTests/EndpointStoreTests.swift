@@ -1,6 +1,7 @@
 import XCTest
 import BerthAddress
 import BerthStore
+import BerthTestSupport
 
 final class EndpointStoreTests: XCTestCase {
     private var dir: TemporaryDirectory!

@@ -1,6 +1,7 @@
 import XCTest
 import BerthAddress
 import BerthStore
+import BerthTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif

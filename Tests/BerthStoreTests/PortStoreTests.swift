@@ -1,6 +1,7 @@
 import XCTest
 import BerthAddress
 import BerthStore
+import BerthTestSupport
 
 final class PortStoreTests: XCTestCase {
     private var dir: TemporaryDirectory!

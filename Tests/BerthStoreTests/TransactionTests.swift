@@ -2,7 +2,8 @@ import XCTest
 import Dispatch
 import Synchronization
 import BerthAddress
-import BerthStore
+@testable import BerthStore
+import BerthTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,17 +74,30 @@ final class TransactionTests: XCTestCase {
         XCTAssertEqual(try b.endpoints(), [])
     }
 
+    /// A second store's transaction starts only once the first has committed. The other writer
+    /// first checks, on a connection that never waits, that the write lock is held, and says so:
+    /// only then does the first transaction go on to commit (no sleeping on either side).
     func testWriterWaitsForAnotherStoresTransaction() throws {
         let path = dir.path
         let store = try Store(directory: path)
         try store.insertNetwork(Fixtures.network("web"))
         let log = Mutex<[String]>([])
+        let lockSeenHeld = DispatchSemaphore(value: 0)
         let group = DispatchGroup()
         try store.transaction {
             try store.insertEndpoint(Fixtures.endpoint("web", address: "10.88.0.2"))
             DispatchQueue.global().async(group: group) {
                 do {
                     let other = try Store(directory: path)
+                    do {
+                        let probe = try SQLiteConnection(path: path + "/berth.db", busyTimeoutMilliseconds: 0)
+                        defer { probe.close() }
+                        if (try? probe.execute("BEGIN IMMEDIATE")) != nil {
+                            log.withLock { $0.append("other took the write lock during the first transaction") }
+                            try probe.execute("ROLLBACK")
+                        }
+                    }
+                    lockSeenHeld.signal()
                     try other.transaction {
                         // Inside the lock the first transaction must already be committed.
                         let seen = try other.isAddressTaken(network: "web", address: IPv4Address("10.88.0.2")!)
@@ -91,10 +105,11 @@ final class TransactionTests: XCTestCase {
                         try other.insertEndpoint(Fixtures.endpoint("web", address: "10.88.0.3", containerID: "c2", netns: (4, 2)))
                     }
                 } catch {
+                    lockSeenHeld.signal()
                     log.withLock { $0.append("other failed: \(error)") }
                 }
             }
-            usleep(300_000)
+            lockSeenHeld.wait()
             log.withLock { $0.append("first committing") }
         }
         group.wait()
