@@ -73,12 +73,12 @@ let package = Package(
 
         // Front ends.
         .target(name: "BerthCLI",
-                dependencies: ["BerthEngine", "BerthAddress", "BerthJSON", "BerthNetlink", "BerthStore",
+                dependencies: ["BerthEngine", "BerthAddress", "BerthJSON",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: strict),
         // CNI front end: the same binary, run by container runtimes with CNI_COMMAND set.
         .target(name: "BerthCNI",
-                dependencies: ["BerthEngine", "BerthAddress", "BerthIPAM", "BerthJSON", "BerthNetlink", "BerthStore"],
+                dependencies: ["BerthEngine", "BerthAddress", "BerthJSON"],
                 swiftSettings: strict),
         .executableTarget(name: "berth", dependencies: ["BerthCLI", "BerthCNI"], swiftSettings: strict,
                           linkerSettings: startupLinking),

@@ -10,9 +10,10 @@ struct EndpointsCommand: ParsableCommand {
     @Option(help: "Output format.") var format: OutputFormat = .table
 
     func run() throws {
-        let engine = try global.engine()
-        let gateways = Dictionary(uniqueKeysWithValues: try engine.networks().map { ($0.name, $0.gateway) })
-        let views = try engine.endpoints(network: network).map { EndpointView($0, gateway: gateways[$0.network]) }
+        let views = try global.withEngine { engine in
+            let gateways = Dictionary(uniqueKeysWithValues: try engine.networks().map { ($0.network.name, $0.network.gateway) })
+            return try engine.endpoints(network: network).map { EndpointView($0, gateway: gateways[$0.network]) }
+        }
         switch format {
         case .json: printJSON(.array(views.map(\.json)))
         case .table:

@@ -7,28 +7,17 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("state-dir"), help: "State directory (default: $BERTH_STATE_DIR or /var/lib/berth).")
     var stateDirectory: String?
 
-    /// Opens the engine with the configured state directory and address pools.
-    func engine() throws -> Engine {
-        try GlobalOptions.engine(stateDirectory: stateDirectory)
+    /// Runs `body` with an engine on the configured state directory, and closes it after.
+    func withEngine<T>(_ body: (Engine) throws -> T) throws -> T {
+        try GlobalOptions.withEngine(stateDirectory: stateDirectory, body)
     }
 
-    /// The state directory: the flag's value, else BERTH_STATE_DIR, else /var/lib/berth.
-    static func resolveStateDirectory(_ flag: String?) -> String {
-        if let flag { return flag }
-        if let env = getenv("BERTH_STATE_DIR"), env.pointee != 0 { return String(cString: env) }
-        return "/var/lib/berth"
-    }
-
-    /// Opens the engine for a state directory flag (nil: environment or default).
-    static func engine(stateDirectory: String?) throws -> Engine {
-        try Engine(configuration: configuration(stateDirectory: stateDirectory))
-    }
-
-    /// The engine's configuration for a state directory flag (nil: environment or default).
-    static func configuration(stateDirectory: String?) -> EngineConfiguration {
-        var configuration = EngineConfiguration(stateDirectory: resolveStateDirectory(stateDirectory))
-        if let env = getenv("BERTH_POOLS"), env.pointee != 0 { configuration.poolList = String(cString: env) }
-        return configuration
+    /// Runs `body` with an engine for a state directory flag (nil: environment or default),
+    /// and closes it after (its deferred checkpoint, see ``Engine/close()``).
+    static func withEngine<T>(stateDirectory: String?, _ body: (Engine) throws -> T) throws -> T {
+        let engine = Engine(settings: .fromEnvironment(explicit: stateDirectory))
+        defer { engine.close() }
+        return try body(engine)
     }
 }
 

@@ -1,6 +1,5 @@
 import BerthAddress
 import BerthEngine
-import BerthStore
 
 /// The JSON shape of an endpoint, as `connect`, `endpoints` and `network inspect` print it.
 struct EndpointView {
@@ -18,18 +17,18 @@ struct EndpointView {
     /// Published ports (filled by the commands that show them).
     var ports: [PortMapping] = []
 
-    init(_ e: EndpointRecord, gateway: IPv4Address?) {
+    init(_ e: EndpointInfo, gateway: IPv4Address?) {
         id = e.id
         network = e.network
         name = e.containerID
         ifname = e.ifname
         hostIfname = e.hostIfname
-        ipv4 = "\(e.address)/\(e.prefixLength)"
+        ipv4 = "\(e.address)"
         self.gateway = gateway.map { "\($0)" } ?? ""
         mac = e.mac.description
-        netns = e.netnsPath
+        netns = e.namespacePath
         target = e.target
-        state = e.state.rawValue
+        state = e.state
     }
 
     var json: JSONValue {
@@ -45,21 +44,22 @@ struct EndpointView {
 
 /// The JSON shape of a network in `network inspect`.
 struct NetworkView {
-    let network: NetworkRecord
-    let endpoints: [EndpointRecord]
+    let network: NetworkInfo
+    let endpoints: [EndpointInfo]
     /// Published ports of the endpoints.
-    var ports: [PortRecord] = []
+    let ports: [PublishedPort]
 
-    init(_ n: NetworkRecord, endpoints: [EndpointRecord]) {
+    init(_ n: NetworkInfo, endpoints: [EndpointInfo], ports: [PublishedPort]) {
         network = n
         self.endpoints = endpoints
+        self.ports = ports
     }
 
     var json: JSONValue {
         let n = network
         return .object([
-            ("name", .string(n.name)), ("id", .string(n.id)), ("driver", .string("bridge")),
-            ("bridge", .string(n.bridge)), ("subnet", .string("\(n.subnet)")), ("gateway", .string("\(n.gateway)")),
+            ("name", .string(n.name)), ("id", .string(n.id)), ("driver", .string(n.driver)),
+            ("firewall", .string(n.firewall)), ("bridge", .string(n.device)), ("subnet", .string("\(n.subnet)")), ("gateway", .string("\(n.gateway)")),
             ("ipRange", .optional(n.ipRange.map { "\($0)" })), ("mtu", .int(Int64(n.mtu))),
             ("internal", .bool(n.isInternal)), ("masquerade", .bool(n.masquerade)),
             ("icc", .bool(n.icc)), ("isolate", .bool(n.isolated)),
@@ -67,7 +67,7 @@ struct NetworkView {
             ("created", .int(n.created)),
             ("endpoints", .array(endpoints.map { e in
                 var view = EndpointView(e, gateway: n.gateway)
-                view.ports = PortRecord.mappings(ports.filter { $0.endpoint == e.id }).map(\.mapping)
+                view.ports = ports.filter { $0.endpoint == e.id }.map(\.mapping)
                 return view.json
             })),
         ])
@@ -76,13 +76,13 @@ struct NetworkView {
 
 /// The JSON shape of a network in `network ls --format json`.
 struct NetworkSummaryView {
-    let network: NetworkRecord
+    let network: NetworkInfo
     let endpointCount: Int
 
     var json: JSONValue {
         let n = network
         return .object([
-            ("name", .string(n.name)), ("id", .string(n.id)), ("bridge", .string(n.bridge)),
+            ("name", .string(n.name)), ("id", .string(n.id)), ("driver", .string(n.driver)), ("bridge", .string(n.device)),
             ("subnet", .string("\(n.subnet)")), ("gateway", .string("\(n.gateway)")),
             ("internal", .bool(n.isInternal)), ("endpoints", .int(Int64(endpointCount))),
         ])

@@ -11,7 +11,7 @@ struct GCCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Only list what would be repaired.") var dryRun = false
 
     func run() throws {
-        let actions = try global.engine().collectGarbage(dryRun: dryRun)
+        let actions = try global.withEngine { try $0.collectGarbage(dryRun: dryRun) }
         if actions.isEmpty {
             print("nothing to repair")
             return
@@ -29,7 +29,7 @@ struct DoctorCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let findings = try global.engine().diagnose()
+        let findings = try global.withEngine { try $0.diagnose() }
         if findings.isEmpty {
             print("no problems found")
             return
@@ -59,7 +59,7 @@ struct FirewallReload: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        try global.engine().reloadFirewall()
+        try global.withEngine { try $0.reloadFirewall() }
         print("firewall reloaded")
     }
 }

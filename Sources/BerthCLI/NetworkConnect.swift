@@ -1,7 +1,6 @@
 import ArgumentParser
 import BerthAddress
 import BerthEngine
-import BerthNetlink
 
 /// `berth network connect NETWORK TARGET`.
 struct NetworkConnect: ParsableCommand {
@@ -30,18 +29,15 @@ struct NetworkConnect: ParsableCommand {
     static func perform(stateDirectory: String?, network: String, target: String, ifname: String,
                         ip: IPv4Address?, mac: MACAddress?, name: String?, publish: [PortMapping] = []) throws {
         PhaseTrace.mark("process start to command")
-        let namespace = try openTarget(target)
-        let configuration = GlobalOptions.configuration(stateDirectory: stateDirectory)
-        let attached = try Engine.attach(ConnectRequest(
-            network: network, namespace: namespace, target: target, ifname: ifname,
-            address: ip, mac: mac, containerID: name, bringUpLoopback: true, ports: publish),
-            stateDirectory: configuration.stateDirectory,
-            open: { migrating in try Engine(configuration: configuration, migrating: migrating, deferringCheckpoints: true) })
-        var view = EndpointView(attached.endpoint, gateway: attached.network.gateway)
-        view.ports = publish
-        printJSON(view.json)
-        PhaseTrace.mark("print result")
-        attached.engine.finish()
+        try GlobalOptions.withEngine(stateDirectory: stateDirectory) { engine in
+            let attached = try engine.connect(ConnectRequest(
+                network: .named(network), target: .user(target), ifname: ifname,
+                address: ip, mac: mac, containerID: name, bringUpLoopback: true, ports: publish))
+            var view = EndpointView(attached.endpoint, gateway: attached.network.gateway)
+            view.ports = publish
+            printJSON(view.json)
+            PhaseTrace.mark("print result")
+        }
     }
 }
 
@@ -62,7 +58,7 @@ struct NetworkDisconnect: ParsableCommand {
 
     func run() throws {
         if all {
-            let count = try global.engine().disconnectAll(network: network)
+            let count = try global.withEngine { try $0.disconnectAll(network: network) }
             print("\(count) endpoint(s) disconnected")
             return
         }
@@ -70,22 +66,10 @@ struct NetworkDisconnect: ParsableCommand {
     }
 
     /// The command's work, callable without swift-argument-parser (see ``FastPath``).
-    /// Like connect, it leaves the WAL's checkpoint to a detached child (``Engine/finish()``).
+    /// Like connect, it leaves the WAL's checkpoint to a detached child (``Engine/close()``).
     static func perform(stateDirectory: String?, network: String, target: String, ifname: String) throws {
-        let engine = try Engine(configuration: GlobalOptions.configuration(stateDirectory: stateDirectory), deferringCheckpoints: true)
-        try engine.disconnect(network: network, target: target, ifname: ifname)
-        engine.finish()
-    }
-}
-
-/// Opens a TARGET, turning namespace errors into one-line user errors.
-func openTarget(_ target: String) throws -> NetworkNamespace {
-    do {
-        return try NetworkNamespace.resolve(target: target)
-    } catch let e as NamespaceError {
-        switch e {
-        case .notANamespace, .notANetworkNamespace: throw BerthError.invalidArgument(e.description)
-        default: throw BerthError.notFound(e.description)
+        try GlobalOptions.withEngine(stateDirectory: stateDirectory) {
+            try $0.disconnect(network: network, target: target, ifname: ifname)
         }
     }
 }

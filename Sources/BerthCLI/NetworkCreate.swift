@@ -17,6 +17,9 @@ struct NetworkCreate: ParsableCommand {
     @Option(name: .customLong("label"), help: "KEY=VALUE metadata (repeatable).") var labels: [String] = []
     @Option(name: .customLong("icc"), help: "Inter-container communication on the bridge (--icc=false blocks it; gateway, NAT and published ports keep working).")
     var icc = true
+    @Option(help: "Network driver: bridge.") var driver = "bridge"
+    @Option(help: "Firewall that renders the network's rules: nftables, or none where another tool owns the host's firewall (no NAT, isolation or published ports from Berth).")
+    var firewall = "nftables"
     @Option(name: .customLong("isolate"), help: "Wall the network off from other Berth networks (--isolate=false: reach other non-isolated networks directly).")
     var isolate = true
 
@@ -26,8 +29,10 @@ struct NetworkCreate: ParsableCommand {
                                labels: try parseLabels(labels))
         spec.icc = icc
         spec.isolated = isolate
-        let record = try global.engine().createNetwork(spec)
-        print(record.name)
+        spec.driver = driver
+        spec.firewall = firewall
+        let network = try global.withEngine { try $0.createNetwork(spec) }
+        print(network.name)
     }
 }
 

@@ -9,16 +9,15 @@ struct NetworkList: ParsableCommand {
     @Option(help: "Output format.") var format: OutputFormat = .table
 
     func run() throws {
-        let engine = try global.engine()
-        let networks = try engine.networks()
-        let counts = try networks.map { try engine.endpointCount(network: $0.name) }
+        let summaries = try global.withEngine { try $0.networks() }
         switch format {
         case .json:
-            printJSON(.array(zip(networks, counts).map { NetworkSummaryView(network: $0, endpointCount: $1).json }))
+            printJSON(.array(summaries.map { NetworkSummaryView(network: $0.network, endpointCount: $0.endpointCount).json }))
         case .table:
             printTable(["NAME", "BRIDGE", "SUBNET", "GATEWAY", "INTERNAL", "ENDPOINTS"],
-                       zip(networks, counts).map { n, c in
-                           [n.name, n.bridge, "\(n.subnet)", "\(n.gateway)", n.isInternal ? "yes" : "no", "\(c)"]
+                       summaries.map { s in
+                           let n = s.network
+                           return [n.name, n.device, "\(n.subnet)", "\(n.gateway)", n.isInternal ? "yes" : "no", "\(s.endpointCount)"]
                        })
         }
     }
@@ -36,12 +35,11 @@ struct NetworkInspect: ParsableCommand {
     }
 
     func run() throws {
-        let engine = try global.engine()
-        let views = try names.map { name in
-            let n = try engine.network(named: name)
-            var view = NetworkView(n, endpoints: try engine.endpoints(network: name))
-            view.ports = try engine.publishedPorts(network: name)
-            return view
+        let views = try global.withEngine { engine in
+            try names.map { name in
+                NetworkView(try engine.network(named: name), endpoints: try engine.endpoints(network: name),
+                            ports: try engine.publishedPorts(network: name))
+            }
         }
         printJSON(.array(views.map(\.json)))
     }
@@ -60,7 +58,7 @@ struct NetworkRemove: ParsableCommand {
     }
 
     func run() throws {
-        try global.engine().removeNetworks(names, force: force)
+        try global.withEngine { try $0.removeNetworks(names, force: force) }
         for name in names { print(name) }
     }
 }
@@ -72,6 +70,6 @@ struct NetworkPrune: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        for name in try global.engine().pruneNetworks() { print(name) }
+        for name in try global.withEngine({ try $0.pruneNetworks() }) { print(name) }
     }
 }

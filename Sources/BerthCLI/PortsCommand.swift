@@ -1,7 +1,6 @@
 import ArgumentParser
 import BerthAddress
 import BerthEngine
-import BerthStore
 
 /// `berth ports`: every published port, one line per published mapping (ranges folded).
 struct PortsCommand: ParsableCommand {
@@ -12,12 +11,7 @@ struct PortsCommand: ParsableCommand {
     @Option(help: "Output format.") var format: OutputFormat = .table
 
     func run() throws {
-        let records = try global.engine().publishedPorts(network: network)
-        var owners: [String: PortRecord] = [:]
-        for r in records where owners[r.endpoint] == nil { owners[r.endpoint] = r }
-        let rows = PortRecord.mappings(records).compactMap { item in
-            owners[item.endpoint].map { (owner: $0, mapping: item.mapping) }
-        }
+        let rows = try global.withEngine { try $0.publishedPorts(network: network) }.map { (owner: $0, mapping: $0.mapping) }
         switch format {
         case .json:
             printJSON(.array(rows.map { row in

@@ -24,23 +24,25 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let engine = try global.engine()
-        let namespace = try ContainerProcess.createNamespace()
-        let target = "run:\(getpid())"
-        // From the connect on, berth must outlive the command to disconnect it: signals stay
-        // pending until the command runs (then they are passed on to it) and are ignored after.
-        ContainerProcess.holdSignals()
-        let endpoint = try engine.connect(ConnectRequest(
-            network: network, namespace: namespace, target: target, address: ip?.address,
-            containerID: name ?? target, bringUpLoopback: true, ports: publish))
-        let status: Int32
-        do {
-            status = try ContainerProcess.run(command, in: namespace)
-        } catch {
-            try? engine.disconnect(network: endpoint.network, target: target, ifname: endpoint.ifname)
-            throw error
+        let status = try global.withEngine { engine in
+            let namespace = try ContainerProcess.createNamespace()
+            let target = namespace.target
+            // From the connect on, berth must outlive the command to disconnect it: signals stay
+            // pending until the command runs (then they are passed on to it) and are ignored after.
+            ContainerProcess.holdSignals()
+            let endpoint = try engine.connect(ConnectRequest(
+                network: .named(network), target: .created(namespace), address: ip?.address,
+                containerID: name ?? target, bringUpLoopback: true, ports: publish)).endpoint
+            let status: Int32
+            do {
+                status = try ContainerProcess.run(command, in: namespace)
+            } catch {
+                try? engine.disconnect(network: endpoint.network, target: target, ifname: endpoint.ifname)
+                throw error
+            }
+            try engine.disconnect(network: endpoint.network, target: target, ifname: endpoint.ifname)
+            return status
         }
-        try engine.disconnect(network: endpoint.network, target: target, ifname: endpoint.ifname)
         throw CommandExit(status: status)
     }
 }

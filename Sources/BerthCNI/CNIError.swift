@@ -58,7 +58,9 @@ public struct CNIError: Error, Equatable, Sendable, CustomStringConvertible {
         case let e as CNIError: return e
         case let e as BerthError:
             switch e {
-            case .invalidArgument(let m): return CNIError(.invalidConfig, m)
+            case .invalidArgument(let m), .configuration(let m): return CNIError(.invalidConfig, m)
+            case .target(let m): return CNIError(.invalidEnvironment, "CNI_NETNS: \(m)")
+            case .environment(let m): return CNIError(.invalidEnvironment, m)
             case .notFound(let m): return CNIError(.notFound, m)
             case .conflict(let m): return CNIError(.conflict, m)
             case .permissionDenied(let m): return CNIError(.permissionDenied, m)

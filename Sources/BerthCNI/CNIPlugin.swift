@@ -1,6 +1,5 @@
 import BerthJSON
 import BerthEngine
-import BerthIPAM
 import Glibc
 
 /// Berth as a CNI plugin: the same `berth` binary, run with `CNI_COMMAND` in its environment.
@@ -38,20 +37,17 @@ public enum CNIPlugin {
             let command = try env.parsedCommand()
             // An ADD's store opens on a second thread while the configuration is decoded and
             // checked, unless the configuration may name a state directory of its own (rare).
-            let directory = Commands.stateDirectory(configured: nil)
-            let warmup = command == .add && !mentionsStateDirectory(input)
-                ? EngineWarmup.starting(stateDirectory: directory, opening: { migrating in
-                    try Commands.openEngine(stateDirectory: directory, migrating: migrating, deferringCheckpoints: true)
-                  })
-                : nil
             // Unused when the ADD fails before it attaches: the thread then just ends.
-            defer { warmup?.abandon() }
+            let early = command == .add && !mentionsStateDirectory(input) ? Engine(settings: .fromEnvironment()) : nil
+            early?.warmUp()
             let config = try decode(input)
             PhaseTrace.mark("cni: read and decode stdin")
             // Report errors in the caller's version whenever it is one we speak.
             if let v = config.cniVersion, CNIVersion.isSupported(v) { version = v }
+            let engine = early ?? Engine(settings: .fromEnvironment(configured: config.stateDir))
+            defer { engine.close() }
             let output = try Commands(env: env, config: config, version: try config.requireVersion(),
-                                      warmup: warmup).run(command)
+                                      engine: engine).run(command)
             return Outcome(output: output, error: nil)
         } catch {
             let e = CNIError.from(error)

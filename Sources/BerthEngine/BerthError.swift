@@ -6,6 +6,13 @@ public enum BerthError: Error, CustomStringConvertible, Sendable {
     case notFound(String)
     /// The request clashes with existing state (in use, taken, overlapping).
     case conflict(String)
+    /// A network definition clashes with the network of that name, or with the host (a
+    /// runtime's configuration, which its user has to change).
+    case configuration(String)
+    /// The container's namespace cannot be used: not a network namespace, or gone.
+    case target(String)
+    /// A setting from the environment (`BERTH_POOLS`) is malformed.
+    case environment(String)
     /// The caller lacks the privileges Berth needs.
     case permissionDenied(String)
     /// The kernel or the store failed underneath.
@@ -13,8 +20,8 @@ public enum BerthError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .invalidArgument(let m), .notFound(let m), .conflict(let m),
-             .permissionDenied(let m), .system(let m):
+        case .invalidArgument(let m), .notFound(let m), .conflict(let m), .configuration(let m),
+             .target(let m), .environment(let m), .permissionDenied(let m), .system(let m):
             return m
         }
     }

@@ -4,16 +4,24 @@ import Glibc
 
 /// Runs a command as a throwaway "container": a new network namespace (and a private mount
 /// namespace) that `berth run` attaches to a network for the command's lifetime.
+/// A network namespace Berth made for a command (`berth run`), named `run:<berth's PID>`.
+public struct ContainerNamespace: Sendable {
+    let namespace: NetworkNamespace
+    /// How endpoints record it, and how disconnect finds it.
+    public let target: String
+}
+
 public enum ContainerProcess {
     /// Creates a fresh, empty network namespace and returns a handle on it.
-    public static func createNamespace() throws -> NetworkNamespace {
+    public static func createNamespace() throws -> ContainerNamespace {
         let fd = berth_create_netns()
         guard fd >= 0 else {
             if -fd == EPERM { throw BerthError.permissionDenied("berth needs root (CAP_SYS_ADMIN) to create a network namespace") }
             throw BerthError.system("cannot create a network namespace: \(String(cString: strerror(-fd)))")
         }
         defer { close(fd) }
-        return try translating { try NetworkNamespace(path: "/proc/self/fd/\(fd)") }
+        return ContainerNamespace(namespace: try translating { try NetworkNamespace(path: "/proc/self/fd/\(fd)") },
+                                  target: "run:\(getpid())")
     }
 
     /// Keeps SIGINT, SIGTERM and SIGHUP pending from now on (call before connecting), so no
@@ -25,7 +33,8 @@ public enum ContainerProcess {
     /// Starts `arguments` inside `namespace` and waits for it. SIGINT and SIGTERM are passed on
     /// to the command instead of killing berth, so berth always gets to clean up afterwards.
     /// Returns the command's exit status (128+signal when it was killed by a signal).
-    public static func run(_ arguments: [String], in namespace: NetworkNamespace) throws -> Int32 {
+    public static func run(_ arguments: [String], in container: ContainerNamespace) throws -> Int32 {
+        let namespace = container.namespace
         var cStrings = arguments.map { strdup($0) }
         cStrings.append(nil)
         defer { for p in cStrings { free(p) } }

@@ -1,9 +1,9 @@
 import BerthAddress
 import BerthStore
 
-/// The names of an endpoint, fixed before connect starts so that the kernel and the store can
-/// work on it at the same time: its id, its host veth's name and MAC (both derived from the id)
-/// and the container's MAC.
+/// The names of an endpoint, fixed before an attach starts so that the kernel and the store can
+/// work on it at the same time: its id (minted here, whatever the runtime calls the
+/// container), its host veth's name and MAC (both derived from the id) and the container's MAC.
 struct EndpointIdentity {
     let id: String
     let hostIfname: String
@@ -14,15 +14,13 @@ struct EndpointIdentity {
     init(mac requested: MACAddress?) {
         id = Store.randomID()
         hostIfname = "bv" + String(id.prefix(12))
-        hostMAC = Engine.hostMAC(ofEndpoint: id)
+        hostMAC = EndpointIdentity.hostMAC(ofEndpoint: id)
         mac = requested ?? MACAddress(locallyAdministeredFrom: Hex.decode(id) ?? randomUInt64())
     }
-}
 
-extension Engine {
     /// The MAC of an endpoint's host veth: locally administered, derived from the endpoint id
     /// (differently from the container's), so results can report it without asking the kernel.
-    public static func hostMAC(ofEndpoint id: String) -> MACAddress {
+    static func hostMAC(ofEndpoint id: String) -> MACAddress {
         MACAddress(locallyAdministeredFrom: ~(Hex.decode(id) ?? 0))
     }
 }

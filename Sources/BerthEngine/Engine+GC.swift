@@ -24,8 +24,8 @@ extension Engine {
     ///   elements with no endpoint).
     /// Runs under the exclusive operation lock, so no other berth command is half-way through.
     public func collectGarbage(dryRun: Bool) throws -> [RepairAction] {
-        try Capabilities.requireNetAdmin()
-        let lock = try translating { try OperationLock(directory: configuration.stateDirectory, mode: .exclusive) }
+        try requirePrivileges()
+        let lock = try translating { try OperationLock(directory: settings.stateDirectory, mode: .exclusive) }
         defer { withExtendedLifetime(lock) {} }
         let signals = TeardownSignals.block()
         defer { signals.restore() }
@@ -34,17 +34,15 @@ extension Engine {
 
     private func reconcile(dryRun: Bool) throws -> [RepairAction] {
         var actions: [RepairAction] = []
-        let session = try host()
-        // Kernel first, then the store: a veth that exists now had its endpoint recorded before it
-        // was created, so it cannot be missing from the store read afterwards.
-        let links = try session.links()
-        let linksByName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        // Kernel first, then the store: a link that exists now had its endpoint recorded before
+        // it was created, so it cannot be missing from the store read afterwards.
+        var snapshots: [String: any KernelSnapshot] = [:]
+        for name in EngineEnvironment.driverNames { snapshots[name] = try driver(named: name).snapshot() }
         let networks = try store.networks()
         let endpoints = try store.endpoints()
 
         var doomed: [EndpointRecord] = []
         for e in endpoints {
-            let veth = linksByName[e.hostIfname]
             switch e.state {
             case .creating:
                 actions.append(RepairAction(kind: "endpoint", description:
@@ -54,67 +52,40 @@ extension Engine {
                 actions.append(RepairAction(kind: "endpoint", description:
                     "finished interrupted disconnect of \(e.containerID) (\(e.address)) on '\(e.network)'"))
                 doomed.append(e)
-            case .active where veth.map({ Engine.isRetiredGroup($0.group) }) == true:
-                // A detach took the veth out of service and died before it released the record.
-                actions.append(RepairAction(kind: "endpoint", description:
-                    "finished interrupted disconnect of \(e.containerID) (\(e.address)) on '\(e.network)'"))
-                doomed.append(e)
-            case .active where veth == nil:
-                actions.append(RepairAction(kind: "endpoint", description:
-                    "released \(e.address) of \(e.containerID) on '\(e.network)': its veth \(e.hostIfname) is gone (namespace deleted)"))
-                doomed.append(e)
             case .active:
                 break
             }
         }
+        var kernelActions: [RepairAction] = []
+        for (name, snapshot) in snapshots.sorted(by: { $0.key < $1.key }) {
+            let mine = networks.filter { $0.driver == name }
+            let names = Set(mine.map(\.name))
+            // Endpoints of a network the store no longer has are the bridge driver's (Berth had
+            // no other before networks recorded their driver).
+            let known = Set(networks.map(\.name))
+            let theirs = endpoints.filter { names.contains($0.network) || (name == "bridge" && !known.contains($0.network)) }
+            let repair = try driver(named: name).repair(snapshot, networks: mine, endpoints: theirs, dryRun: dryRun)
+            for (e, action) in repair.releasedEndpoints {
+                actions.append(action)
+                doomed.append(e)
+            }
+            kernelActions += repair.actions
+        }
         if !dryRun { try removeEndpoints(doomed) }
+        actions += kernelActions
 
-        let owned = Set(endpoints.map(\.hostIfname))
-        // Berth's own: the bv name and the device-group marker; a user's bv-something is left alone.
-        // A retired one is a detach's veth whose deleting child died (it holds the operation
-        // lock while it lives, so gc never sees one in flight).
-        let strayVeths = links.filter {
-            $0.kind == "veth" && $0.name.hasPrefix("bv") && (Engine.isVethGroup($0.group) || Engine.isRetiredGroup($0.group))
-                && !owned.contains($0.name)
-        }
-        for link in strayVeths {
-            actions.append(RepairAction(kind: "link", description: Engine.isRetiredGroup(link.group)
-                ? "deleted detached veth \(link.name) (its deletion was interrupted)"
-                : "deleted stray veth \(link.name) (no endpoint owns it)"))
-        }
-        if !dryRun { try session.deleteLinks(names: strayVeths.map(\.name)) }
-
-        let networkIDs = Set(networks.map(\.id))
-        for link in links where link.kind == "bridge" {
-            guard let alias = link.alias, alias.hasPrefix(Engine.bridgeAliasPrefix) else { continue }
-            let id = String(alias.dropFirst(Engine.bridgeAliasPrefix.count))
-            if networkIDs.contains(id) { continue }
-            actions.append(RepairAction(kind: "bridge", description: "deleted bridge \(link.name) of a removed network"))
-            if !dryRun { _ = try session.deleteLink(name: link.name) }
-        }
-
-        for n in networks where linksByName[n.bridge] == nil {
-            actions.append(RepairAction(kind: "bridge", description: "recreated missing bridge \(n.bridge) of network '\(n.name)'"))
-            if dryRun { continue }
-            let bridge = try realizeBridge(n)
-            // Veths whose bridge vanished survive as unattached links: put them back.
-            let survivors = endpoints.filter { $0.network == n.name && $0.state == .active }
-                .compactMap { linksByName[$0.hostIfname] }
-            try session.execute(survivors.map { (RouteRequests.setMaster(index: $0.index, master: bridge), "attach \($0.name) to \(n.bridge)") })
-        }
-
-        let health = try? FirewallHealth.probe()
-        let tablePresent = health?.tablePresent ?? true
-        if !tablePresent && !networks.isEmpty {
+        let health = firewall(.nftables).health()
+        let rendered = networks.filter { $0.firewall != FirewallKind.none.rawValue }
+        if !health.tablePresent && !rendered.isEmpty {
             actions.append(RepairAction(kind: "firewall", description: "restored the missing nftables table inet \(Ruleset.table)"))
         }
-        let strayAccept = networks.isEmpty && health?.dockerAccept?.isEmpty == false
-        if health?.dockerAcceptMissing == true && !networks.isEmpty {
+        let strayAccept = rendered.isEmpty && health.dockerAccept?.isEmpty == false
+        if health.dockerAcceptMissing && !rendered.isEmpty {
             actions.append(RepairAction(kind: "firewall", description: "restored Berth's accept rule in Docker's \(DockerAccept.chain) chain"))
         } else if strayAccept {
             actions.append(RepairAction(kind: "firewall", description: "removed Berth's accept rule from Docker's \(DockerAccept.chain) chain (no network left)"))
         }
-        if !dryRun && (!networks.isEmpty || tablePresent || strayAccept) {
+        if !dryRun && (!rendered.isEmpty || health.tablePresent || strayAccept) {
             try store.transaction { try synchronizeFirewall() }
         }
         return actions

@@ -1,104 +1,148 @@
 import BerthAddress
+import BerthFirewall
 import BerthIPAM
 import BerthNetlink
 import BerthStore
 import Glibc
 
 extension Engine {
-    /// All networks, by name.
-    public func networks() throws -> [NetworkRecord] {
-        try translating { try store.networks() }
-    }
-
-    /// How many endpoints a network has.
-    public func endpointCount(network name: String) throws -> Int {
-        try translating { try store.endpointCount(network: name) }
+    /// All networks, by name, with how many endpoints each has.
+    public func networks() throws -> [NetworkSummary] {
+        try translating {
+            try store.networks().map { NetworkSummary(network: NetworkInfo($0), endpointCount: try store.endpointCount(network: $0.name)) }
+        }
     }
 
     /// One network, or a not-found error naming it.
-    public func network(named name: String) throws -> NetworkRecord {
+    public func network(named name: String) throws -> NetworkInfo {
+        NetworkInfo(try record(named: name))
+    }
+
+    /// One network's record, or a not-found error naming it.
+    func record(named name: String) throws -> NetworkRecord {
         guard let n = try translating({ try store.network(named: name) }) else {
             throw BerthError.notFound("network '\(Validation.printable(name))' does not exist")
         }
         return n
     }
 
-    /// Creates a network: records it, creates its bridge with the gateway address, and installs
-    /// its firewall rules. On any failure everything done is undone.
+    /// Creates a network: records it, has its driver create its kernel objects (a bridge with the
+    /// gateway address), and has its firewall install its rules. On any failure everything done
+    /// is undone.
     @discardableResult
-    public func createNetwork(_ spec: NetworkSpec) throws -> NetworkRecord {
+    public func createNetwork(_ spec: NetworkSpec) throws -> NetworkInfo {
+        NetworkInfo(try create(spec))
+    }
+
+    func create(_ spec: NetworkSpec) throws -> NetworkRecord {
         try Validation.networkName(spec.name)
         if let bridge = spec.bridge { try Validation.interfaceName(bridge, what: "bridge name") }
         if spec.mtu != 0 && !(68...65535).contains(spec.mtu) {
             throw BerthError.invalidArgument("MTU \(spec.mtu) is out of range (68-65535)")
         }
-        try Capabilities.requireNetAdmin()
+        let driver = try self.driver(named: spec.driver)
+        guard FirewallKind(rawValue: spec.firewall) != nil else {
+            throw BerthError.invalidArgument("firewall '\(Validation.printable(spec.firewall))' is not one of: \(FirewallKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try requirePrivileges()
         let lock = try beginOperation()
         defer { withExtendedLifetime(lock) {} }
-        // Set once the kernel side is being built: from then on a failure — of the bridge, the
+        // Set once the kernel side is being built: from then on a failure — of the device, the
         // rules, or the commit itself (a full disk) — must take the kernel side away again.
         var building: NetworkRecord?
         let created: NetworkRecord
         do {
             created = try translating {
                 try store.transaction {
-                    let record = try plan(spec)
-                    // A network owns its bridge: never adopt (and later delete) an existing device.
-                    if try host().linkIndex(name: record.bridge) != nil {
-                        throw BerthError.conflict("interface \(record.bridge) already exists; choose another --bridge name")
-                    }
+                    let record = try plan(spec, driver: driver)
+                    try driver.checkHost(for: record, existing: try store.networks())
                     try store.insertNetwork(record)
                     building = record
-                    try realizeBridge(record)
-                    FaultPoint.createAfterBridge.reach()
+                    try driver.realize(record)
+                    environment.reach(.createAfterBridge)
                     try synchronizeFirewall()
-                    FaultPoint.createAfterFirewall.reach()
+                    environment.reach(.createAfterFirewall)
                     return record
                 }
             }
         } catch {
-            if let building { undoCreation(of: building) }
+            if let building { undoCreation(of: building, driver: driver) }
             throw error
         }
-        NetworkHint.save(created, directory: configuration.stateDirectory)
+        NetworkHint.save(created, directory: settings.stateDirectory)
         return created
     }
 
     /// Takes away the kernel side of a network whose creation failed, once its transaction has
-    /// rolled back: the bridge (it did not exist before: `createNetwork` checks), and with it
-    /// its address and route, and the rules, rendered again from the store, which no longer
-    /// holds the network. Rendering needs the write lock but writes nothing, so it works on a
-    /// full disk too. Best effort: a crash here leaves a tagged bridge and rules of an unknown
-    /// network, both of which `berth gc` removes.
-    private func undoCreation(of record: NetworkRecord) {
-        _ = try? host().deleteLink(name: record.bridge)
+    /// rolled back: the device (it did not exist before: ``NetworkDriver/checkHost(for:existing:)``
+    /// checks), and the rules, rendered again from the store, which no longer holds the
+    /// network. Rendering needs the write lock but writes nothing, so it works on a full disk
+    /// too. Best effort: a crash here leaves a tagged device and rules of an unknown network,
+    /// both of which `berth gc` removes.
+    private func undoCreation(of record: NetworkRecord, driver: any NetworkDriver) {
+        try? driver.remove(record)
         try? store.transaction { try synchronizeFirewall() }
     }
 
-    /// The default network, created on first use.
-    public func defaultNetwork() throws -> NetworkRecord {
-        if let n = try translating({ try store.network(named: NetworkSpec.defaultNetworkName) }) { return n }
-        do {
-            return try createNetwork(NetworkSpec(name: NetworkSpec.defaultNetworkName, bridge: NetworkSpec.defaultBridge))
-        } catch BerthError.conflict {
-            // Another process created it at the same moment.
-            return try network(named: NetworkSpec.defaultNetworkName)
+    /// The network named in `spec`, created from it if missing. With `checking`, an existing
+    /// network must agree with every property the spec states (else
+    /// ``BerthError/configuration(_:)`` names the first difference), and the spec's own
+    /// conflicts with the host are configuration errors too. Safe against another process
+    /// creating it at the same moment. Returns whether this call made it.
+    func ensureNetwork(_ spec: NetworkSpec, checking: Bool) throws -> (NetworkRecord, Bool) {
+        func existing() throws -> NetworkRecord? {
+            guard let n = try translating({ try store.network(named: spec.name) }) else { return nil }
+            if checking { try Engine.checkAgreement(n, spec) }
+            return n
         }
+        if let n = try existing() { return (n, false) }
+        do {
+            return (try create(spec), true)
+        } catch BerthError.conflict(let message) {
+            // Lost a race against a concurrent creator: use theirs (if it agrees).
+            if let n = try existing() { return (n, false) }
+            throw checking ? BerthError.configuration(message) : BerthError.conflict(message)
+        }
+    }
+
+    /// Throws a configuration error naming the first property `spec` states differently from
+    /// `n`. Unstated properties (nil subnet, gateway, range, bridge; MTU 0) agree with anything.
+    static func checkAgreement(_ n: NetworkRecord, _ spec: NetworkSpec) throws {
+        func differ(_ what: String, _ have: String, _ want: String) -> BerthError {
+            .configuration("network '\(n.name)' exists with \(what) \(have), the configuration asks for \(want)")
+        }
+        if let s = spec.subnet, s != n.subnet { throw differ("subnet", "\(n.subnet)", "\(s)") }
+        if let g = spec.gateway, g != n.gateway { throw differ("gateway", "\(n.gateway)", "\(g)") }
+        if let r = spec.ipRange, r != n.ipRange { throw differ("ip range", n.ipRange.map { "\($0)" } ?? "(whole subnet)", "\(r)") }
+        if let b = spec.bridge, b != n.bridge { throw differ("bridge", n.bridge, b) }
+        if spec.mtu != 0, spec.mtu != n.mtu { throw differ("MTU", "\(n.mtu)", "\(spec.mtu)") }
+        if spec.isInternal != n.isInternal { throw differ("internal", "\(n.isInternal)", "\(spec.isInternal)") }
+        if !spec.isInternal, spec.masquerade != n.masquerade { throw differ("masquerade", "\(n.masquerade)", "\(spec.masquerade)") }
+        if spec.driver != n.driver { throw differ("driver", n.driver, spec.driver) }
+        if spec.firewall != n.firewall { throw differ("firewall", n.firewall, spec.firewall) }
+    }
+
+    /// Whether the network named in `spec` agrees with it (nil when it does not exist).
+    public func checkAgreement(_ spec: NetworkSpec) throws -> NetworkInfo? {
+        guard let n = try translating({ try store.network(named: spec.name) }) else { return nil }
+        try Engine.checkAgreement(n, spec)
+        return NetworkInfo(n)
     }
 
     /// Chooses every unspecified property and checks the specified ones against the store and
     /// each other. Runs inside the write transaction, so the choice cannot race another process.
-    private func plan(_ spec: NetworkSpec) throws -> NetworkRecord {
+    private func plan(_ spec: NetworkSpec, driver: any NetworkDriver) throws -> NetworkRecord {
         let existing = try store.networks()
         if existing.contains(where: { $0.name == spec.name }) {
             throw BerthError.conflict("network '\(spec.name)' already exists")
         }
         // Bulk teardown deletes a network's veths by device group, so no two networks may share
-        // one: draw ids until the group is free.
-        let groups = Set(existing.map { Engine.vethGroup(ofID: $0.id) })
+        // one: draw ids until the group is free. The id is Berth's own, whatever a runtime
+        // calls the network: kernel tags come only from it.
+        let groups = Set(existing.compactMap { BridgeDriver.vethGroup(ofNetworkID: $0.id) })
         var id = Store.randomID()
-        while groups.contains(Engine.vethGroup(ofID: id)) { id = Store.randomID() }
-        let bridge = spec.bridge ?? "berth" + id.prefix(10)
+        while let group = BridgeDriver.vethGroup(ofNetworkID: id), groups.contains(group) { id = Store.randomID() }
+        let bridge = spec.bridge ?? driver.deviceName(forNetworkID: id)
         if let clash = existing.first(where: { $0.bridge == bridge }) {
             throw BerthError.conflict("bridge \(bridge) already belongs to network '\(clash.name)'")
         }
@@ -118,8 +162,8 @@ extension Engine {
             if spec.gateway != nil || spec.ipRange != nil {
                 throw BerthError.invalidArgument("--gateway and --ip-range need --subnet")
             }
-            let pools = try configuration.resolvedPools()
-            let survey = try HostSurvey.take(session: host(), resolvConf: configuration.resolvConfPath)
+            let pools = try settings.pools()
+            let survey = try driver.hostSurvey(resolvConf: settings.resolvConfPath)
             guard let chosen = SubnetChooser.choose(pools: pools,
                                                     avoiding: existing.map(\.subnet) + survey.occupied,
                                                     nameservers: survey.nameservers) else {
@@ -143,74 +187,21 @@ extension Engine {
                 throw BerthError.invalidArgument("ip range \(range) has no address to hand out (only \(unusable.map { "\($0)" }.joined(separator: ", ")))")
             }
         }
-        try checkGatewayIsFree(gateway, networks: existing)
         return NetworkRecord(name: spec.name, id: id, bridge: bridge, subnet: subnet, gateway: gateway,
                              ipRange: spec.ipRange, mtu: spec.mtu, isInternal: spec.isInternal,
                              masquerade: spec.masquerade && !spec.isInternal, labels: spec.labels,
-                             created: Int64(time(nil)), icc: spec.icc, isolated: spec.isolated)
-    }
-
-    /// The MAC a network's bridge is created with: locally administered, from the network id.
-    static func bridgeMAC(of n: NetworkRecord) -> MACAddress {
-        MACAddress(locallyAdministeredFrom: Hex.decode(n.id) ?? randomUInt64())
-    }
-
-    /// Refuses a gateway that is already an address of this host: the bridge would take over
-    /// (or clash with) what another interface answers for. A bridge Berth tagged for a network
-    /// that no longer exists (a create or rm that crashed half-way) is not in the way: it is
-    /// deleted, as `berth gc` would, so a runtime retrying its ADD succeeds.
-    private func checkGatewayIsFree(_ gateway: IPv4Address, networks: [NetworkRecord]) throws {
-        let session = try host()
-        guard let taken = try session.addresses().first(where: { $0.address.address == gateway }) else { return }
-        let link = try session.links().first { $0.index == taken.index }
-        if let link, link.kind == "bridge", let alias = link.alias, alias.hasPrefix(Engine.bridgeAliasPrefix),
-           !networks.contains(where: { Engine.bridgeAliasPrefix + $0.id == alias }) {
-            _ = try session.deleteLink(name: link.name)
-            return
-        }
-        throw BerthError.conflict("gateway \(gateway) is already an address of \(link?.name ?? "interface \(taken.index)") on this host; choose another --subnet or --gateway")
-    }
-
-    /// Makes sure the bridge exists, is up and carries the gateway address; creates it if not.
-    /// Returns its index. Safe to call when another process does the same at the same time.
-    @discardableResult
-    func realizeBridge(_ n: NetworkRecord, session given: RouteSession? = nil) throws -> Int32 {
-        let session = try given ?? host()
-        if let link = try session.link(name: n.bridge) {
-            guard link.kind == "bridge" else {
-                throw BerthError.conflict("interface \(n.bridge) exists and is not a bridge")
-            }
-            return link.index
-        }
-        let mac = Engine.bridgeMAC(of: n)
-        do {
-            try session.createBridge(name: n.bridge, mac: mac, mtu: n.mtu)
-        } catch let e as NetlinkError where e.alreadyExists {
-            // Created concurrently; fall through to read it.
-        }
-        guard let index = try session.linkIndex(name: n.bridge) else {
-            throw BerthError.system("bridge \(n.bridge) vanished while it was being set up")
-        }
-        // The alias marks the bridge as Berth's, so `berth gc` can tell an orphan from a bridge
-        // someone else made.
-        try session.execute(RouteRequests.setAlias(index: index, alias: Engine.bridgeAliasPrefix + n.id),
-                            "tag bridge \(n.bridge)")
-        do {
-            try session.addAddress(IPv4Interface(address: n.gateway, prefixLength: n.subnet.prefixLength), index: index)
-        } catch let e as NetlinkError where e.alreadyExists {}
-        try Sysctl.configureBridge(n.bridge)
-        if !n.isInternal { try Sysctl.enableIPv4Forwarding() }
-        return index
+                             created: Int64(time(nil)), icc: spec.icc, isolated: spec.isolated,
+                             driver: driver.name, firewall: spec.firewall)
     }
 
     /// Removes networks. Refuses a network with endpoints unless `force`, which disconnects them
-    /// first (all their veths in one batched request).
+    /// first (all their links in one batched request).
     public func removeNetworks(_ names: [String], force: Bool) throws {
-        try Capabilities.requireNetAdmin()
+        try requirePrivileges()
         let lock = try beginOperation()
         let signals = TeardownSignals.block()
         defer { signals.restore(); withExtendedLifetime(lock) {} }
-        for name in names { _ = try network(named: name) }   // all-or-nothing on typos
+        for name in names { _ = try record(named: name) }   // all-or-nothing on typos
         for name in names {
             try translating {
                 let endpoints = try store.endpoints(network: name)
@@ -218,20 +209,20 @@ extension Engine {
                     throw BerthError.conflict("network '\(name)' has \(endpoints.count) endpoint(s) attached; disconnect them or use --force")
                 }
                 guard let n = try store.network(named: name) else { return }
-                NetworkHint.remove(network: name, directory: configuration.stateDirectory)
+                let driver = try self.driver(of: n)
+                NetworkHint.remove(network: name, directory: settings.stateDirectory)
                 try removeEndpoints(endpoints, wholeNetwork: n)
-                FaultPoint.removeAfterEndpoints.reach()
-                // The record goes before the bridge: from here on no connect can reserve an address
-                // on this network, and a crash leaves only kernel objects `berth gc` knows as
-                // orphans (the tagged bridge, grouped veths). Rows a concurrent connect added
-                // meanwhile go with the record; their connects then roll back.
+                environment.reach(.removeAfterEndpoints)
+                // The record goes before the device: from here on no connect can reserve an
+                // address on this network, and a crash leaves only kernel objects `berth gc`
+                // knows as orphans (the tagged bridge, grouped veths). Rows a concurrent connect
+                // added meanwhile go with the record; their connects then roll back.
                 try store.transaction {
                     try store.deleteNetwork(named: name)
                     try synchronizeFirewall()
                 }
-                FaultPoint.removeAfterRecord.reach()
-                _ = try host().deleteLinks(group: Engine.vethGroup(of: n))
-                _ = try host().deleteLink(name: n.bridge)
+                environment.reach(.removeAfterRecord)
+                try driver.remove(n)
             }
         }
     }

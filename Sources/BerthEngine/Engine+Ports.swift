@@ -9,10 +9,10 @@ import BerthStore
 /// with the number of ports already published, and endpoints without ports never load
 /// libnftables.
 extension Engine {
-    /// All published ports, or those of one network, one row per host port.
-    public func publishedPorts(network: String? = nil) throws -> [PortRecord] {
-        if let network { _ = try self.network(named: network) }
-        return try translating { try store.ports(network: network) }
+    /// All published ports, or those of one network, as they were published (ranges folded).
+    public func publishedPorts(network: String? = nil) throws -> [PublishedPort] {
+        if let network { _ = try record(named: network) }
+        return PublishedPort.folding(try translating { try store.ports(network: network) })
     }
 
     /// Checks requested ports before anything changes: sensible numbers and ranges, a usable
@@ -21,6 +21,9 @@ extension Engine {
         guard !ports.isEmpty else { return }
         if network.isInternal {
             throw BerthError.invalidArgument("network '\(network.name)' is internal: ports cannot be published from it")
+        }
+        if network.firewall == FirewallKind.none.rawValue {
+            throw BerthError.invalidArgument("network '\(network.name)' has no firewall (--firewall none): Berth publishes no ports on it")
         }
         for p in ports {
             let hostEnd = Int(p.hostPort) + Int(p.count) - 1
@@ -36,7 +39,7 @@ extension Engine {
         let specific = ports.compactMap(\.hostIP).filter { $0.value != 0 }
         if !specific.isEmpty {
             // Refused rather than warned about: nothing would ever reach such a port.
-            let local = Set(try translating { try host().addresses() }.map(\.address.address))
+            let local = Set(try translating { try environment.localAddresses() })
             if let foreign = specific.first(where: { !local.contains($0) }) {
                 throw BerthError.invalidArgument("host IP \(foreign) is not an address of this host: publish on one of its addresses, or on 0.0.0.0")
             }
@@ -65,18 +68,13 @@ extension Engine {
         return a == b
     }
 
-    /// Adds the endpoint's claimed ports to the firewall. If the batch fails — the table is
-    /// missing after a reboot or flush, or holds a stale element — the table is rendered whole
-    /// from the store instead, which already holds these ports.
-    func publishPorts(of endpoint: EndpointRecord) throws {
+    /// Adds the endpoint's claimed ports to its network's firewall. If the batch fails — the
+    /// table is missing after a reboot or flush, or holds a stale element — the table is
+    /// rendered whole from the store instead, which already holds these ports.
+    func publishPorts(of endpoint: EndpointRecord, on network: NetworkRecord) throws {
         let elements = try translating { try store.ports(endpoint: endpoint.id).map(PortElement.init) }
-        // So the container can reach its own published ports through a host address also when
-        // the host bridges IPv4 through netfilter (br_netfilter).
-        try translating {
-            _ = try host().execute(RouteRequests.setHairpin(name: endpoint.hostIfname), "set hairpin on \(endpoint.hostIfname)")
-        }
         do {
-            try firewall().publish(elements)
+            try firewall(of: network).publish(elements)
         } catch {
             try translating { try store.transaction { try synchronizeFirewall() } }
         }
@@ -88,26 +86,25 @@ extension Engine {
     /// longer holds them. Touches nothing, not even libnftables, when none has ports.
     func withdrawPorts(_ endpoints: [EndpointRecord]) throws {
         try store.transaction {
-            var elements: [PortElement] = []
+            var elements: [FirewallKind: [PortElement]] = [:]
+            var kinds: [String: FirewallKind] = [:]
             for e in endpoints {
                 let records = try store.ports(endpoint: e.id)
                 guard !records.isEmpty else { continue }
-                elements += records.map(PortElement.init)
+                if kinds[e.network] == nil {
+                    kinds[e.network] = try store.network(named: e.network).flatMap { FirewallKind(rawValue: $0.firewall) } ?? .nftables
+                }
+                elements[kinds[e.network] ?? .nftables, default: []] += records.map(PortElement.init)
                 try store.deletePorts(endpoint: e.id)
             }
-            guard !elements.isEmpty else { return }
-            do {
-                try firewall().unpublish(elements)
-            } catch {
-                try synchronizeFirewall()
+            for (kind, batch) in elements {
+                do {
+                    try firewall(kind).unpublish(batch)
+                } catch {
+                    try synchronizeFirewall()
+                    return
+                }
             }
         }
-    }
-}
-
-extension PortElement {
-    init(_ r: PortRecord) {
-        self.init(hostIP: r.hostIP, proto: r.proto, hostPort: r.hostPort,
-                  containerIP: r.containerAddress, containerPort: r.containerPort)
     }
 }

@@ -4,137 +4,155 @@ import BerthIPAM
 import BerthNetlink
 import BerthStore
 
-/// Settings an engine runs with; front ends fill it from flags and the environment.
-public struct EngineConfiguration: Sendable {
-    /// Where the SQLite store lives.
-    public var stateDirectory: String
-    /// Pools automatic subnets are carved from; nil for ``poolList``, else ``AddressPool/defaults``.
-    public var pools: [AddressPool]?
-    /// The `BERTH_POOLS` text (`CIDR:PREFIX,…`), parsed only when a subnet is chosen: every other
-    /// command, connect above all, starts without it.
-    public var poolList: String?
-    /// The resolver configuration whose nameservers subnets must not hide.
-    public var resolvConfPath: String
+/// The engine: networks and endpoints as transactions over the store, a network driver per
+/// network and a firewall driver. Front ends (CLI, CNI) translate their input into calls here
+/// and print what comes back; they never see the store, netlink or nftables.
+///
+/// Creating an engine opens nothing: the store is opened on first use (or ahead of it, on a
+/// second thread, by ``warmUp()``), kernel sessions and libnftables when a step needs them, so
+/// read-only commands never touch netlink or nftables. A command ends with ``close()``.
+public final class Engine {
+    /// Where the state lives and what may be chosen from.
+    public let settings: EngineSettings
+    /// The kernel, firewall and privileges this engine works with.
+    let environment: EngineEnvironment
+    var openedStore: Store?
+    private var drivers: [String: any NetworkDriver] = [:]
+    private var firewalls: [FirewallKind: any FirewallDriver] = [:]
+    /// A store being opened on a second thread (``warmUp()``), until something needs it.
+    var warming: StoreOpening?
 
-    public init(stateDirectory: String, pools: [AddressPool]? = nil, poolList: String? = nil,
-                resolvConfPath: String = "/etc/resolv.conf") {
-        self.stateDirectory = stateDirectory
-        self.pools = pools
-        self.poolList = poolList
-        self.resolvConfPath = resolvConfPath
+    /// An engine for `settings`, on this host's kernel.
+    public convenience init(settings: EngineSettings) {
+        self.init(settings: settings, environment: .live)
     }
 
-    /// The pools in effect: ``pools``, else ``poolList`` parsed, else the defaults.
-    func resolvedPools() throws -> [AddressPool] {
-        if let pools { return pools }
-        guard let poolList else { return AddressPool.defaults }
-        do {
-            return try AddressPool.parseList(poolList)
-        } catch {
-            throw BerthError.invalidArgument("BERTH_POOLS: \(error)")
+    /// An engine for `settings` over `environment` (engine tests inject fakes here).
+    init(settings: EngineSettings, environment: EngineEnvironment) {
+        self.settings = settings
+        self.environment = environment
+    }
+
+    /// An engine holding an already opened store (the attach's store half hands one back).
+    init(settings: EngineSettings, environment: EngineEnvironment, store: Store) {
+        self.settings = settings
+        self.environment = environment
+        openedStore = store
+    }
+
+    /// The store, opened on first use (joining a warm-up, if one runs).
+    var store: Store {
+        get throws {
+            if let openedStore { return openedStore }
+            let opened: Store
+            if let warming = warming.take() {
+                opened = try warming.join(upgrading: true)
+            } else {
+                opened = try Engine.openStore(settings, migrating: true)
+            }
+            openedStore = opened
+            return opened
         }
     }
-}
 
-/// The engine: networks and endpoints as transactions over the store, the kernel and the
-/// firewall. Every front end (CLI, CNI) only translates its input into calls here.
-///
-/// Kernel handles are opened lazily, so read-only commands never touch netlink or nftables.
-public final class Engine {
-    /// The persistent state.
-    public let store: Store
-    let configuration: EngineConfiguration
-    private var cachedHost: RouteSession?
-    private var cachedFirewall: Firewall?
-    /// The bridge as the last connect found it in the kernel (see ``hostLink(name:)``).
-    var lastBridge: LinkInfo?
+    /// Starts opening the store on a second thread, so a command that first decodes and checks
+    /// its input (a CNI ADD) finds it open. Only an existing store is opened this way, and one
+    /// whose schema needs upgrading is left to the first use: bad input must change nothing.
+    public func warmUp() {
+        guard openedStore == nil, warming == nil else { return }
+        warming = StoreOpening.start(settings)
+    }
 
-    /// Opens the store in the configured state directory. With `migrating` false, a store whose
-    /// schema needs upgrading is left alone and the open fails instead. With
-    /// `deferringCheckpoints`, the store's WAL is checkpointed after the command rather than
-    /// during it: the caller ends with ``finish()`` (see ``Store/init(directory:migrating:deferringCheckpoints:)``).
-    public init(configuration: EngineConfiguration, migrating: Bool = true, deferringCheckpoints: Bool = false) throws {
-        self.configuration = configuration
+    /// Ends the command's use of the store: its deferred WAL checkpoint runs now, in a detached
+    /// child (see ``Store/finish()``). Call it once, from the process's only thread, right
+    /// before the front end exits; the engine must not be used afterwards.
+    public func close() {
+        openedStore?.finish()
+        openedStore = nil
+    }
+
+    /// Opens the store in the settings' directory; every command defers the WAL checkpoint to
+    /// ``close()``. With `migrating` false, a store whose schema needs upgrading is left alone
+    /// and the open fails instead.
+    static func openStore(_ settings: EngineSettings, migrating: Bool) throws -> Store {
         do {
-            store = try Store(directory: configuration.stateDirectory, migrating: migrating,
-                              deferringCheckpoints: deferringCheckpoints)
+            return try Store(directory: settings.stateDirectory, migrating: migrating, deferringCheckpoints: true)
         } catch StoreError.unsafeStateDirectory(let message) {
             throw BerthError.permissionDenied(message)
         } catch {
-            throw BerthError.system("cannot open state in \(configuration.stateDirectory): \(error)")
+            throw BerthError.system("cannot open state in \(settings.stateDirectory): \(error)")
         }
     }
 
-    /// Ends the engine's use of the store (see ``Store/finish()``): for a front end whose
-    /// command is done, right before it exits. The engine must not be used afterwards.
-    public func finish() {
-        store.finish()
+    /// Takes over the store another engine opened (the attach's store half, on its thread).
+    func adoptStore(of other: Engine) {
+        if let store = other.openedStore.take() { openedStore = store }
     }
 
-    /// The alias (`IFLA_IFALIAS`) prefix on every bridge Berth creates, followed by the network id.
-    static let bridgeAliasPrefix = "berth:"
-
-    /// The device group of a network's host veths: a Berth marker in the top byte and 24 bits of
-    /// the network id, so `rm --force` and `disconnect --all` delete them in one request.
-    static func vethGroup(of network: NetworkRecord) -> UInt32 {
-        vethGroup(ofID: network.id)
+    /// The driver of networks that record `name`.
+    func driver(named name: String) throws -> any NetworkDriver {
+        if let driver = drivers[name] { return driver }
+        guard let driver = environment.makeDriver(name) else {
+            throw BerthError.invalidArgument("network driver '\(Validation.printable(name))' is not one of: \(EngineEnvironment.driverNames.joined(separator: ", "))")
+        }
+        drivers[name] = driver
+        return driver
     }
 
-    /// The group for a network id (creation picks ids whose groups are unique among networks).
-    static func vethGroup(ofID id: String) -> UInt32 {
-        0xBE00_0000 | UInt32(truncatingIfNeeded: (Hex.decode(id) ?? 0) & 0xFF_FFFF)
+    /// The driver of `network`.
+    func driver(of network: NetworkRecord) throws -> any NetworkDriver {
+        try driver(named: network.driver)
     }
 
-    /// True when `group` is one of Berth's veth groups (the marker in the top byte).
-    static func isVethGroup(_ group: UInt32) -> Bool { group & 0xFF00_0000 == 0xBE00_0000 }
-
-    /// The group a detach moves a host veth to while its deletion is pending (see
-    /// ``detachEndpoint(_:namespace:lock:)``): the veth group with another marker, so the veth no
-    /// longer goes with its network's group and `berth gc` knows it as one to finish deleting.
-    static func retiredGroup(of vethGroup: UInt32) -> UInt32 { 0xBD00_0000 | (vethGroup & 0xFF_FFFF) }
-
-    /// True when `group` marks a host veth whose detach took it out of service.
-    static func isRetiredGroup(_ group: UInt32) -> Bool { group & 0xFF00_0000 == 0xBD00_0000 }
-
-    /// A netlink session in Berth's own (host) namespace.
-    func host() throws -> RouteSession {
-        if let cachedHost { return cachedHost }
-        let session = try RouteSession()
-        cachedHost = session
-        return session
+    /// The firewall of networks that record `kind`.
+    func firewall(_ kind: FirewallKind) -> any FirewallDriver {
+        if let firewall = firewalls[kind] { return firewall }
+        let made = environment.makeFirewall(kind)
+        firewalls[kind] = made
+        return made
     }
 
-    /// Uses `session` (opened in the host namespace before this engine existed) as the host
-    /// session, unless one is already open.
-    func adoptHost(_ session: RouteSession) {
-        if cachedHost == nil { cachedHost = session }
+    /// The firewall of `network` (an unknown name, from a newer Berth, is treated as nftables).
+    func firewall(of network: NetworkRecord) -> any FirewallDriver {
+        firewall(FirewallKind(rawValue: network.firewall) ?? .nftables)
     }
 
-    /// The nftables adapter.
-    func firewall() throws -> Firewall {
-        if let cachedFirewall { return cachedFirewall }
-        let fw = try Firewall()
-        cachedFirewall = fw
-        return fw
-    }
-
-    /// Makes the firewall match the stored networks. Callers hold the store's write lock, so two
+    /// Makes every firewall match the stored networks. Callers hold the store's write lock, so two
     /// processes never render from different snapshots and overwrite each other.
     func synchronizeFirewall() throws {
-        let networks = try store.networks().map(FirewallNetwork.init)
-        let ports = try store.ports().map(PortElement.init)
-        do {
-            try NftablesFirewall(loaded: firewall()).synchronize(networks, ports: ports)
-        } catch {
-            throw BerthError.system("cannot update firewall: \(error)")
+        let networks = try store.networks()
+        let ports = try store.ports()
+        for kind in FirewallKind.allCases {
+            let mine = networks.filter { (FirewallKind(rawValue: $0.firewall) ?? .nftables) == kind }
+            let names = Set(mine.map(\.name))
+            do {
+                try firewall(kind).synchronize(mine.map(FirewallNetwork.init),
+                                               ports: ports.filter { names.contains($0.network) }.map(PortElement.init))
+            } catch {
+                throw BerthError.system("cannot update firewall: \(error)")
+            }
+        }
+    }
+
+    /// Throws unless the caller holds CAP_NET_ADMIN.
+    func requirePrivileges() throws {
+        guard environment.hasNetAdmin() else {
+            throw BerthError.permissionDenied("berth needs root (CAP_NET_ADMIN) to change the network; run it with sudo")
         }
     }
 }
 
 extension FirewallNetwork {
     init(_ n: NetworkRecord) {
-        self.init(id: n.id, name: n.name, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, isInternal: n.isInternal,
-                  icc: n.icc, isolated: n.isolated)
+        self.init(id: n.id, name: n.name, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade,
+                  isInternal: n.isInternal, icc: n.icc, isolated: n.isolated)
+    }
+}
+
+extension PortElement {
+    init(_ r: PortRecord) {
+        self.init(hostIP: r.hostIP, proto: r.proto, hostPort: r.hostPort,
+                  containerIP: r.containerAddress, containerPort: r.containerPort)
     }
 }
 

@@ -1,8 +1,9 @@
 import BerthStore
 import Glibc
 
-/// What connect needs of a network to create a container's veth: the bridge, the MTU and the
-/// network id (which names the veths' device group).
+/// What connect needs of a network to create a container's interface before the store has
+/// answered: the network id (which names the veths' device group), its device (the bridge),
+/// the MTU, the driver that made it and the firewall that renders its rules.
 ///
 /// A copy is kept beside the store, one small file per network (`STATE/hints/NAME`), so a
 /// connect can have the kernel create the veth while a second thread opens SQLite and reserves
@@ -13,41 +14,54 @@ import Glibc
 /// done, and a stale or damaged hint only costs redoing the veth on the right bridge. Network
 /// create writes it, network removal deletes it, and a connect that found it missing or stale
 /// writes it afresh.
-struct NetworkHint: Equatable {
+struct NetworkHint: Equatable, Sendable {
     let id: String
-    let bridge: String
+    let device: String
     let mtu: Int
+    let driver: String
+    let firewall: String
 
-    init(id: String, bridge: String, mtu: Int) {
+    init(id: String, device: String, mtu: Int, driver: String = "bridge", firewall: String = "nftables") {
         self.id = id
-        self.bridge = bridge
+        self.device = device
         self.mtu = mtu
+        self.driver = driver
+        self.firewall = firewall
     }
 
     /// The hint for a stored network.
     init(_ network: NetworkRecord) {
-        self.init(id: network.id, bridge: network.bridge, mtu: network.mtu)
+        self.init(id: network.id, device: network.bridge, mtu: network.mtu, driver: network.driver,
+                  firewall: network.firewall)
     }
 
-    /// Parses the file's one line, `ID BRIDGE MTU`; nil for anything else. Scans the bytes by
-    /// hand: `split` builds an array of substrings, whose first use costs a fresh process more
-    /// than reading the file.
+    /// Parses the file's one line, `ID DEVICE MTU DRIVER FIREWALL` (or `ID DEVICE MTU`, as
+    /// Berth wrote it before networks recorded their drivers: a bridge with nftables); nil for
+    /// anything else. Scans the bytes by hand: `split` builds an array of substrings, whose
+    /// first use costs a fresh process more than reading the file.
     init?(line: String) {
         let bytes = Array(line.utf8)
-        guard let first = bytes.firstIndex(of: UInt8(ascii: " ")), first > 0,
-              let second = bytes[(first + 1)...].firstIndex(of: UInt8(ascii: " ")), second > first + 1,
-              second - first - 1 <= 15, second + 1 < bytes.count else { return nil }
+        var words: [Range<Int>] = []
+        var start = 0
+        for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: " ") {
+            guard i > start else { return nil }
+            words.append(start..<i)
+            start = i + 1
+        }
+        guard words.count == 3 || words.count == 5, words[1].count <= 15 else { return nil }
         var mtu = 0
-        for byte in bytes[(second + 1)...] {
+        for byte in bytes[words[2]] {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), mtu < 1_000_000 else { return nil }
             mtu = mtu * 10 + Int(byte - UInt8(ascii: "0"))
         }
-        self.init(id: String(decoding: bytes[..<first], as: UTF8.self),
-                  bridge: String(decoding: bytes[(first + 1)..<second], as: UTF8.self), mtu: mtu)
+        func text(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
+        self.init(id: text(words[0]), device: text(words[1]), mtu: mtu,
+                  driver: words.count == 5 ? text(words[3]) : "bridge",
+                  firewall: words.count == 5 ? text(words[4]) : "nftables")
     }
 
     /// The file's contents.
-    var line: String { "\(id) \(bridge) \(mtu)\n" }
+    var line: String { "\(id) \(device) \(mtu) \(driver) \(firewall)\n" }
 
     /// The hint file of a network (names are validated: letters, digits, `-`, `_`, `.`).
     static func path(network: String, directory: String) -> String {

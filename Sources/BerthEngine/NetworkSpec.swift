@@ -15,6 +15,11 @@ public struct NetworkSpec: Sendable {
     public var icc: Bool = true
     /// Walled off from other Berth networks (`--isolate=false` opts out).
     public var isolated: Bool = true
+    /// The network driver that makes it (`--driver`): "bridge".
+    public var driver: String = "bridge"
+    /// The firewall that renders its rules (`--firewall`): "nftables", or "none" for hosts
+    /// where another tool owns the rules (no NAT, isolation or published ports from Berth).
+    public var firewall: String = "nftables"
 
     public init(name: String, subnet: IPv4Subnet? = nil, gateway: IPv4Address? = nil,
                 ipRange: IPv4Subnet? = nil, bridge: String? = nil, mtu: Int = 0,

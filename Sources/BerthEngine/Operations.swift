@@ -8,33 +8,28 @@ extension Engine {
     /// `berth gc` waits until this command is done, and never mistakes its half-finished
     /// endpoint for the leftover of a crash. Keep the returned lock alive for the whole command.
     func beginOperation() throws -> OperationLock {
-        try translating { try OperationLock(directory: configuration.stateDirectory, mode: .shared) }
+        try translating { try OperationLock(directory: settings.stateDirectory, mode: .shared) }
     }
 
-    /// Restores Berth's nftables table from the store when it has gone missing (`nft flush
-    /// ruleset`, a firewall reload by another tool), and Berth's accept rule beside Docker when
-    /// Docker lost it (a restart after a flush, `iptables -F`). A few nfnetlink queries when all
-    /// is well, so it runs on every connect; libnftables is only loaded when there is something
-    /// to restore. `intact` is the answer of an earlier ``firewallIntact()`` in this command, if any.
+    /// Restores Berth's firewall from the store when it has gone missing (`nft flush ruleset`,
+    /// a firewall reload by another tool), and Berth's accept rule beside Docker when Docker lost
+    /// it (a restart after a flush, `iptables -F`). A few nfnetlink queries when all is well, so
+    /// it runs on every connect; libnftables is only loaded when there is something to restore.
+    /// `intact` is the answer of an earlier probe in this command, if any. Only networks whose
+    /// firewall renders rules can need this (``NoFirewall`` is always intact).
     func ensureFirewallTable(present intact: Bool? = nil) throws {
-        if intact ?? Engine.firewallIntact() { return }
+        if intact ?? firewall(.nftables).health().intact { return }
         try translating {
             try store.transaction {
-                if try store.networks().isEmpty { return }
+                if try store.networks().allSatisfy({ $0.firewall == FirewallKind.none.rawValue }) { return }
                 try synchronizeFirewall()
             }
         }
     }
 
-    /// True when Berth's firewall needs no repair (or the probe cannot tell). Needs no store, so
-    /// connect asks while the store is still being opened.
-    static func firewallIntact() -> Bool {
-        (try? FirewallHealth.probe())?.intact ?? true
-    }
-
     /// Re-renders Berth's whole table from the store (`berth firewall reload`).
     public func reloadFirewall() throws {
-        try Capabilities.requireNetAdmin()
+        try requirePrivileges()
         let lock = try beginOperation()
         defer { withExtendedLifetime(lock) {} }
         try translating { try store.transaction { try synchronizeFirewall() } }

@@ -68,6 +68,15 @@ public final class NetworkNamespace: Sendable {
         self.inode = UInt64(st.st_ino)
     }
 
+    /// Adopts `fd`, an open descriptor the caller vouches for as a namespace with this identity
+    /// (closed with the handle). For engine tests, whose fake drivers never enter it.
+    public init(adopting fd: Int32, path: String, device: UInt64, inode: UInt64) {
+        self.fd = fd
+        self.path = path
+        self.device = device
+        self.inode = inode
+    }
+
     deinit { close(fd) }
 
     /// The namespace of the calling thread.

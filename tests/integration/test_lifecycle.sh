@@ -199,7 +199,7 @@ test_network_hint_written_checked_and_removed() {
     gw=$NET_GW bridge=$NET_BRIDGE
     hint="$BT_STATE/hints/hinted"
     [[ -f "$hint" ]] || fail "network create wrote no hint file"
-    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0$" "the hint names the network's id, bridge and MTU"
+    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0 bridge nftables$" "the hint names the network's id, bridge, MTU, driver and firewall"
     create_net other
     other_bridge=$NET_BRIDGE
     # Stale: another network's id and bridge.
@@ -209,13 +209,13 @@ test_network_hint_written_checked_and_removed() {
     ping_ok "$c1" "$gw"
     assert_contains "$(ip -n "$BT_HOST" -o link show "$EP_HOSTIF")" "master $bridge" "the veth is on the network's own bridge"
     assert_eq "" "$(ip -n "$BT_HOST" -o link show master "$other_bridge")" "nothing left on the bridge the stale hint named"
-    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0$" "the stale hint was rewritten"
+    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0 bridge nftables$" "the stale hint was rewritten"
     # Damaged.
     echo "not a hint" >"$hint"
     new_netns_container c2
     connect hinted "$c2"
     ping_ok "$c2" "$gw"
-    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0$" "the damaged hint was rewritten"
+    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0 bridge nftables$" "the damaged hint was rewritten"
     assert_ok berth_host network rm --force hinted other
     [[ ! -e "$hint" ]] || fail "network rm left its hint file"
     assert_clean

@@ -1,0 +1,323 @@
+import BerthAddress
+import BerthFirewall
+import BerthIPAM
+import BerthNetlink
+import BerthStore
+import Glibc
+
+/// The one attach path, for every front end.
+///
+/// An attach is two halves that run at the same time when they can:
+/// - the store's: open the store, find (or create) the network, allocate the address and record
+///   the endpoint as `creating` (intent), in one write transaction;
+/// - the kernel's: the network's driver makes the container's interface (a veth pair, the peer
+///   born in the container under its final name, the host end on the bridge).
+/// The kernel's half needs the network's device, MTU and id before the store has answered: the
+/// network's ``NetworkHint`` says them. Without a hint (the first attach to a network, a static
+/// address or ports to check against the network first) the network is read first, and only
+/// the reservation overlaps the kernel's work. Then, in order: the container's address and
+/// default route, the published ports, and the endpoint marked `active`.
+///
+/// Any failure undoes both halves (``undoAttach(_:)``): the interface deleted, the lease and
+/// ports freed, a network made for this attach removed. A crash can leave an interface without
+/// a record (the interface came first) or a `creating` record: `berth gc` removes both, and
+/// cannot race a connect, whose operation lock it waits for.
+extension Engine {
+    /// Attaches a container to a network (see above) and returns what was made.
+    public func connect(_ request: ConnectRequest) throws -> Attachment {
+        PhaseTrace.mark("connect: start")
+        try Engine.validate(request)
+        try requirePrivileges()
+        let namespace = try environment.openNamespace(request.target)
+        // Attaching Berth's own namespace would put both ends of the veth side by side, and a
+        // later disconnect would tear at the host's own interfaces.
+        if try translating({ try environment.isOwnNamespace(namespace) }) {
+            throw BerthError.invalidArgument("\(Validation.printable(request.target.text)) is berth's own network namespace, not a container's")
+        }
+        let lock = try beginOperation()
+        defer { withExtendedLifetime(lock) {} }
+        PhaseTrace.mark("capability check, namespace, operation lock")
+
+        let identity = EndpointIdentity(mac: request.mac)
+        let reservation = Reservation(request, namespace: namespace, identity: identity)
+        let plug = PlugPlan(endpointID: identity.id, hostIfname: identity.hostIfname, hostMAC: identity.hostMAC,
+                            mac: identity.mac, ifname: request.ifname, namespace: namespace,
+                            target: request.target.text, network: request.network.name,
+                            bringUpLoopback: request.bringUpLoopback)
+        var attach = AttachState(plug: plug, ports: !request.ports.isEmpty)
+        let known = Engine.canUseHint(request)
+            ? NetworkHint.load(network: request.network.name, directory: settings.stateDirectory) : nil
+        do {
+            let storeHalf = try startStoreHalf(request.network, reservation, hinted: known != nil)
+            attach.hint = storeHalf.network.map(NetworkHint.init) ?? known
+            // The kernel's half, on this thread, while the store's may still run on the other.
+            do {
+                guard let hint = attach.hint else { preconditionFailure("an attach without its network") }
+                let driver = try self.driver(named: hint.driver)
+                attach.driver = driver
+                attach.plugged = try translating { try driver.plug(plug, hint: hint) }
+                attach.firewallIntact = firewall(FirewallKind(rawValue: hint.firewall) ?? .nftables).health().intact
+                PhaseTrace.mark("kernel: create interface, firewall probe")
+            } catch {
+                attach.kernelFailure = error
+            }
+            let half = try storeHalf.join()
+            adoptStore(of: half.engine)
+            attach.half = half
+            PhaseTrace.mark("store joined")
+            if let failure = attach.kernelFailure { throw failure }
+            try attach.settle(engine: self)
+            environment.reach(.connectAfterReserve)
+            environment.reach(.connectAfterVeth)
+            return try activate(&attach)
+        } catch {
+            undoAttach(attach)
+            throw translate(error)
+        }
+    }
+
+    /// Checks a request's own fields (no state, no kernel).
+    private static func validate(_ request: ConnectRequest) throws {
+        try Validation.interfaceName(request.ifname)
+        if let name = request.containerID { try Validation.containerName(name) }
+        if let mac = request.mac, mac.isMulticast || mac.isZero {
+            throw BerthError.invalidArgument("MAC \(mac) is not a unicast address")
+        }
+    }
+
+    /// True when the interface can be made before the network is read: nothing in the request
+    /// needs checking against the network first.
+    private static func canUseHint(_ request: ConnectRequest) -> Bool {
+        request.address == nil && request.ports.isEmpty
+    }
+
+    /// Starts the store's half: on a second thread when the store is not open yet (the thread
+    /// opens it, or joins a warm-up), here when this engine has it open already. `hinted`: the
+    /// kernel's half can start without the network, so the whole half runs there; otherwise
+    /// the network is found here first and only the reservation runs there.
+    private func startStoreHalf(_ choice: NetworkChoice, _ reservation: Reservation, hinted: Bool) throws -> StoreHalfRun {
+        if openedStore != nil {
+            return .finished(try Engine.storeHalf(self, choice, reservation, network: nil))
+        }
+        let settings = self.settings, environment = self.environment
+        if hinted {
+            let warming = self.warming.take()
+            return .running(SecondThread {
+                let started = PhaseTrace.now()
+                defer { PhaseTrace.report("store: open, look up, reserve (second thread)", since: started) }
+                let store = try warming?.join(upgrading: true) ?? Engine.openStore(settings, migrating: true)
+                return try Engine.storeHalf(Engine(settings: settings, environment: environment, store: store),
+                                            choice, reservation, network: nil)
+            })
+        }
+        // Opened here, in an engine of its own, so it can be handed to the thread whole.
+        let store = try warming.take()?.join(upgrading: true) ?? Engine.openStore(settings, migrating: true)
+        let opened = Engine(settings: settings, environment: environment, store: store)
+        let (network, created) = try opened.resolve(choice, reservation)
+        NetworkHint.refresh(network, directory: settings.stateDirectory)
+        return .running(SecondThread(moving: opened) { engine in
+            let started = PhaseTrace.now()
+            defer { PhaseTrace.report("store: reserve address (second thread)", since: started) }
+            return try Engine.storeHalf(engine, choice, reservation, network: (network, created))
+        }, network: network)
+    }
+
+    /// The store's half: the network (`network`, else found or created now), then the lease
+    /// and the intent record. A network created here goes again if the reservation fails.
+    private static func storeHalf(_ engine: Engine, _ choice: NetworkChoice, _ reservation: Reservation,
+                                  network given: (NetworkRecord, Bool)?) throws -> StoreHalf {
+        let (network, created) = try given ?? engine.resolve(choice, reservation)
+        do {
+            let endpoint = try translating { try engine.reserve(reservation, on: network) }
+            return StoreHalf(engine: engine, network: network, createdNetwork: created, endpoint: endpoint)
+        } catch {
+            if created { engine.removeCreatedNetwork(network) }
+            throw error
+        }
+    }
+
+    /// The request's network (the default one, or a runtime's definition, created when
+    /// missing), with the request's ports and static address checked against it.
+    func resolve(_ choice: NetworkChoice, _ reservation: Reservation) throws -> (NetworkRecord, Bool) {
+        let (network, created): (NetworkRecord, Bool)
+        switch choice {
+        case .named(let name) where name == NetworkSpec.defaultNetworkName:
+            (network, created) = try ensureNetwork(NetworkSpec(name: name, bridge: NetworkSpec.defaultBridge), checking: false)
+        case .named(let name):
+            (network, created) = (try record(named: name), false)
+        case .defined(let spec):
+            (network, created) = try ensureNetwork(spec, checking: true)
+        }
+        do {
+            if reservation.frontEnd == .cni,
+               let existing = try translating({ try store.endpoints(network: network.name, containerID: reservation.containerID) })
+                .first(where: { $0.ifname == reservation.ifname }) {
+                throw BerthError.conflict("container \(reservation.containerID) already has \(reservation.ifname) on network '\(network.name)': endpoint \(existing.id) in \(existing.netnsPath)")
+            }
+            try validatePorts(reservation.ports, on: network)
+            if let wanted = reservation.address {
+                // Checked here too, before any kernel change (the reservation checks it for good).
+                try translating { try AddressAllocator.validateStatic(wanted, subnet: network.subnet, gateway: network.gateway) }
+            }
+        } catch {
+            if created { removeCreatedNetwork(network) }
+            throw error
+        }
+        return (network, created)
+    }
+
+    /// Steps 2 and 3: the container's address and route, the published ports, the endpoint
+    /// marked active.
+    private func activate(_ attach: inout AttachState) throws -> Attachment {
+        guard let half = attach.half, let driver = attach.driver, let plugged = attach.plugged else {
+            preconditionFailure("activate before both halves are done")
+        }
+        let (network, endpoint) = (half.network, half.endpoint)
+        try ensureFirewallTable(present: attach.firewallIntact)
+        let defaultRoute = try translating { try driver.configure(plugged, endpoint: endpoint, network: network) }
+        environment.reach(.connectAfterAddress)
+        PhaseTrace.mark("kernel: address, route")
+        if attach.ports {
+            try translating { try driver.preparePorts(for: endpoint) }
+            try publishPorts(of: endpoint, on: network)
+            PhaseTrace.mark("firewall: publish ports")
+        }
+        environment.reach(.connectBeforeActive)
+        // The row can be gone: a concurrent `rm --force`, `disconnect --all` or a runtime's DEL
+        // after a timed-out ADD removed it meanwhile. Reporting success would leave an address
+        // in the container that the store no longer reserves. The namespace's cookie tells this
+        // container's record from a dead one's with the same inode.
+        guard try translating({ try store.activate(endpoint: endpoint.id, netnsCookie: plugged.namespaceCookie()) }) else {
+            throw BerthError.conflict("endpoint \(endpoint.id) was removed by another command while it was being connected")
+        }
+        PhaseTrace.mark("store: mark active")
+        var active = endpoint
+        active.state = .active
+        let interfaces = driver.interfaces(of: plugged, endpoint: active, network: network)
+        return Attachment(endpoint: EndpointInfo(active), network: NetworkInfo(network), defaultRoute: defaultRoute,
+                          hostInterfaces: interfaces.host, containerInterface: interfaces.container,
+                          createdNetwork: half.createdNetwork)
+    }
+
+    /// Every rollback of an attach, in one place: the interface, the ports, the lease and
+    /// record, and a network created for it. Best effort; what is left is `berth gc`'s.
+    private func undoAttach(_ attach: AttachState) {
+        if let driver = attach.driver { driver.unplug(attach.plug) }
+        guard let half = attach.half else { return }
+        if attach.ports { try? withdrawPorts([half.endpoint]) }
+        _ = try? store.deleteEndpoint(id: half.endpoint.id)
+        if half.createdNetwork { removeCreatedNetwork(half.network) }
+    }
+
+    /// Removes a network made for a request that then failed: a failed request changes nothing
+    /// (unless another container joined the network meanwhile, which makes the removal refuse).
+    func removeCreatedNetwork(_ network: NetworkRecord) {
+        try? removeNetworks([network.name], force: false)
+    }
+}
+
+/// What the store's half needs of a request: plain values, so it can run on the second thread.
+struct Reservation: Sendable {
+    let endpointID: String
+    let hostIfname: String
+    let mac: MACAddress
+    /// Whether the MAC is the request's own (then it is checked against the network's).
+    let macRequested: Bool
+    let ifname: String
+    let containerID: String
+    let target: String
+    /// The container's namespace, opened once (a `Sendable` handle: only its identity is read).
+    let namespace: NetworkNamespace
+    let address: IPv4Address?
+    let ports: [PortMapping]
+    let frontEnd: FrontEnd
+
+    init(_ request: ConnectRequest, namespace: NetworkNamespace, identity: EndpointIdentity) {
+        endpointID = identity.id
+        hostIfname = identity.hostIfname
+        mac = identity.mac
+        macRequested = request.mac != nil
+        ifname = request.ifname
+        target = request.target.text
+        containerID = request.containerID ?? target
+        self.namespace = namespace
+        address = request.address
+        ports = request.ports
+        frontEnd = request.frontEnd
+    }
+}
+
+/// What the store's half produced: the engine holding the store, the network, whether it was
+/// created for this attach, and the `creating` endpoint.
+struct StoreHalf {
+    let engine: Engine
+    let network: NetworkRecord
+    let createdNetwork: Bool
+    let endpoint: EndpointRecord
+}
+
+/// The store's half, done already or running on the second thread.
+enum StoreHalfRun: ~Copyable {
+    case finished(StoreHalf)
+    /// Running; `network` when it was found before the thread started.
+    case running(SecondThread<StoreHalf>, network: NetworkRecord? = nil)
+
+    /// The half's outcome, waiting for the thread if it runs.
+    consuming func join() throws -> StoreHalf {
+        switch consume self {
+        case .finished(let half): return half
+        case .running(let thread, _): return try thread.join()
+        }
+    }
+
+    /// The network, when it is known without waiting for the thread.
+    var network: NetworkRecord? {
+        switch self {
+        case .finished(let half): return half.network
+        case .running(_, let network): return network
+        }
+    }
+}
+
+/// An attach in progress: what each step made, for the next step and for the rollback.
+struct AttachState {
+    let plug: PlugPlan
+    /// Ports are published (so a rollback withdraws them).
+    let ports: Bool
+    var hint: NetworkHint?
+    var driver: (any NetworkDriver)?
+    var plugged: (any EndpointPlug)?
+    var firewallIntact = true
+    var kernelFailure: (any Error)?
+    var half: StoreHalf?
+
+    init(plug: PlugPlan, ports: Bool) {
+        self.plug = plug
+        self.ports = ports
+    }
+
+    /// Reconciles the kernel's half with the store's answer: a stale hint (the interface went to
+    /// the wrong device or group) is redone on the network's real device, and a missing device
+    /// is recreated — only now that the reservation stands, so a refused request changes nothing.
+    mutating func settle(engine: Engine) throws {
+        guard let half, let used = hint else { return }
+        let stored = NetworkHint(half.network)
+        if stored != used || driver == nil {
+            driver?.unplug(plug)
+            NetworkHint.save(half.network, directory: engine.settings.stateDirectory)
+            let driver = try engine.driver(of: half.network)
+            self.driver = driver
+            plugged = try translating { try driver.plug(plug, hint: stored) }
+            hint = stored
+        }
+        if plugged == nil, let driver {
+            try translating {
+                try driver.realize(half.network)
+                plugged = try driver.plug(plug, hint: stored)
+            }
+        }
+        guard plugged != nil else {
+            throw BerthError.system("the device \(stored.device) of network '\(half.network.name)' vanished while a container was being attached")
+        }
+    }
+}

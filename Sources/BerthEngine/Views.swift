@@ -1,0 +1,121 @@
+import BerthAddress
+import BerthStore
+
+/// A network as front ends see it: the engine's own view, so that a change to how the store
+/// keeps networks never reaches a front end's output code.
+public struct NetworkInfo: Sendable, Equatable {
+    public var name: String
+    /// Berth's id for the network (16 hex digits, minted by Berth).
+    public var id: String
+    /// The driver that made the network ("bridge").
+    public var driver: String
+    /// The firewall that renders its rules ("nftables" or "none").
+    public var firewall: String
+    /// The network's device on the host (the bridge).
+    public var device: String
+    public var subnet: IPv4Subnet
+    public var gateway: IPv4Address
+    /// The range automatic allocation draws from; nil for the whole subnet.
+    public var ipRange: IPv4Subnet?
+    /// MTU of the device and the containers' interfaces; 0 for the kernel's default.
+    public var mtu: Int
+    public var isInternal: Bool
+    public var masquerade: Bool
+    public var icc: Bool
+    public var isolated: Bool
+    public var labels: [String: String]
+    /// Creation time, unix seconds.
+    public var created: Int64
+
+    init(_ n: NetworkRecord) {
+        name = n.name; id = n.id; driver = n.driver; firewall = n.firewall; device = n.bridge
+        subnet = n.subnet; gateway = n.gateway; ipRange = n.ipRange; mtu = n.mtu
+        isInternal = n.isInternal; masquerade = n.masquerade; icc = n.icc; isolated = n.isolated
+        labels = n.labels; created = n.created
+    }
+}
+
+/// A container's attachment to a network, as front ends see it.
+public struct EndpointInfo: Sendable, Equatable {
+    public var id: String
+    public var network: String
+    /// The runtime's container id, or the name the user gave (default: the target).
+    public var containerID: String
+    /// TARGET as the user or runtime named it.
+    public var target: String
+    /// The namespace path it was connected through.
+    public var namespacePath: String
+    /// The interface's name inside the container.
+    public var ifname: String
+    /// The host end's name (a veth), if the driver makes one.
+    public var hostIfname: String
+    public var address: IPv4Interface
+    public var mac: MACAddress
+    /// "creating", "active" or "removing".
+    public var state: String
+
+    init(_ e: EndpointRecord) {
+        id = e.id; network = e.network; containerID = e.containerID; target = e.target
+        namespacePath = e.netnsPath; ifname = e.ifname; hostIfname = e.hostIfname
+        address = IPv4Interface(address: e.address, prefixLength: e.prefixLength)
+        mac = e.mac; state = e.state.rawValue
+    }
+}
+
+/// One published port range, as the user published it (consecutive host ports of one
+/// endpoint folded back into a range).
+public struct PublishedPort: Sendable, Equatable {
+    public var network: String
+    public var endpoint: String
+    public var containerID: String
+    public var containerAddress: IPv4Address
+    public var mapping: PortMapping
+}
+
+/// An interface an attachment involves, for results that list them (CNI).
+public struct InterfaceInfo: Sendable, Equatable {
+    public var name: String
+    public var mac: MACAddress?
+    public var mtu: Int?
+    public init(name: String, mac: MACAddress?, mtu: Int?) {
+        self.name = name; self.mac = mac; self.mtu = mtu
+    }
+}
+
+/// A finished attach.
+public struct Attachment: Sendable {
+    /// The endpoint, active.
+    public let endpoint: EndpointInfo
+    /// Its network.
+    public let network: NetworkInfo
+    /// Whether the container's default route now goes through the network (false for internal
+    /// networks, and when the container already had one).
+    public let defaultRoute: Bool
+    /// The host-side interfaces, in the order the CNI reference plugins list them (the bridge,
+    /// then the host veth).
+    public let hostInterfaces: [InterfaceInfo]
+    /// The container's interface, with its MTU.
+    public let containerInterface: InterfaceInfo
+    /// Whether the network was created for this attachment.
+    public let createdNetwork: Bool
+}
+
+/// A network with how many endpoints it has (`network ls`).
+public struct NetworkSummary: Sendable {
+    public let network: NetworkInfo
+    public let endpointCount: Int
+}
+
+extension PublishedPort {
+    /// Folds store rows (one per host port) back into the ranges they were published as.
+    static func folding(_ records: [PortRecord]) -> [PublishedPort] {
+        var owners: [String: PortRecord] = [:]
+        for r in records where owners[r.endpoint] == nil { owners[r.endpoint] = r }
+        return PortRecord.mappings(records).compactMap { item in
+            owners[item.endpoint].map {
+                PublishedPort(network: $0.network, endpoint: $0.endpoint, containerID: $0.containerID,
+                              containerAddress: $0.containerAddress, mapping: item.mapping)
+            }
+        }
+    }
+}
