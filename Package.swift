@@ -3,14 +3,17 @@ import PackageDescription
 
 /// Berth: container networking for Linux.
 ///
-/// Layers (data flows downwards only):
-///   front ends  BerthCLI (and the `berth` executable)
-///   engine      BerthEngine — networks, endpoints, connect/disconnect transactions
+/// Layers (data flows downwards only; nothing imports a module above it):
+///   front ends  BerthCLI (and the `berth` executable), BerthCNI — they import only the engine,
+///               the value types and BerthJSON
+///   engine      BerthEngine — one API; transactions over network drivers (the bridge driver
+///               lives in it, behind `NetworkDriver`), firewall drivers, IPAM and the store
+///   firewall    BerthFirewall — `FirewallDriver`: NftablesFirewall (libnftables, nfnetlink
+///               probe) and NoFirewall
 ///   state       BerthStore — SQLite
 ///   policy      BerthIPAM — address allocation and subnet choice
-///   adapters    BerthNetlink (netlink, rtnetlink), BerthFirewall (libnftables, nfnetlink probe;
-///               uses BerthNetlink's netlink framing)
-///   values      BerthAddress — IP/MAC/CIDR value types shared by every layer
+///   adapters    BerthNetlink (rtnetlink, namespaces)
+///   values      BerthAddress — IP/MAC/CIDR value types shared by every layer; BerthJSON
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let packageRoot = String(#filePath.dropLast("/Package.swift".count))

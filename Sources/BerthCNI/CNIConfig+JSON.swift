@@ -11,6 +11,7 @@ extension CNIConfig {
             isGateway: try f.bool("isGateway"), isDefaultGateway: try f.bool("isDefaultGateway"),
             hairpinMode: try f.bool("hairpinMode"), subnet: try f.string("subnet"), gateway: try f.string("gateway"),
             ipRange: try f.string("ipRange"), internal: try f.bool("internal"), stateDir: try f.string("stateDir"),
+            firewall: try f.string("firewall"),
             ipam: try f.object("ipam").map(IPAM.init(fields:)),
             runtimeConfig: try f.object("runtimeConfig").map(RuntimeConfig.init(fields:)),
             args: try f.object("args").map(Args.init(fields:)),

@@ -49,6 +49,12 @@ extension CNIConfig {
             spec.bridge = bridge
         }
         spec.mtu = mtu ?? 0
+        if let firewall {
+            guard firewall == "nftables" || firewall == "none" else {
+                throw CNIError(.invalidConfig, "firewall '\(Validation.printable(firewall))' is not one of: nftables, none")
+            }
+            spec.firewall = firewall
+        }
         spec.isInternal = self.internal ?? false
         spec.masquerade = ipMasq ?? true
         for route in ipam?.routes ?? [] {

@@ -19,6 +19,9 @@ public struct CNIConfig: Sendable {
     public var `internal`: Bool?
     /// Where Berth keeps its state; `BERTH_STATE_DIR` in the environment wins.
     public var stateDir: String?
+    /// Which firewall renders the network's rules: "nftables" (the default) or "none", for
+    /// hosts where another tool owns the firewall (netavark's `firewall_driver = "none"`).
+    public var firewall: String?
 
     public var ipam: IPAM?
     public var runtimeConfig: RuntimeConfig?

@@ -25,7 +25,7 @@ extension Engine {
     /// Runs under the exclusive operation lock, so no other berth command is half-way through.
     public func collectGarbage(dryRun: Bool) throws -> [RepairAction] {
         try requirePrivileges()
-        let lock = try translating { try OperationLock(directory: settings.stateDirectory, mode: .exclusive) }
+        let lock = try lockOperations(.exclusive)
         defer { withExtendedLifetime(lock) {} }
         let signals = TeardownSignals.block()
         defer { signals.restore() }

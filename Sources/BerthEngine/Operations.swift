@@ -8,7 +8,28 @@ extension Engine {
     /// `berth gc` waits until this command is done, and never mistakes its half-finished
     /// endpoint for the leftover of a crash. Keep the returned lock alive for the whole command.
     func beginOperation() throws -> OperationLock {
-        try translating { try OperationLock(directory: settings.stateDirectory, mode: .shared) }
+        try lockOperations(.shared)
+    }
+
+    /// Takes the operation lock in `mode`. The lock lives in the state directory, which must be
+    /// one Berth trusts before anything is created in it (``StateDirectoryPolicy``): the store
+    /// checks that when it opens, but an attach takes the lock before its store is open (on
+    /// another thread), so the same checks run here first. A fresh state directory is made by
+    /// opening the store here.
+    func lockOperations(_ mode: OperationLock.Mode) throws -> OperationLock {
+        if openedStore == nil {
+            if access(settings.stateDirectory, F_OK) != 0 {
+                _ = try store
+            } else {
+                do {
+                    try StateDirectoryPolicy.check(settings.stateDirectory)
+                    try StateDirectoryPolicy.prepareDatabaseFile(settings.databasePath)
+                } catch StoreError.unsafeStateDirectory(let message) {
+                    throw BerthError.permissionDenied(message)
+                }
+            }
+        }
+        return try translating { try OperationLock(directory: settings.stateDirectory, mode: mode) }
     }
 
     /// Restores Berth's firewall from the store when it has gone missing (`nft flush ruleset`,

@@ -63,7 +63,7 @@ public enum StateDirectoryPolicy {
     /// A database that is a link is refused. (SQLite's own `SQLITE_OPEN_NOFOLLOW` would refuse a
     /// link anywhere in the path, a state directory reached through one included.) Only the
     /// directory's owner can put one there (``check(_:)``), so checking here is enough.
-    static func prepareDatabaseFile(_ path: String) throws {
+    public static func prepareDatabaseFile(_ path: String) throws {
         var info = stat()
         guard lstat(path, &info) == 0 else {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
