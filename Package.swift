@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "BerthIPAMTests", dependencies: ["BerthIPAM", "BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthIPAM", "BerthAddress", "BerthTestSupport"], swiftSettings: strict),
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"], swiftSettings: strict),
-        .testTarget(name: "BerthCNITests", dependencies: ["BerthCNI", "BerthAddress", "BerthJSON", "BerthTestSupport"], swiftSettings: strict),
+        .testTarget(name: "BerthCNITests", dependencies: ["BerthCNI", "BerthEngine", "BerthAddress", "BerthJSON", "BerthTestSupport"], swiftSettings: strict),
         .testTarget(name: "BerthFirewallTests", dependencies: ["BerthFirewall", "BerthAddress", "BerthNetlink"], swiftSettings: strict),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthEngine", "BerthStore", "BerthAddress", "BerthTestSupport"], swiftSettings: strict),
     ]

@@ -1,6 +1,7 @@
 import BerthNetlink
 import CBerthShim
 import Glibc
+import Synchronization
 
 /// Runs a command as a throwaway "container": a new network namespace (and a private mount
 /// namespace) that `berth run` attaches to a network for the command's lifetime.
@@ -58,20 +59,22 @@ public enum ContainerProcess {
 
 /// Forwards SIGINT, SIGTERM and SIGHUP to the child while berth waits, so teardown always runs.
 enum ChildSignals {
-    nonisolated(unsafe) static var child: pid_t = 0
+    /// The command's PID while it runs (an atomic: the signal handler reads it).
+    static let child = Atomic<pid_t>(0)
     static let forwarded = [SIGINT, SIGTERM, SIGHUP]
 
     static func forward(to pid: pid_t) {
-        child = pid
+        child.store(pid, ordering: .sequentiallyConsistent)
         let handler: @convention(c) (Int32) -> Void = { sig in
-            if ChildSignals.child > 0 { kill(ChildSignals.child, sig) }
+            let pid = ChildSignals.child.load(ordering: .sequentiallyConsistent)
+            if pid > 0 { kill(pid, sig) }
         }
         for sig in forwarded { signal(sig, handler) }
         setBlocked(false)   // what arrived while berth was connecting goes to the command now
     }
 
     static func restore() {
-        child = 0
+        child.store(0, ordering: .sequentiallyConsistent)
         for sig in forwarded { signal(sig, SIG_IGN) }   // teardown still ahead
     }
 

@@ -1,10 +1,12 @@
 import Glibc
+import Synchronization
 
 /// Optional timing of a command's phases, printed to stderr when `BERTH_TRACE=1`.
 /// Used to find where the milliseconds of an attach go; costs one getenv when off.
 public enum PhaseTrace {
-    nonisolated(unsafe) static var enabled = getenv("BERTH_TRACE") != nil
-    nonisolated(unsafe) static var last = now()
+    static let enabled = getenv("BERTH_TRACE") != nil
+    /// The previous mark's time (an atomic: the attach's second thread may trace too).
+    private static let last = Atomic<Int64>(now())
 
     static func now() -> Int64 {
         var ts = timespec()
@@ -16,8 +18,7 @@ public enum PhaseTrace {
     public static func mark(_ label: StaticString) {
         guard enabled else { return }
         let t = now()
-        print(label, micros: (t - last) / 1000)
-        last = t
+        print(label, micros: (t - last.exchange(t, ordering: .relaxed)) / 1000)
     }
 
     /// Records the time since `start` under `label`, leaving the marks alone: for work on a

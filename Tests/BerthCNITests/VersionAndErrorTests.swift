@@ -1,4 +1,5 @@
 import BerthTestSupport
+import BerthEngine
 import XCTest
 @testable import BerthCNI
 
@@ -26,8 +27,8 @@ final class VersionAndErrorTests: XCTestCase {
 
     func testStateDirectoryIsTheTestsOwn() {
         // What the ADD warm-up opens, and what the commands open: never the host's state.
-        XCTAssertEqual(Commands.stateDirectory(configured: nil), state.path)
-        XCTAssertEqual(Commands.stateDirectory(configured: PrivateStateDirectory.hostDefault), state.path)
+        XCTAssertEqual(EngineSettings.stateDirectory(), state.path)
+        XCTAssertEqual(EngineSettings.stateDirectory(configured: PrivateStateDirectory.hostDefault), state.path)
     }
 
     private func run(_ command: String, _ stdin: String, containerID: String = "c1", netns: String = "/proc/self/ns/net",
