@@ -8,7 +8,7 @@ final class EndpointIdentityTests: XCTestCase {
         for _ in 0..<100 {
             let identity = EndpointIdentity(mac: nil)
             XCTAssertEqual(identity.hostIfname, "bv" + String(identity.id.prefix(12)))
-            XCTAssertEqual(identity.hostMAC, Engine.hostMAC(ofEndpoint: identity.id), "reproducible from the id")
+            XCTAssertEqual(identity.hostMAC, EndpointIdentity.hostMAC(ofEndpoint: identity.id), "reproducible from the id")
             XCTAssertNotEqual(identity.hostMAC, identity.mac)
             for mac in [identity.hostMAC, identity.mac] {
                 XCTAssertEqual(mac.bytes[0] & 0x03, 0x02, "locally administered unicast: \(mac)")

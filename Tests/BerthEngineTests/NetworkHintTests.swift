@@ -14,19 +14,28 @@ final class NetworkHintTests: XCTestCase {
     override func setUp() { temporary = TemporaryDirectory(prefix: "bt-hint-test") }
     override func tearDown() { temporary.remove() }
 
-    private func network(bridge: String = "berth1234", mtu: Int = 0) throws -> NetworkRecord {
+    private func network(bridge: String = "berth1234", mtu: Int = 0, firewall: String = "nftables") throws -> NetworkRecord {
         NetworkRecord(name: "web", id: "0123456789abcdef", bridge: bridge,
                       subnet: try XCTUnwrap(IPv4Subnet("10.77.0.0/24")), gateway: try XCTUnwrap(IPv4Address("10.77.0.1")),
-                      ipRange: nil, mtu: mtu, isInternal: false, masquerade: true, labels: [:], created: 0)
+                      ipRange: nil, mtu: mtu, isInternal: false, masquerade: true, labels: [:], created: 0,
+                      firewall: firewall)
     }
 
     func testLineRoundTripsAndRejectsDamage() {
-        let hint = NetworkHint(id: "0123456789abcdef", bridge: "berth0", mtu: 1400)
-        XCTAssertEqual(hint.line, "0123456789abcdef berth0 1400\n")
-        XCTAssertEqual(NetworkHint(line: "0123456789abcdef berth0 1400"), hint)
-        for damaged in ["", "0123 berth0", "0123 berth0 x", "0123 berth0 -1", "0123 a-bridge-name-too-long 0", "a b c d"] {
+        let hint = NetworkHint(id: "0123456789abcdef", device: "berth0", mtu: 1400, driver: "bridge", firewall: "none")
+        XCTAssertEqual(hint.line, "0123456789abcdef berth0 1400 bridge none\n")
+        XCTAssertEqual(NetworkHint(line: "0123456789abcdef berth0 1400 bridge none"), hint)
+        for damaged in ["", "0123 berth0", "0123 berth0 x", "0123 berth0 -1", "0123 a-bridge-name-too-long 0",
+                        "a b c d", "a b 0 d e f", "0123 berth0 1400  nftables", "0123 berth0 1400 bridge nftables "] {
             XCTAssertNil(NetworkHint(line: damaged), damaged)
         }
+    }
+
+    /// A hint written before networks recorded their drivers (three words) is a bridge with
+    /// nftables, so a connect after an upgrade still overlaps its two halves.
+    func testThreeWordLineIsABridgeWithNftables() {
+        XCTAssertEqual(NetworkHint(line: "0123456789abcdef berth0 1400"),
+                       NetworkHint(id: "0123456789abcdef", device: "berth0", mtu: 1400, driver: "bridge", firewall: "nftables"))
     }
 
     /// A link planted at the temporary file's name must not make root write through it.
@@ -74,8 +83,9 @@ final class NetworkHintTests: XCTestCase {
         NetworkHint.save(first, directory: directory)
         XCTAssertEqual(NetworkHint.load(network: "web", directory: directory), NetworkHint(first))
 
-        // A network recreated under the same name with another bridge: refresh rewrites it.
-        let second = try network(bridge: "br-web", mtu: 9000)
+        // A network recreated under the same name with another bridge and firewall: refresh
+        // rewrites it.
+        let second = try network(bridge: "br-web", mtu: 9000, firewall: "none")
         NetworkHint.refresh(second, directory: directory)
         XCTAssertEqual(NetworkHint.load(network: "web", directory: directory), NetworkHint(second))
 
