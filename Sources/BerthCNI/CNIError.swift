@@ -61,6 +61,7 @@ public struct CNIError: Error, Equatable, Sendable, CustomStringConvertible {
             case .invalidArgument(let m), .configuration(let m): return CNIError(.invalidConfig, m)
             case .target(let m): return CNIError(.invalidEnvironment, "CNI_NETNS: \(m)")
             case .environment(let m): return CNIError(.invalidEnvironment, m)
+            case .state(let m): return CNIError(.ioFailure, m)
             case .notFound(let m): return CNIError(.notFound, m)
             case .conflict(let m): return CNIError(.conflict, m)
             case .permissionDenied(let m): return CNIError(.permissionDenied, m)

@@ -44,7 +44,11 @@ public enum CNIPlugin {
             PhaseTrace.mark("cni: read and decode stdin")
             // Report errors in the caller's version whenever it is one we speak.
             if let v = config.cniVersion, CNIVersion.isSupported(v) { version = v }
-            let engine = early ?? Engine(settings: .fromEnvironment(configured: config.stateDir))
+            // The warm engine only if the configuration names no other directory (the byte
+            // search above misses a key written with escapes).
+            let settings = EngineSettings.fromEnvironment(configured: config.stateDir)
+            let engine = early.flatMap { $0.settings.stateDirectory == settings.stateDirectory ? $0 : nil }
+                ?? Engine(settings: settings)
             defer { engine.close() }
             let output = try Commands(env: env, config: config, version: try config.requireVersion(),
                                       engine: engine).run(command)

@@ -124,13 +124,12 @@ struct Commands {
             }
         }
         let netns = try env.requireNetns()
-        guard try configurationErrors({ try engine.checkAgreement(spec) }) != nil else {
-            throw CNIError(.checkFailed, "network '\(spec.name)' does not exist")
-        }
         do {
             try namespaceErrors {
-                try engine.verifyAttachment(network: spec.name, containerID: containerID, ifname: ifname,
-                                            namespacePath: netns, expected: expected)
+                try configurationErrors {
+                    try engine.verifyAttachment(spec, containerID: containerID, ifname: ifname,
+                                                namespacePath: netns, expected: expected)
+                }
             }
         } catch BerthError.notFound(let m) {
             throw CNIError(.checkFailed, m)
@@ -156,7 +155,7 @@ struct Commands {
         let keep = try config.gcKeepList()
         let removed = try engine.releaseAttachments(network: name, except: keep)
         for e in removed {
-            let line = "berth: GC released \(e.containerID) \(e.ifname) (\(e.address)) on \(name)\n"
+            let line = "berth: GC released \(e.containerID) \(e.ifname) (\(e.address.address)) on \(name)\n"
             _ = line.withCString { write(2, $0, strlen($0)) }
         }
     }

@@ -13,6 +13,8 @@ public enum BerthError: Error, CustomStringConvertible, Sendable {
     case target(String)
     /// A setting from the environment (`BERTH_POOLS`) is malformed.
     case environment(String)
+    /// The state directory or its store cannot be used (unreadable, unsafe, damaged).
+    case state(String)
     /// The caller lacks the privileges Berth needs.
     case permissionDenied(String)
     /// The kernel or the store failed underneath.
@@ -21,7 +23,7 @@ public enum BerthError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .invalidArgument(let m), .notFound(let m), .conflict(let m), .configuration(let m),
-             .target(let m), .environment(let m), .permissionDenied(let m), .system(let m):
+             .target(let m), .environment(let m), .state(let m), .permissionDenied(let m), .system(let m):
             return m
         }
     }

@@ -65,7 +65,14 @@ extension Engine {
             adoptStore(of: half.engine)
             attach.half = half
             PhaseTrace.mark("store joined")
-            if let failure = attach.kernelFailure { throw failure }
+            if let failure = attach.kernelFailure {
+                // What failed may be the hint's fault (a driver or device it named wrongly):
+                // then the interface is made again from the store's answer, and the hint
+                // rewritten. Only a failure from a right hint is the request's.
+                guard attach.hint != NetworkHint(half.network) else { throw failure }
+                attach.driver?.unplug(plug)
+                (attach.kernelFailure, attach.driver, attach.plugged) = (nil, nil, nil)
+            }
             try attach.settle(engine: self)
             environment.reach(.connectAfterReserve)
             environment.reach(.connectAfterVeth)
@@ -97,7 +104,9 @@ extension Engine {
     /// the network is found here first and only the reservation runs there.
     private func startStoreHalf(_ choice: NetworkChoice, _ reservation: Reservation, hinted: Bool) throws -> StoreHalfRun {
         if openedStore != nil {
-            return .finished(try Engine.storeHalf(self, choice, reservation, network: nil))
+            let half = try Engine.storeHalf(self, choice, reservation, network: nil)
+            NetworkHint.refresh(half.network, directory: settings.stateDirectory)
+            return .finished(half)
         }
         let settings = self.settings, environment = self.environment
         if hinted {
@@ -211,6 +220,9 @@ extension Engine {
 
     /// Removes a network made for a request that then failed: a failed request changes nothing
     /// (unless another container joined the network meanwhile, which makes the removal refuse).
+    /// May run on the store half's thread: its removal then holds SIGINT and SIGTERM off that
+    /// thread only, and a signal taken by the first thread meanwhile ends the process half-way
+    /// — which leaves a tagged bridge or a record without a bridge, both `berth gc`'s to repair.
     func removeCreatedNetwork(_ network: NetworkRecord) {
         try? removeNetworks([network.name], force: false)
     }

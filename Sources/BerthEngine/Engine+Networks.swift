@@ -40,9 +40,10 @@ extension Engine {
         if spec.mtu != 0 && !(68...65535).contains(spec.mtu) {
             throw BerthError.invalidArgument("MTU \(spec.mtu) is out of range (68-65535)")
         }
-        let driver = try self.driver(named: spec.driver)
-        guard FirewallKind(rawValue: spec.firewall) != nil else {
-            throw BerthError.invalidArgument("firewall '\(Validation.printable(spec.firewall))' is not one of: \(FirewallKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        let driver = try self.driver(named: spec.driver ?? "bridge")
+        let firewall = spec.firewall ?? FirewallKind.nftables.rawValue
+        guard FirewallKind(rawValue: firewall) != nil else {
+            throw BerthError.invalidArgument("firewall '\(Validation.printable(firewall))' is not one of: \(FirewallKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         try requirePrivileges()
         let lock = try beginOperation()
@@ -118,15 +119,8 @@ extension Engine {
         if spec.mtu != 0, spec.mtu != n.mtu { throw differ("MTU", "\(n.mtu)", "\(spec.mtu)") }
         if spec.isInternal != n.isInternal { throw differ("internal", "\(n.isInternal)", "\(spec.isInternal)") }
         if !spec.isInternal, spec.masquerade != n.masquerade { throw differ("masquerade", "\(n.masquerade)", "\(spec.masquerade)") }
-        if spec.driver != n.driver { throw differ("driver", n.driver, spec.driver) }
-        if spec.firewall != n.firewall { throw differ("firewall", n.firewall, spec.firewall) }
-    }
-
-    /// Whether the network named in `spec` agrees with it (nil when it does not exist).
-    public func checkAgreement(_ spec: NetworkSpec) throws -> NetworkInfo? {
-        guard let n = try translating({ try store.network(named: spec.name) }) else { return nil }
-        try Engine.checkAgreement(n, spec)
-        return NetworkInfo(n)
+        if let d = spec.driver, d != n.driver { throw differ("driver", n.driver, d) }
+        if let f = spec.firewall, f != n.firewall { throw differ("firewall", n.firewall, f) }
     }
 
     /// Chooses every unspecified property and checks the specified ones against the store and
@@ -191,7 +185,7 @@ extension Engine {
                              ipRange: spec.ipRange, mtu: spec.mtu, isInternal: spec.isInternal,
                              masquerade: spec.masquerade && !spec.isInternal, labels: spec.labels,
                              created: Int64(time(nil)), icc: spec.icc, isolated: spec.isolated,
-                             driver: driver.name, firewall: spec.firewall)
+                             driver: driver.name, firewall: spec.firewall ?? FirewallKind.nftables.rawValue)
     }
 
     /// Removes networks. Refuses a network with endpoints unless `force`, which disconnects them

@@ -36,15 +36,21 @@ extension Engine {
         }
     }
 
-    /// Verifies that the attachment of `containerID`'s `ifname` is intact: the lease in the
-    /// store, the kernel side as its driver made it (for a bridge: the host veth on the bridge,
-    /// the interface in the namespace at `namespacePath` with its MAC, address and default
-    /// route), and the network's firewall rules. Throws ``BerthError/notFound(_:)`` naming the
-    /// first thing missing or different.
-    public func verifyAttachment(network name: String, containerID: String, ifname: String,
+    /// Verifies that the attachment of `containerID`'s `ifname` to the network `spec` defines
+    /// is intact: the namespace at `namespacePath` (else ``BerthError/target(_:)``), the network
+    /// agreeing with `spec` (else ``BerthError/configuration(_:)``), the lease in the store, the
+    /// kernel side as its driver made it (for a bridge: the host veth on the bridge, the
+    /// interface in the namespace with its MAC, address and default route), and the network's
+    /// firewall rules. Throws ``BerthError/notFound(_:)`` naming the first thing missing or
+    /// different.
+    public func verifyAttachment(_ spec: NetworkSpec, containerID: String, ifname: String,
                                  namespacePath: String, expected: AttachmentExpectation) throws {
-        let n = try record(named: name)
         let namespace = try environment.openNamespace(.path(namespacePath))
+        let name = spec.name
+        guard let n = try translating({ try store.network(named: name) }) else {
+            throw BerthError.notFound("network '\(Validation.printable(name))' does not exist")
+        }
+        try Engine.checkAgreement(n, spec)
         guard let e = try translating({ try store.endpoints(network: name, containerID: containerID).first { $0.ifname == ifname } }) else {
             throw BerthError.notFound("no lease for container \(containerID) interface \(ifname) on network '\(name)'")
         }
@@ -118,7 +124,7 @@ extension Engine {
             return .unavailable(problem)
         }
         let driver: any NetworkDriver
-        do { driver = try self.driver(named: existing?.driver ?? spec.driver) } catch { return .unavailable("\(error)") }
+        do { driver = try self.driver(named: existing?.driver ?? spec.driver ?? "bridge") } catch { return .unavailable("\(error)") }
         guard let n = existing else {
             // Created on first ADD: only the device name must be free.
             if let device = spec.bridge, let problem = driver.deviceProblem(device: device, network: nil, attached: 0) {

@@ -78,9 +78,9 @@ public final class Engine {
         do {
             return try Store(directory: settings.stateDirectory, migrating: migrating, deferringCheckpoints: true)
         } catch StoreError.unsafeStateDirectory(let message) {
-            throw BerthError.permissionDenied(message)
+            throw BerthError.state(message)
         } catch {
-            throw BerthError.system("cannot open state in \(settings.stateDirectory): \(error)")
+            throw BerthError.state("cannot open state in \(settings.stateDirectory): \(error)")
         }
     }
 
@@ -125,9 +125,17 @@ public final class Engine {
         for kind in FirewallKind.allCases {
             let mine = networks.filter { (FirewallKind(rawValue: $0.firewall) ?? .nftables) == kind }
             let names = Set(mine.map(\.name))
+            let firewall = firewall(kind)
+            if mine.isEmpty {
+                // A firewall none of the networks uses is left alone (a host with only
+                // `--firewall none` networks may not even have libnftables), unless Berth's
+                // leftovers are there to remove: its table, or its accept rule beside Docker.
+                let health = firewall.health()
+                if !health.tablePresent && health.dockerAccept?.isEmpty != false { continue }
+            }
             do {
-                try firewall(kind).synchronize(mine.map(FirewallNetwork.init),
-                                               ports: ports.filter { names.contains($0.network) }.map(PortElement.init))
+                try firewall.synchronize(mine.map(FirewallNetwork.init),
+                                         ports: ports.filter { names.contains($0.network) }.map(PortElement.init))
             } catch {
                 throw BerthError.system("cannot update firewall: \(error)")
             }

@@ -15,11 +15,13 @@ public struct NetworkSpec: Sendable {
     public var icc: Bool = true
     /// Walled off from other Berth networks (`--isolate=false` opts out).
     public var isolated: Bool = true
-    /// The network driver that makes it (`--driver`): "bridge".
-    public var driver: String = "bridge"
+    /// The network driver that makes it (`--driver`); nil for "bridge" (and, for an existing
+    /// network, whichever it has).
+    public var driver: String?
     /// The firewall that renders its rules (`--firewall`): "nftables", or "none" for hosts
-    /// where another tool owns the rules (no NAT, isolation or published ports from Berth).
-    public var firewall: String = "nftables"
+    /// where another tool owns the rules (no NAT, isolation or published ports from Berth);
+    /// nil for "nftables" (and, for an existing network, whichever it has).
+    public var firewall: String?
 
     public init(name: String, subnet: IPv4Subnet? = nil, gateway: IPv4Address? = nil,
                 ipRange: IPv4Subnet? = nil, bridge: String? = nil, mtu: Int = 0,

@@ -25,7 +25,7 @@ extension Engine {
                     try StateDirectoryPolicy.check(settings.stateDirectory)
                     try StateDirectoryPolicy.prepareDatabaseFile(settings.databasePath)
                 } catch StoreError.unsafeStateDirectory(let message) {
-                    throw BerthError.permissionDenied(message)
+                    throw BerthError.state(message)
                 }
             }
         }

@@ -1,7 +1,8 @@
 import Glibc
 
-/// Work moved to a second OS thread and joined later: the only place where Berth's code runs on
-/// two threads at once.
+/// Work moved to a second OS thread and joined later: the only way Berth's code runs on more
+/// than one thread (the attach's store half, and the store opening a CNI ADD starts before it
+/// decodes its configuration, see ``StoreOpening``, which the store half joins in turn).
 ///
 /// An attach overlaps its two halves — the kernel's (the veth) on the calling thread and the
 /// store's (open SQLite, reserve the address) here — because each takes a good part of a

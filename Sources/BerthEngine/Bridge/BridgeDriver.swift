@@ -62,11 +62,13 @@ final class BridgeDriver: NetworkDriver {
     }
 
     func checkHost(for network: NetworkRecord, existing: [NetworkRecord]) throws {
+        // First, as it may delete the leftover of a crashed create or rm that holds the gateway,
+        // whose name is then free again for a runtime retrying its ADD.
+        try checkGatewayIsFree(network.gateway, networks: existing)
         // A network owns its bridge: never adopt (and later delete) an existing device.
         if try host().linkIndex(name: network.bridge) != nil {
             throw BerthError.conflict("interface \(network.bridge) already exists; choose another --bridge name")
         }
-        try checkGatewayIsFree(network.gateway, networks: existing)
     }
 
     /// Refuses a gateway that is already an address of this host: the bridge would take over
