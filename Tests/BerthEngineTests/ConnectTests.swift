@@ -120,6 +120,32 @@ final class ConnectTests: EngineTestCase {
         try harness.assertConsistent()
     }
 
+    /// A hint naming a driver Berth does not have fails the kernel's half before anything is
+    /// made; the store's answer then makes the interface with the network's real driver, and the
+    /// hint is rewritten, so the next connect does not fail the same way.
+    func testHintNamingAnUnknownDriverIsRedone() throws {
+        let web = try harness.createNetwork("web")
+        try writeHint("web", line: "\(web.id) \(web.device) 0 bridgX nftables\n")
+
+        let attachment = try harness.connect("c1", to: "web")
+
+        XCTAssertEqual(harness.driver.script.count(.plug), 1, "made once, from the store's answer")
+        XCTAssertEqual(harness.driver.kernel.links[attachment.endpoint.hostIfname]?.device, web.device)
+        XCTAssertEqual(NetworkHint.load(network: "web", directory: harness.stateDirectory)?.driver, "bridge")
+        try harness.assertConsistent()
+    }
+
+    /// A kernel failure under a right hint is the request's: it is reported, and nothing is left.
+    func testKernelFailureUnderARightHintIsReported() throws {
+        _ = try harness.createNetwork("web")
+        harness.driver.script.fail(.plug)
+
+        XCTAssertThrowsError(try harness.connect("c1", to: "web"))
+
+        XCTAssertEqual(harness.driver.script.count(.plug), 1, "not retried")
+        try harness.assertNoEndpointLeft()
+    }
+
     /// A network whose device is gone (deleted by hand, a reboot) gets it back, but only once
     /// the address is reserved: a refused request must not make a device.
     func testMissingDeviceIsRealizedAfterTheReservation() throws {
