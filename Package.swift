@@ -101,6 +101,6 @@ let package = Package(
         .testTarget(name: "BerthEngineTests",
                     dependencies: ["BerthEngine", "BerthStore", "BerthFirewall", "BerthNetlink", "BerthAddress", "BerthTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthEngine", "BerthStore", "BerthAddress", "BerthTestSupport"], swiftSettings: strict),
+        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthAddress"], swiftSettings: strict),
     ]
 )
