@@ -64,6 +64,7 @@ public struct CNIError: Error, Equatable, Sendable, CustomStringConvertible {
             case .state(let m): return CNIError(.ioFailure, m)
             case .notFound(let m): return CNIError(.notFound, m)
             case .conflict(let m): return CNIError(.conflict, m)
+            case .alreadyAttached(let m, let details): return CNIError(.conflict, m, details: details)
             case .permissionDenied(let m): return CNIError(.permissionDenied, m)
             case .system(let m):
                 // The store waited its whole busy timeout: the runtime should simply retry.

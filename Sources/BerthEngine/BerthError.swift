@@ -6,6 +6,9 @@ public enum BerthError: Error, CustomStringConvertible, Sendable {
     case notFound(String)
     /// The request clashes with existing state (in use, taken, overlapping).
     case conflict(String)
+    /// A runtime's container already has the interface on the network; `details` names the
+    /// endpoint that has it.
+    case alreadyAttached(String, details: String)
     /// A network definition clashes with the network of that name, or with the host (a
     /// runtime's configuration, which its user has to change).
     case configuration(String)
@@ -25,6 +28,8 @@ public enum BerthError: Error, CustomStringConvertible, Sendable {
         case .invalidArgument(let m), .notFound(let m), .conflict(let m), .configuration(let m),
              .target(let m), .environment(let m), .state(let m), .permissionDenied(let m), .system(let m):
             return m
+        case .alreadyAttached(let m, let details):
+            return m + ": " + details
         }
     }
 }

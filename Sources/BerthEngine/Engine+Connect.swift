@@ -161,7 +161,8 @@ extension Engine {
             if reservation.frontEnd == .cni,
                let existing = try translating({ try store.endpoints(network: network.name, containerID: reservation.containerID) })
                 .first(where: { $0.ifname == reservation.ifname }) {
-                throw BerthError.conflict("container \(reservation.containerID) already has \(reservation.ifname) on network '\(network.name)': endpoint \(existing.id) in \(existing.netnsPath)")
+                throw BerthError.alreadyAttached("container \(reservation.containerID) already has \(reservation.ifname) on network '\(network.name)'",
+                                                 details: "endpoint \(existing.id) in \(existing.netnsPath)")
             }
             try validatePorts(reservation.ports, on: network)
             if let wanted = reservation.address {

@@ -184,7 +184,7 @@ final class ConnectRollbackTests: EngineTestCase {
         let first = try harness.engine().connect(cniRequest(target: "c1"))
         XCTAssertTrue(first.createdNetwork)
 
-        assertRefused(.conflict, mentioning: "already has eth0") { try harness.engine().connect(cniRequest(target: "c1-again")) }
+        assertRefused(.alreadyAttached, mentioning: "already has eth0") { try harness.engine().connect(cniRequest(target: "c1-again")) }
         try assertOnly(first)
         XCTAssertEqual(try harness.networkNames(), ["cni-net"], "an existing network stays")
     }

@@ -187,3 +187,19 @@ test_firewall_none_needs_no_libnftables() {
     assert_contains "$ERR" "nftables" "the nftables network's error names what is missing"
     assert_unchanged "$before"
 }
+
+# A runtime's second ADD of the same container interface is refused as before: the message says
+# what, the details name the endpoint that has it.
+test_cni_second_add_names_the_endpoint_in_details() {
+    local c d ns dns conf before
+    new_netns_container c; new_netns_container d
+    ns=$(cni_netns "$c"); dns=$(cni_netns "$d")
+    conf=$(cni_conf twice '.subnet = "10.124.67.0/24"')
+    CNI_STDIN=$conf cni_ok ADD same "$ns" eth0
+    before=$(snapshot "$c" "$d")
+    CNI_STDIN=$conf cni_error 100 ADD same "$dns" eth0
+    assert_eq "container same already has eth0 on network 'twice'" "$(jq -r .msg <<<"$OUT")" "the message"
+    assert_match "$(jq -r .details <<<"$OUT")" "^endpoint [0-9a-f]+ in $ns$" "the details name the endpoint"
+    assert_unchanged "$before" "$c" "$d"
+    CNI_STDIN=$conf cni_ok DEL same "$ns" eth0
+}

@@ -18,13 +18,14 @@ class EngineTestCase: XCTestCase {
 
 /// Which ``BerthError`` a refusal must be.
 enum Refusal: Equatable {
-    case invalidArgument, notFound, conflict, permissionDenied, other
+    case invalidArgument, notFound, conflict, alreadyAttached, permissionDenied, other
 
     init(_ error: any Error) {
         switch error as? BerthError {
         case .invalidArgument?: self = .invalidArgument
         case .notFound?: self = .notFound
         case .conflict?: self = .conflict
+        case .alreadyAttached?: self = .alreadyAttached
         case .permissionDenied?: self = .permissionDenied
         default: self = .other
         }
