@@ -46,11 +46,11 @@ extension Engine {
             switch e.state {
             case .creating:
                 actions.append(RepairAction(kind: "endpoint", description:
-                    "rolled back interrupted connect of \(e.containerID) (\(e.address)) on '\(e.network)'"))
+                    "rolled back interrupted connect of \(e.containerID) (\(e.addressesDescription)) on '\(e.network)'"))
                 doomed.append(e)
             case .removing:
                 actions.append(RepairAction(kind: "endpoint", description:
-                    "finished interrupted disconnect of \(e.containerID) (\(e.address)) on '\(e.network)'"))
+                    "finished interrupted disconnect of \(e.containerID) (\(e.addressesDescription)) on '\(e.network)'"))
                 doomed.append(e)
             case .active:
                 break
