@@ -79,7 +79,7 @@ extension Engine {
         if !health.tablePresent && !rendered.isEmpty {
             actions.append(RepairAction(kind: "firewall", description: "restored the missing nftables table inet \(Ruleset.table)"))
         }
-        let strayAccept = rendered.isEmpty && health.dockerAccept?.isEmpty == false
+        let strayAccept = rendered.isEmpty && health.dockerAcceptPresent
         if health.dockerAcceptMissing && !rendered.isEmpty {
             actions.append(RepairAction(kind: "firewall", description: "restored Berth's accept rule in Docker's \(DockerAccept.chain) chain"))
         } else if strayAccept {

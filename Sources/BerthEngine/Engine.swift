@@ -131,7 +131,7 @@ public final class Engine {
                 // `--firewall none` networks may not even have libnftables), unless Berth's
                 // leftovers are there to remove: its table, or its accept rule beside Docker.
                 let health = firewall.health()
-                if !health.tablePresent && health.dockerAccept?.isEmpty != false { continue }
+                if !health.tablePresent && !health.dockerAcceptPresent { continue }
             }
             do {
                 try firewall.synchronize(mine.map(FirewallNetwork.init),

@@ -29,13 +29,6 @@ public struct PortElement: Sendable, Hashable {
         self.containerPort = containerPort
     }
 
-    /// An IPv4 element (transitional, for callers that still hold IPv4 values only).
-    public init(hostIP: IPv4Address?, proto: TransportProtocol, hostPort: UInt16,
-                containerIP: IPv4Address, containerPort: UInt16) {
-        self.init(hostIP: hostIP.map(IPAddress.v4), proto: proto, hostPort: hostPort,
-                  containerIP: .v4(containerIP), containerPort: containerPort)
-    }
-
     /// The address family of the element's maps.
     var family: IPFamily { containerIP.family }
 

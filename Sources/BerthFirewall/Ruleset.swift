@@ -3,10 +3,11 @@ import BerthAddress
 /// Renders Berth's nftables tables from the list of networks and published ports.
 ///
 /// Layout: one table, `inet berth`, owned entirely by Berth (plus `bridge berth` while some
-/// network has inter-container communication off). Base chains dispatch with verdict maps keyed
-/// by subnet or bridge name to small per-network chains, and published ports are elements of two
-/// DNAT maps, so a packet's cost does not grow with the number of networks, containers or ports,
-/// and no per-container or per-port rule ever exists: publishing is one element change.
+/// network has inter-container communication off or IPv6). Base chains dispatch with verdict maps keyed
+/// by subnet (of either family) or bridge name to small per-network chains, and published ports
+/// are elements of DNAT maps (two per address family), so a packet's cost does not grow with the
+/// number of networks, containers or ports, and no per-container or per-port rule ever exists:
+/// publishing is one element change. IPv4 and IPv6 share the table and the per-network chains.
 ///
 /// The script replaces the whole table in one atomic transaction (`add` + `delete` + define):
 /// there is never a moment without rules, and a reload restores exactly what the store says.
@@ -27,6 +28,9 @@ public enum Ruleset {
     public static let anyAddressMap6 = "ports6-any"
     /// ICMPv6 messages only a router sends: a container sending them would act as one.
     static let routerMessages = "icmpv6 type { nd-redirect, nd-router-advert }"
+    /// How the host end of every container's veth is named (`bv` and 12 hex digits): the bridge
+    /// table tells container ports from a bridge's other ports by it.
+    public static let containerPortPrefix = "bv"
 
     /// The nft script that makes Berth's tables match `networks` and `ports`; removes them when
     /// there are no networks. A family's maps, sets and rules are rendered only while some network
@@ -310,36 +314,32 @@ public enum Ruleset {
 
     /// The bridge-family table, rendered while some network has ICC off or IPv6.
     ///
-    /// Inter-container communication off: IP bridged from one port of such a bridge to another
-    /// is dropped — IPv4 and IPv6 from the subnets, and IPv6 link-local (which would otherwise
-    /// carry traffic between the containers past the subnet sets). Traffic to and from the
-    /// gateway (and so NAT, and neighbour discovery with the host) is not bridged between ports;
-    /// published-port traffic may be (when the host bridges IP through netfilter, a DNAT'ed
-    /// hairpin goes straight from port to port): ``iccMarking(_:)`` marks it, and the mark is
-    /// cleared here as it is let through (conntrack cannot be read in the bridge family).
+    /// Inter-container communication off: IP from the subnets (either family) bridged from one
+    /// port of such a bridge to another is dropped. Traffic to and from the gateway (and so NAT,
+    /// and neighbour discovery with the host) is not bridged between ports; published-port
+    /// traffic may be (when the host bridges IP through netfilter, a DNAT'ed hairpin goes
+    /// straight from port to port): ``iccMarking(_:)`` marks it, and the mark is cleared here as
+    /// it is let through (conntrack cannot be read in the bridge family). IPv6 link-local
+    /// sources are in no subnet set: containers of an ICC-off network must have no link-local
+    /// address (telling their bridge here would take `meta ibrname`, see below).
     ///
-    /// IPv6: router advertisements and redirects are never bridged from one port of a Berth
-    /// bridge to another, so no container can make itself the others' router (nor, through
-    /// SLAAC, hand them addresses). Neighbour solicitations and advertisements pass.
+    /// IPv6: router advertisements and redirects sent by a container are never bridged to
+    /// another port, so no container can make itself the others' router (nor, through SLAAC,
+    /// hand them addresses). Neighbour solicitations and advertisements pass. Containers are
+    /// told by their port's name (``containerPortPrefix``): `meta ibrname` would name the bridge,
+    /// but needs a kernel module (`nft_meta_bridge`) that not every kernel has.
     private static func bridgeTable(_ networks: [FirewallNetwork]) -> String {
         let closed = networks.filter { !$0.icc }
         let hasIPv6 = networks.contains { $0.subnet6 != nil }
         guard !closed.isEmpty || hasIPv6 else { return "" }
         let sets = noICCSets(closed)
         var rules = ""
-        if hasIPv6 {
-            let bridges = networks.map { "\"\($0.bridge)\"" }.joined(separator: ", ")
-            rules += "    \(routerMessages) meta ibrname { \(bridges) } drop\n"
-        }
+        if hasIPv6 { rules += "    \(routerMessages) iifname \"\(containerPortPrefix)*\" drop\n" }
         if !closed.isEmpty {
             rules += "    meta mark & \(hairpinMark) == \(hairpinMark) meta mark set meta mark & \(~hairpinMark) accept\n"
         }
         if !sets.v4.isEmpty { rules += "    ip saddr @no-icc drop\n" }
         if !sets.v6.isEmpty { rules += "    ip6 saddr @no-icc6 drop\n" }
-        if hasIPv6 && !closed.isEmpty {
-            let bridges = closed.map { "\"\($0.bridge)\"" }.joined(separator: ", ")
-            rules += "    ip6 saddr fe80::/10 meta ibrname { \(bridges) } drop\n"
-        }
         return """
             table \(bridgeFamily) \(table) {
             \(sets.text)  chain forward {

@@ -106,6 +106,10 @@ extension BridgeDriver {
                 .compactMap { links.byName[$0.hostIfname] }
             try session.execute(survivors.map { (RouteRequests.setMaster(index: $0.index, master: bridge), "attach \($0.name) to \(n.bridge)") })
         }
+        if IPv6.available, networks.contains(where: { !$0.isInternal && $0.subnet6 != nil }), !IPv6Forwarding.isOn {
+            repair.actions.append(RepairAction(kind: "sysctl", description: "turned IPv6 forwarding back on for the IPv6 networks"))
+            if !dryRun { try IPv6Forwarding.enable(session: session) }
+        }
         return repair
     }
 
