@@ -1,7 +1,6 @@
 import BerthAddress
 import BerthEngine
 import BerthJSON
-import BerthTestSupport
 import XCTest
 @testable import BerthCNI
 
@@ -346,43 +345,5 @@ final class DualStackTests: XCTestCase {
         let bare = try parseResult(#"{"ips":[{"interface":0,"address":"fd00::2/64","gateway":"fd00::1"}],"routes":[{"dst":"::/0"}]}"#)
         XCTAssertTrue(bare.hasDefaultRoute(.ipv6, via: .v6(IPv6Address("fd00::1")!)))
         XCTAssertFalse(bare.hasDefaultRoute(.ipv4, via: .v4(IPv4Address("10.0.0.1")!)))
-    }
-}
-
-/// CNI commands refusing dual-stack input before the engine (and so the store) is reached.
-final class DualStackErrorCodeTests: XCTestCase {
-    private var state: PrivateStateDirectory!
-
-    override func setUp() {
-        super.setUp()
-        state = PrivateStateDirectory()
-    }
-
-    override func tearDown() {
-        XCTAssertEqual(state.entries, [], "a command got as far as the state directory")
-        XCTAssertEqual(state.finish(), [], "the test used \(PrivateStateDirectory.hostDefault)")
-        super.tearDown()
-    }
-
-    private func add(_ ipam: String, runtimeConfig: String = "{}", args: String = "") -> CNIPlugin.Outcome {
-        let conf = #"{"cniVersion":"1.0.0","name":"n","type":"berth","ipam":"# + ipam + #","runtimeConfig":"# + runtimeConfig + "}"
-        return CNIPlugin.run(CNIEnvironment(command: "ADD", containerID: "c1", netns: "/proc/self/ns/net", ifname: "eth0", args: args),
-                             Array(conf.utf8))
-    }
-
-    func testCodes() {
-        let dual = #"{"ranges":[[{"subnet":"10.7.0.0/24"}],[{"subnet":"2001:db8:7::/64"}]]}"#
-        let only4 = #"{"ranges":[[{"subnet":"10.7.0.0/24"}]]}"#
-        XCTAssertEqual(add(#"{"ranges":[[{"subnet":"10.7.0.0/24"},{"subnet":"fd00::/64"}]]}"#).error?.code, .invalidConfig)
-        XCTAssertEqual(add(#"{"ranges":[[{"subnet":"10.7.0.0/24"}],[{"subnet":"10.8.0.0/24"}]]}"#).error?.code, .unsupportedField)
-        XCTAssertEqual(add(#"{"ranges":[[{"subnet":"2001:db8::/129"}]]}"#).error?.code, .invalidConfig)
-        XCTAssertEqual(add(#"{"ranges":[[{"subnet":"2001:db8:7::/64"}]],"routes":[{"dst":"2001:db8::/32"}]}"#).error?.code, .unsupportedField)
-        XCTAssertEqual(add(only4, runtimeConfig: #"{"ips":["2001:db8:7::9"]}"#).error?.code, .invalidConfig)
-        XCTAssertEqual(add(dual, runtimeConfig: #"{"ips":["10.7.0.9","10.7.0.10"]}"#).error?.code, .invalidConfig)
-        XCTAssertEqual(add(dual, args: "IP=2001:db8:7::9,2001:db8:7::10").error?.code, .invalidEnvironment)
-        XCTAssertEqual(add(only4, runtimeConfig: #"{"portMappings":[{"hostPort":80,"containerPort":80,"hostIP":"::"}]}"#).error?.code,
-                       .invalidConfig)
-        XCTAssertTrue(add(only4, runtimeConfig: #"{"portMappings":[{"hostPort":80,"containerPort":80,"hostIP":"::"}]}"#).output
-            .hasPrefix(#"{"cniVersion":"1.0.0","code":7,"msg":"port mapping [::]:80:80/tcp: network 'n' has no IPv6 range""#))
     }
 }
