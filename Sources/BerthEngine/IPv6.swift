@@ -6,8 +6,16 @@ import Glibc
 /// competes with the next attach for the rtnl lock. Set through netlink, not the `disable_ipv6`
 /// sysctl, whose path lookup under /proc/sys grows with the number of network namespaces.
 enum IPv6 {
-    /// Whether the kernel has IPv6 at all (not booted with `ipv6.disable=1`, not built without).
-    static let available = access("/proc/sys/net/ipv6", F_OK) == 0
+    /// Whether the kernel has IPv6 at all (not booted with `ipv6.disable=1`, not built without):
+    /// whether an IPv6 socket opens. Not by looking under `/proc/sys/net/ipv6`: the kernel keeps
+    /// one directory entry of that name per network namespace that has looked there, all in
+    /// one hash chain, so the lookup costs time that grows with the containers on the host.
+    static let available: Bool = {
+        let fd = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        close(fd)
+        return true
+    }()
 
     /// Whether `addrgenmode none` can be set on a link of this MTU (0: the default). Not without
     /// IPv6 in the kernel, nor below IPv6's minimum MTU of 1280: the kernel keeps no IPv6 state

@@ -17,12 +17,8 @@ extension BridgeDriver {
         let bridge: LinkInfo
         let mtu: Int
         let bringUpLoopback: Bool
-        /// The container's namespace (its IPv6 sysctls are written from inside it).
-        let namespace: NetworkNamespace
 
-        init(container: RouteSession, peerIndex: Int32?, linkReady: Bool, bridge: LinkInfo, mtu: Int, bringUpLoopback: Bool,
-             namespace: NetworkNamespace) {
-            self.namespace = namespace
+        init(container: RouteSession, peerIndex: Int32?, linkReady: Bool, bridge: LinkInfo, mtu: Int, bringUpLoopback: Bool) {
             self.container = container
             self.peerIndex = peerIndex
             self.linkReady = linkReady
@@ -70,7 +66,7 @@ extension BridgeDriver {
             linkReady = true
         }
         return Plug(container: container, peerIndex: peerIndex, linkReady: linkReady, bridge: bridge, mtu: hint.mtu,
-                    bringUpLoopback: plan.bringUpLoopback, namespace: plan.namespace)
+                    bringUpLoopback: plan.bringUpLoopback)
     }
 
     func unplug(_ plan: PlugPlan) {
@@ -82,21 +78,17 @@ extension BridgeDriver {
         guard let index = try plug.peerIndex ?? plug.container.linkIndex(name: e.ifname) else {
             throw BerthError.system("\(e.ifname) did not appear in \(e.target)")
         }
-        if e.address6 != nil {
-            // Before the address: no router advertisement may configure the interface (a
-            // container sending one is dropped by the firewall too). Only a write from inside
-            // the namespace can set it; netlink cannot.
-            try plug.namespace.briefly {
-                _ = try SystemFile.write(IPv6Forwarding.acceptRAPath(e.ifname), "0")
-            }
-        }
         var steps = plug.linkReady ? [] : Self.linkUpSteps(index: index, ifname: e.ifname, mtu: network.mtu,
                                                             loopback: plug.bringUpLoopback)
         if let address = e.interface {
             steps.append((RouteRequests.addAddress(address, index: index), "add address \(address) to \(e.ifname)"))
         }
         if let address = e.interface6 {
-            // Without duplicate address detection: usable the moment the attach returns.
+            // Without duplicate address detection: usable the moment the attach returns. The
+            // interface's `accept_ra` is left alone: no router advertisement reaches it, as the
+            // firewall drops those a container sends (the bridge sends none), and setting it
+            // takes a write under /proc/sys/net/ipv6 whose path lookup costs time that grows
+            // with the network namespaces on the host (netlink cannot set it).
             steps.append((RouteRequests.addAddress(address, index: index, noDAD: true), "add address \(address) to \(e.ifname)"))
         }
         var routes = [(NetlinkRequest, String, IPFamily)]()
