@@ -11,7 +11,8 @@
 #   knobs: BENCH_N (attach/detach samples per tool), BENCH_G (samples per growth level),
 #          BENCH_LEVELS ("0 1 100 500 1000"), BENCH_PORTS (1000), BENCH_BULK (100),
 #          BENCH_PEER_MAX / BENCH_PEER_PORTS (the peers' caps: quick 500 / 200, full 1000 / 1000),
-#          BENCH_BULK_ROUNDS, BENCH_IPERF_SECONDS, BENCH_IPERF_ROUNDS
+#          BENCH_BULK_ROUNDS, BENCH_IPERF_SECONDS, BENCH_IPERF_ROUNDS,
+#          BENCH_DS_PAIR (rounds of Berth's IPv4-only/dual-stack pair alone: quick 100, full 300)
 #
 # Writes bench/results/compare.{md,json}, compare-samples.txt and attach-growth.svg.
 #
@@ -31,6 +32,7 @@ if [[ -n ${BENCH_FULL:-} && ${BENCH_FULL:-0} != 0 ]]; then
     N=${BENCH_N:-200}; G=${BENCH_G:-40}; BULK_ROUNDS=${BENCH_BULK_ROUNDS:-5}
     PEER_MAX=${BENCH_PEER_MAX:-1000}; PEER_PORTS=${BENCH_PEER_PORTS:-1000}
     IPERF_SECONDS=${BENCH_IPERF_SECONDS:-10}; IPERF_ROUNDS=${BENCH_IPERF_ROUNDS:-3}; MODE=full
+    DS_PAIR=${BENCH_DS_PAIR:-300}
 else
     N=${BENCH_N:-30}; G=${BENCH_G:-10}; BULK_ROUNDS=${BENCH_BULK_ROUNDS:-2}
     # The peers' per-container iptables rules make filling them slow (about 4 minutes to go from
@@ -38,6 +40,7 @@ else
     # they stop at 500 endpoints and 200 ports; Berth and the raw floor go all the way.
     PEER_MAX=${BENCH_PEER_MAX:-500}; PEER_PORTS=${BENCH_PEER_PORTS:-200}
     IPERF_SECONDS=${BENCH_IPERF_SECONDS:-3}; IPERF_ROUNDS=${BENCH_IPERF_ROUNDS:-2}; MODE=quick
+    DS_PAIR=${BENCH_DS_PAIR:-100}
 fi
 LEVELS=${BENCH_LEVELS:-0 1 100 500 1000}
 PORTS=${BENCH_PORTS:-1000}
@@ -46,7 +49,7 @@ BULK=${BENCH_BULK:-100}
 ID=$$
 ST=$(mktemp -d /tmp/bt-bench.XXXXXX)
 J=$ST/json
-mkdir -p "$J" "$ST/berth-bc" "$ST/berth-bn" "$ST/ipam" "$ST/netavark" "$RESULTS"
+mkdir -p "$J" "$ST/berth-bc" "$ST/berth-bn" "$ST/berth-b6" "$ST/ipam" "$ST/netavark" "$ST/netavark6" "$RESULTS"
 STARTED_PIDS=()
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -93,10 +96,13 @@ RAW=$ST/raw_netlink
 # ---- the throwaway host namespace -----------------------------------------------------------------
 # One throwaway "host" namespace per tool (bt-bench-h$ID-<tool>), so a tool's growth is measured
 # against its own endpoints only, and Berth CLI and Berth CNI get separate state and tables.
+# Dual stack (issue 14): b6/c6/v6/r6 are the dual-stack twins of bc/cb/nv/rw; b4, Berth's IPv4-only
+# twin for them, shares b6's host namespace and state (one host with both kinds of network).
 newns() { ip netns add "$1" && ip -n "$1" link set lo up; }
-hostns() { echo "bt-bench-h$ID-$1"; }
-for t in bc bn cb nv rw; do newns "$(hostns $t)"; done
-berth_env() { echo "BERTH_STATE_DIR=$ST/berth-$1 BERTH_POOLS=10.240.0.0/16:24"; }
+declare -A HOST_OF=([b4]=b6)
+hostns() { echo "bt-bench-h$ID-${HOST_OF[$1]:-$1}"; }
+for t in bc bn cb nv rw b6 c6 v6 r6; do newns "$(hostns $t)"; done
+berth_env() { echo "BERTH_STATE_DIR=$ST/berth-${HOST_OF[$1]:-$1} BERTH_POOLS=10.240.0.0/16:24"; }
 # in_host TOOL CMD...: runs CMD in that tool's host namespace (with Berth's environment).
 in_host() { local t=$1; shift; ip netns exec "$(hostns "$t")" env $(berth_env "$t") "$@"; }
 
@@ -107,16 +113,29 @@ HAS_PUBLISH=0
 "$BERTH" network connect --help 2>&1 | grep -q -- '--publish' && HAS_PUBLISH=1
 HAS_DISCONNECT_ALL=0
 "$BERTH" network disconnect --help 2>&1 | grep -q -- '--all' && HAS_DISCONNECT_ALL=1
+HAS_IPV6=0
+[[ -e /proc/sys/net/ipv6 ]] && "$BERTH" network create --help 2>&1 | grep -q -- '--ipv6' && HAS_IPV6=1
 NOTES=()
 ((HAS_CNI)) || NOTES+=("berth-cni skipped: this berth binary does not answer CNI_COMMAND=VERSION (issue 3 not landed)")
 ((HAS_PUBLISH)) || NOTES+=("berth port rows skipped: 'berth network connect --help' has no --publish (issue 4 not landed)")
+((HAS_IPV6)) || NOTES+=("dual-stack rows skipped: no IPv6 in this kernel, or 'berth network create --help' has no --ipv6 (issue 14 not landed)")
+if ((HAS_IPV6)); then
+    NOTES+=("dual stack, peers' IPv6 settings: cni-bridge = bridge + host-local with ranges [10.242.0.0/16] and [fd42:4254:6802::/64], routes 0.0.0.0/0 and ::/0, isGateway/ipMasq/hairpinMode as for IPv4, enabledad left at its default (false: accept_dad=0 in the container, so the plugin's wait for tentative addresses returns at once); netavark = ipv6_enabled true, subnets 10.243.0.0/16 and fd42:4254:6803::/64, a static address of each family (it sets accept_dad=0 and autoconf=0 itself); Berth = network create --subnet 10.241.0.0/16 --subnet fd42:4254:6801::/64, against an IPv4-only twin in the same host namespace and state")
+    ((HAS_CNI)) && NOTES+=("dual stack: berth-cni is not in the dual-stack rows: its CNI configuration takes one IPv4 range")
+fi
 if ((HAS_PUBLISH == 0 || HAS_CNI == 0)); then :; fi
 
 # ---- networks: one per tool ---------------------------------------------------------------------
 # tool codes: bc = berth CLI, bn = berth CNI, cb = CNI bridge (+portmap), nv = netavark, rw = raw
-declare -A NET_BASE=([bc]=10.234 [bn]=10.237 [cb]=10.235 [nv]=10.236 [rw]=10.238)
+declare -A NET_BASE=([bc]=10.234 [bn]=10.237 [cb]=10.235 [nv]=10.236 [rw]=10.238
+                     [b4]=10.245 [b6]=10.241 [c6]=10.242 [v6]=10.243 [r6]=10.244)
+# the dual-stack networks' IPv6 /64s (unique local, fixed so runs compare)
+declare -A NET6_BASE=([b6]=fd42:4254:6801 [c6]=fd42:4254:6802 [v6]=fd42:4254:6803 [r6]=fd42:4254:6804)
 declare -A PORT_BASE=([bc]=20000 [bn]=30000 [cb]=40000 [nv]=50000)
-declare -A TOOL_NAME=([bc]=berth-cli [bn]=berth-cni [cb]=cni-bridge [nv]=netavark [rw]=raw-netlink)
+declare -A TOOL_NAME=([bc]=berth-cli [bn]=berth-cni [cb]=cni-bridge [nv]=netavark [rw]=raw-netlink
+                      [b4]=berth-cli [b6]=berth-cli [c6]=cni-bridge [v6]=netavark [r6]=raw-netlink)
+# which family a tool's network has, for the dual-stack rows' operation names
+declare -A FAMILY_OF=([bc]=ipv4 [bn]=ipv4 [cb]=ipv4 [nv]=ipv4 [rw]=ipv4 [b4]=ipv4 [b6]=dual [c6]=dual [v6]=dual [r6]=dual)
 TOOLS=(bc)
 ((HAS_CNI)) && TOOLS+=(bn)
 TOOLS+=(cb nv rw)
@@ -125,13 +144,25 @@ PORT_TOOLS=()
 ((HAS_PUBLISH && HAS_CNI)) && PORT_TOOLS+=(bn)
 PORT_TOOLS+=(cb nv)
 
-# Endpoint index i → address BASE.(i/250).(i%250+2) in the tool's /16.
+# Endpoint index i → address BASE.(i/250).(i%250+2) in the tool's /16, and PREFIX::<hex i+2>.
 ip_of() { echo "${NET_BASE[$1]}.$(($2 / 250)).$(($2 % 250 + 2))"; }
+ip6_of() { printf '%s::%x\n' "${NET6_BASE[$1]}" $(($2 + 2)); }
 
 in_host bc "$BERTH" network create bench --subnet 10.234.0.0/16 --gateway 10.234.0.1 >/dev/null || { echo "berth network create failed" >&2; exit 1; }
 ip -n "$(hostns rw)" link add btraw0 type bridge
 ip -n "$(hostns rw)" addr add 10.238.0.1/16 dev btraw0
 ip -n "$(hostns rw)" link set btraw0 up
+if ((HAS_IPV6)); then
+    # Berth: the dual-stack network and its IPv4-only twin, /16s as for bc, side by side in one
+    # host namespace and one state directory
+    in_host b6 "$BERTH" network create bench6 --subnet 10.241.0.0/16 --subnet fd42:4254:6801::/64 >/dev/null &&
+        in_host b4 "$BERTH" network create bench4 --subnet 10.245.0.0/16 >/dev/null ||
+        { echo "berth network create (dual stack) failed" >&2; exit 1; }
+    ip -n "$(hostns r6)" link add btraw6 type bridge
+    ip -n "$(hostns r6)" addr add 10.244.0.1/16 dev btraw6
+    ip -n "$(hostns r6)" addr add fd42:4254:6804::1/64 dev btraw6 nodad
+    ip -n "$(hostns r6)" link set btraw6 up
+fi
 
 # port mappings as CNI runtimeConfig / netavark port_mappings: hostPort FROM..FROM+COUNT-1
 cni_ports() { local from=$1 count=$2 i sep=""; for ((i = 0; i < count; i++)); do printf '%s{"hostPort":%d,"containerPort":%d,"protocol":"tcp"}' "$sep" $((from + i)) $((from + i)); sep=,; done; }
@@ -145,6 +176,16 @@ cni_conf() { # TYPE(bridge|berth) NAME BRIDGE BASE [PORTS_JSON]
 }
 cni_conf bridge btbr btbr0 10.235 > "$J/cb.json"
 cni_conf berth btcni btcni0 10.237 > "$J/bn.json"
+# The bridge plugin configured dual stack as a user would: host-local with an IPv4 and an IPv6
+# range, default routes of both families, everything else as for IPv4. `enabledad` is left at
+# its default (false): the plugin writes accept_dad=0 on the container's interface, so the wait
+# for tentative addresses it makes whenever an IPv6 gateway is set (ip.SettleAddresses, polling
+# up to 10 s) finds none and returns at once. With "enabledad": true it would wait for DAD.
+cni_conf6() { # NAME BRIDGE BASE PREFIX6
+    printf '{"cniVersion":"0.4.0","name":"%s","type":"bridge","bridge":"%s","isGateway":true,"ipMasq":true,"hairpinMode":true,"capabilities":{"ips":true},"ipam":{"type":"host-local","dataDir":"%s","routes":[{"dst":"0.0.0.0/0"},{"dst":"::/0"}],"ranges":[[{"subnet":"%s.0.0/16","gateway":"%s.0.1"}],[{"subnet":"%s::/64","gateway":"%s::1"}]]}}\n' \
+        "$1" "$2" "$ST/ipam" "$3" "$3" "$4" "$4"
+}
+cni_conf6 btbr6 btbr6 10.242 fd42:4254:6802 > "$J/c6.json"
 
 portmap_conf() { # NS IP PORTS_JSON  (prevResult as the bridge plugin returns it)
     printf '{"cniVersion":"0.4.0","name":"btbr","type":"portmap","capabilities":{"portMappings":true},"runtimeConfig":{"portMappings":[%s]},"prevResult":{"cniVersion":"0.4.0","interfaces":[{"name":"btbr0"},{"name":"veth"},{"name":"eth0","sandbox":"/run/netns/%s"}],"ips":[{"version":"4","interface":2,"address":"%s/16","gateway":"10.235.0.1"}],"routes":[{"dst":"0.0.0.0/0"}],"dns":{}}}\n' "$3" "$1" "$2"
@@ -152,6 +193,13 @@ portmap_conf() { # NS IP PORTS_JSON  (prevResult as the bridge plugin returns it
 netavark_json() { # CONTAINER_ID IP PORTS_JSON
     printf '{"container_id":"%s","container_name":"c%s","port_mappings":[%s],"networks":{"btnv":{"static_ips":["%s"],"aliases":[],"interface_name":"eth0"}},"network_info":{"btnv":{"name":"btnv","id":"%064d","driver":"bridge","network_interface":"btnv0","created":"2026-01-01T00:00:00.000000000Z","subnets":[{"subnet":"10.236.0.0/16","gateway":"10.236.0.1"}],"ipv6_enabled":false,"internal":false,"dns_enabled":false,"ipam_options":{"driver":"host-local"}}}}\n' \
         "$1" "${1:0:12}" "$3" "$2" 7
+}
+# netavark with an IPv6 subnet beside the IPv4 one, as Podman sends it for `podman network create
+# --ipv6`: "ipv6_enabled": true, two subnets, a static address of each family. netavark itself
+# sets accept_dad=0 and autoconf=0 on the container's interface (it leaves accept_ra alone).
+netavark6_json() { # CONTAINER_ID IP IP6
+    printf '{"container_id":"%s","container_name":"c%s","port_mappings":[],"networks":{"btnv6":{"static_ips":["%s","%s"],"aliases":[],"interface_name":"eth0"}},"network_info":{"btnv6":{"name":"btnv6","id":"%064d","driver":"bridge","network_interface":"btnv6","created":"2026-01-01T00:00:00.000000000Z","subnets":[{"subnet":"10.243.0.0/16","gateway":"10.243.0.1"},{"subnet":"fd42:4254:6803::/64","gateway":"fd42:4254:6803::1"}],"ipv6_enabled":true,"internal":false,"dns_enabled":false,"ipam_options":{"driver":"host-local"}}}}\n' \
+        "$1" "${1:0:12}" "$2" "$3" 8
 }
 cid() { printf '%064x' "$1"; }
 
@@ -186,6 +234,13 @@ attach_steps_in() {
         echo "<$J/nv-$idx.json $NETAVARK --config $ST/netavark --rootless=false --aardvark-binary=/usr/lib/podman/aardvark-dns setup /run/netns/$ns" ;;
     rw)
         echo "$RAW attach btraw0 /run/netns/$ns btr$idx $ip 10.238.0.1 16" ;;
+    b4) echo "$(berth_env b4) $BERTH network connect bench4 $ns" ;;
+    b6) echo "$(berth_env b6) $BERTH network connect bench6 $ns" ;;
+    c6) echo "CNI_COMMAND=ADD CNI_CONTAINERID=$c CNI_NETNS=/run/netns/$ns CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN CNI_ARGS=IgnoreUnknown=1 <$J/c6.json $CNI_BIN/bridge" ;;
+    v6)
+        netavark6_json "$c" "$ip" "$(ip6_of v6 "$idx")" > "$J/v6-$idx.json"
+        echo "<$J/v6-$idx.json $NETAVARK --config $ST/netavark6 --rootless=false --aardvark-binary=/usr/lib/podman/aardvark-dns setup /run/netns/$ns" ;;
+    r6) echo "$RAW attach6 btraw6 /run/netns/$ns btr6$idx $ip 10.244.0.1 16 $(ip6_of r6 "$idx") fd42:4254:6804::1" ;;
     esac
 }
 detach_steps_in() {
@@ -203,6 +258,11 @@ detach_steps_in() {
         fi ;;
     nv) echo "<$J/nv-$idx.json $NETAVARK --config $ST/netavark --rootless=false --aardvark-binary=/usr/lib/podman/aardvark-dns teardown /run/netns/$ns" ;;
     rw) echo "$RAW detach btr$idx" ;;
+    b4) echo "$(berth_env b4) $BERTH network disconnect bench4 $ns" ;;
+    b6) echo "$(berth_env b6) $BERTH network disconnect bench6 $ns" ;;
+    c6) echo "CNI_COMMAND=DEL CNI_CONTAINERID=$c CNI_NETNS=/run/netns/$ns CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN CNI_ARGS=IgnoreUnknown=1 <$J/c6.json $CNI_BIN/bridge" ;;
+    v6) echo "<$J/v6-$idx.json $NETAVARK --config $ST/netavark6 --rootless=false --aardvark-binary=/usr/lib/podman/aardvark-dns teardown /run/netns/$ns" ;;
+    r6) echo "$RAW detach btr6$idx" ;;
     esac
 }
 
@@ -334,6 +394,61 @@ bulk_phase() {
     done
 }
 
+# Dual stack (issue 14): attach/detach on dual-stack networks (IPv4 /16 + IPv6 /64) against the
+# same tools on IPv4-only ones, all in one rotation, each network with one other endpoint on it
+# (as the "1" row); then Berth's pair and the raw floors alone for more samples, and the raw
+# floor's steps in-process. Operation names: attach@1-ipv4, attach@1-dual (…-pair for the pair
+# alone; @crowded for the pair after the growth phase).
+dual_stack_cycle() { # SUFFIX TAG COUNT TOOLS...
+    local suffix=$1 tag=$2 count=$3; shift 3
+    local tools=("$@") n=$# r k t idx op
+    for t in "${tools[@]}"; do [[ -e /run/netns/bt-bench-s$ID-$t ]] || newns "bt-bench-s$ID-$t"; done
+    for ((r = 0; r < count; r++)); do
+        for ((k = 0; k < n; k++)); do
+            t=${tools[$(((r + k) % n))]}
+            idx=$((1100 + r % 100))
+            op="$suffix-${FAMILY_OF[$t]}$tag"
+            printf '%s|attach%s\t%s\n' "${TOOL_NAME[$t]}" "$op" "$(attach_steps "$t" "bt-bench-s$ID-$t" "$idx")"
+            printf '%s|detach%s\t%s\n' "${TOOL_NAME[$t]}" "$op" "$(detach_steps "$t" "bt-bench-s$ID-$t" "$idx")"
+        done
+    done | run_ops
+}
+# The raw floor in-process, an IPv4-only and a dual-stack attach in turn, with the IPv6 steps
+# apart: the accept_ra write from inside the container (setns in, write, setns back), the
+# address datagram with and without the IPv6 address, the ::/0 request.
+raw_dual_steps() { # SUFFIX
+    in_host r6 "$RAW" loop6 btraw6 /run/netns "bt-bench-r$ID-" "$N" 10.244.0.0 10.244.0.1 16 fd42:4254:6804:: fd42:4254:6804::1 |
+        awk -v s="$1" 'BEGIN { m["attach4"] = "attach" s "-ipv4"; m["attach6"] = "attach" s "-dual"
+                               m["detach4"] = "detach" s "-ipv4"; m["detach6"] = "detach" s "-dual"
+                               m["request4"] = "step-request" s "-ipv4"; m["request-dual"] = "step-request" s "-dual"
+                               m["accept-ra"] = "step-accept-ra" s "-dual"; m["route6"] = "step-route6" s "-dual" }
+                       ($1 in m) { printf "raw-in-process %s %.4f 0\n", m[$1], $2 / 1e6 }' >> "$SAMPLES"
+}
+dual_stack_phase() {
+    ((HAS_IPV6)) || return 0
+    local t
+    log "dual stack: one other endpoint on each dual-stack network and on Berth's IPv4-only twin"
+    for t in b4 b6 c6 v6 r6; do
+        newns "bt-bench-f$ID-$t-0"
+        printf 'fill|-\t%s\n' "$(attach_steps "$t" "bt-bench-f$ID-$t-0" 0)"
+    done | run_ops
+    NOTES+=("dual stack: measured with $(ip netns list | wc -l) network namespaces on the machine (the crowded rows: after the growth phase)")
+    log "dual stack: IPv4-only and dual-stack side by side, $N rounds: b4 b6 cb c6 nv v6 rw r6"
+    dual_stack_cycle "@1" "" "$N" b4 b6 cb c6 nv v6 rw r6
+    log "dual stack: Berth's pair and the raw floors alone, $DS_PAIR rounds"
+    dual_stack_cycle "@1" "-pair" "$DS_PAIR" b4 b6 rw r6
+    raw_dual_steps "@1"
+}
+# The same pair once every tool's fillers are alive (thousands of namespaces, most of which have
+# looked /proc/sys/net up: the peers write sysctls in every container they make).
+crowded_dual_stack_phase() {
+    ((HAS_IPV6)) || return 0
+    NOTES+=("dual stack, crowded: Berth's pair measured after the growth phase, with $(ip netns list | wc -l) network namespaces on the machine (each pair network still has one other endpoint)")
+    log "dual stack, crowded: Berth's pair, $DS_PAIR rounds"
+    dual_stack_cycle "@crowded" "" "$DS_PAIR" b4 b6
+    raw_dual_steps "@crowded"
+}
+
 ports_done=0
 for level in $LEVELS; do
     fill_to "$level"
@@ -342,9 +457,10 @@ for level in $LEVELS; do
     for t in "${TOOLS[@]}"; do [[ ${HAVE[$t]:-0} -eq $level ]] && at+=("$t"); done
     log "attach/detach at $level endpoints ($count samples each: ${at[*]})"
     measure_cycle "@$level" "$count" 0 0 "${at[@]}"
-    if ((level >= 1 && ports_done == 0)); then ports_phases; bulk_phase; ports_done=1; fi
+    if ((level >= 1 && ports_done == 0)); then dual_stack_phase; ports_phases; bulk_phase; ports_done=1; fi
 done
-((ports_done)) || { fill_to 1; ports_phases; bulk_phase; }
+((ports_done)) || { fill_to 1; dual_stack_phase; ports_phases; bulk_phase; }
+crowded_dual_stack_phase
 
 # ---- 3. the next publish with many ports published (last: the fill stays) -----------------------
 many_ports_phase
@@ -387,4 +503,5 @@ python3 "$HERE/report.py" "$SAMPLES" "$FAILS" "$RESULTS" \
     "mode=$MODE" "berth=$BERTH_ORIGIN" "cores=$(nproc)" "kernel=$(uname -r)" \
     "cni_plugins=$(version_of containernetworking-plugins)" "netavark=$(version_of netavark)" \
     "iperf3=$(version_of iperf3)" "levels=$LEVELS" "ports=$PORTS" "peer_ports=$PEER_PORTS" "bulk=$BULK" \
+    "ds_pair=$DS_PAIR" \
     "notes=$(printf '%s\n' "${NOTES[@]+"${NOTES[@]}"}")"

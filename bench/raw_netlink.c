@@ -6,6 +6,10 @@
 // end enslaved and up, peer born inside the container namespace (IFLA_NET_NS_FD) under its final
 // name and MAC; a netlink socket opened inside the container namespace; RTM_GETLINK of the peer;
 // then link up + address + default route pipelined in one datagram. Detach = RTM_DELLINK by name.
+// Dual stack (issue 14) adds what Berth adds for a dual-stack network: accept_ra=0 written from
+// inside the container namespace (setns in, /proc/sys write, setns back), the IPv6 address
+// (IFA_F_NODAD) in the same datagram as the IPv4 address and route, and the ::/0 route in a
+// second request.
 //
 //   raw_netlink loop BRIDGE NETNS_DIR PREFIX N SUBNET_BASE GATEWAY PREFIXLEN
 //       in-process: attaches and detaches N times (namespace NETNS_DIR/PREFIX<i % 8>), prints
@@ -17,6 +21,13 @@
 //       "bulk|bulk-group <ns>" for that
 //   raw_netlink attach BRIDGE NS_PATH HOSTNAME ADDRESS GATEWAY PREFIXLEN   (one attach, then exit)
 //   raw_netlink detach HOSTNAME                                           (one detach, then exit)
+//   raw_netlink attach6 BRIDGE NS_PATH HOSTNAME ADDRESS GATEWAY PREFIXLEN ADDRESS6 GATEWAY6
+//       one dual-stack attach (the IPv6 prefix is a /64), then exit
+//   raw_netlink loop6 BRIDGE NETNS_DIR PREFIX N SUBNET_BASE GATEWAY PREFIXLEN PREFIX6 GATEWAY6
+//       in-process, N rounds of an IPv4-only attach then a dual-stack one (each detached again),
+//       the steps apart: prints "attach4|attach6|detach4|detach6 <ns>", and for each attach
+//       "request4|request-dual <ns>" (the datagram with the addresses and the first route), and
+//       for the dual one "accept-ra <ns>" (setns in, write, setns back) and "route6 <ns>"
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -141,10 +152,23 @@ static int get_link(int fd, const char *name) {
 }
 
 // ---- attach / detach -------------------------------------------------------------------------
+// `ip route add default via GATEWAY dev INDEX` of either family, appended to the datagram.
+static void default_route(msgbuf *m, unsigned char family, const void *gateway, size_t len, int index) {
+    struct nlmsghdr *h = msg_begin(m, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+    struct rtmsg rt = { .rtm_family = family, .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_BOOT,
+                        .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST };
+    put(m, &rt, sizeof rt);
+    attr(m, RTA_GATEWAY, gateway, len);
+    attr_u32(m, RTA_OIF, (uint32_t)index);
+    msg_end(m, h);
+}
+
 static unsigned long long mac_counter = 0x100;
 
-static void attach(int host, const char *bridge, const char *ns_path, const char *hostname,
-                   const char *address, const char *gateway, int prefixlen, uint32_t group) {
+// phases (may be NULL): [0] accept_ra write, [1] the address datagram, [2] the ::/0 request (ns)
+static void attach_dual(int host, const char *bridge, const char *ns_path, const char *hostname,
+                        const char *address, const char *gateway, int prefixlen, uint32_t group,
+                        const char *address6, const char *gateway6, long long *phases) {
     int nsfd = open(ns_path, O_RDONLY | O_CLOEXEC);
     if (nsfd < 0) die(ns_path);
     int master = get_link(host, bridge);
@@ -178,9 +202,23 @@ static void attach(int host, const char *bridge, const char *ns_path, const char
     int c = nl_open();
     if (setns(self, CLONE_NEWNET) < 0) die("setns back");
     close(self);
-    close(nsfd);
 
     int index = get_link(c, "eth0");
+    if (address6) {
+        // As Berth: no router advertisement may configure the interface; only a write from
+        // inside the namespace sets it (netlink cannot).
+        long long t = now_ns();
+        int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (home < 0) die("own namespace");
+        if (setns(nsfd, CLONE_NEWNET) < 0) die("setns container");
+        int f = open("/proc/sys/net/ipv6/conf/eth0/accept_ra", O_WRONLY | O_CLOEXEC);
+        if (f < 0 || write(f, "0", 1) != 1) die("accept_ra");
+        close(f);
+        if (setns(home, CLONE_NEWNET) < 0) die("setns back");
+        close(home);
+        if (phases) phases[0] = now_ns() - t;
+    }
+    close(nsfd);
     m.len = 0;
     h = msg_begin(&m, RTM_NEWLINK, NLM_F_ACK);
     ifinfo(&m, index, IFF_UP, IFF_UP);
@@ -199,15 +237,41 @@ static void attach(int host, const char *bridge, const char *ns_path, const char
     attr(&m, IFA_BROADCAST, &b, 4);
     msg_end(&m, h);
 
-    h = msg_begin(&m, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
-    struct rtmsg rt = { .rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_BOOT,
-                        .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST };
-    put(&m, &rt, sizeof rt);
-    attr(&m, RTA_GATEWAY, &g, 4);
-    attr_u32(&m, RTA_OIF, (uint32_t)index);
-    msg_end(&m, h);
-    nl_exchange(c, &m, 3, 0);
+    struct in6_addr a6, g6;
+    if (address6) {
+        if (inet_pton(AF_INET6, address6, &a6) != 1 || inet_pton(AF_INET6, gateway6, &g6) != 1) {
+            fprintf(stderr, "bad IPv6 address %s or gateway %s\n", address6, gateway6);
+            exit(1);
+        }
+        h = msg_begin(&m, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+        struct ifaddrmsg ia6 = { .ifa_family = AF_INET6, .ifa_prefixlen = 64, .ifa_flags = IFA_F_NODAD,
+                                 .ifa_index = (unsigned)index };
+        put(&m, &ia6, sizeof ia6);
+        attr(&m, IFA_ADDRESS, &a6, 16);
+        attr_u32(&m, IFA_FLAGS, IFA_F_NODAD);
+        msg_end(&m, h);
+    }
+
+    default_route(&m, AF_INET, &g, 4, index);
+    long long t = now_ns();
+    nl_exchange(c, &m, address6 ? 4 : 3, 0);
+    if (phases) phases[1] = now_ns() - t;
+
+    if (address6) {
+        // The second default route in a request of its own, as Berth sends it (a batch reports
+        // only its first failure).
+        m.len = 0;
+        default_route(&m, AF_INET6, &g6, 16, index);
+        t = now_ns();
+        nl_exchange(c, &m, 1, 0);
+        if (phases) phases[2] = now_ns() - t;
+    }
     close(c);
+}
+
+static void attach(int host, const char *bridge, const char *ns_path, const char *hostname,
+                   const char *address, const char *gateway, int prefixlen, uint32_t group) {
+    attach_dual(host, bridge, ns_path, hostname, address, gateway, prefixlen, group, NULL, NULL, NULL);
 }
 
 static void detach_many(int host, char **names, int count) {
@@ -255,6 +319,38 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "detach") && argc == 3) {
         int host = nl_open();
         detach_many(host, &argv[2], 1);
+        return 0;
+    }
+    if (!strcmp(argv[1], "attach6") && argc == 10) {
+        int host = nl_open();
+        attach_dual(host, argv[2], argv[3], argv[4], argv[5], argv[6], atoi(argv[7]), 0, argv[8], argv[9], NULL);
+        return 0;
+    }
+    if (!strcmp(argv[1], "loop6") && argc == 11) {
+        int host = nl_open();
+        int n = atoi(argv[5]);
+        char ns[4096], name[32], addr[32], addr6[64];
+        for (int i = 0; i < n; i++) {
+            for (int dual = 0; dual < 2; dual++) {
+                snprintf(ns, sizeof ns, "%s/%s%d", argv[3], argv[4], (2 * i + dual) % 8);
+                snprintf(name, sizeof name, "btrl%d", 2 * i + dual);
+                address_of(argv[6], 100 + (2 * i + dual) % 8, addr);
+                snprintf(addr6, sizeof addr6, "%s%x", argv[9], 0x100 + (2 * i + dual) % 8);
+                long long phases[3] = { 0, 0, 0 };
+                long long t0 = now_ns();
+                attach_dual(host, argv[2], ns, name, addr, argv[7], atoi(argv[8]), 0, dual ? addr6 : NULL, argv[10], phases);
+                long long t1 = now_ns();
+                char *names[1] = { name };
+                detach_many(host, names, 1);
+                long long t2 = now_ns();
+                if (dual)
+                    printf("attach6 %lld\ndetach6 %lld\naccept-ra %lld\nrequest-dual %lld\nroute6 %lld\n",
+                           t1 - t0, t2 - t1, phases[0], phases[1], phases[2]);
+                else
+                    printf("attach4 %lld\ndetach4 %lld\nrequest4 %lld\n", t1 - t0, t2 - t1, phases[1]);
+                fflush(stdout);
+            }
+        }
         return 0;
     }
     if (!strcmp(argv[1], "loop") && argc == 9) {

@@ -18,6 +18,7 @@ samples_path, failures_path, out_dir = sys.argv[1:4]
 meta = dict(arg.split("=", 1) for arg in sys.argv[4:])
 notes = [n for n in meta.pop("notes", "").split("\n") if n.strip()]
 bulk_n = int(meta.get("bulk", "100"))
+ds_pair = meta.get("ds_pair", "?")
 ports = meta.get("ports", "1000")
 peer_ports = meta.get("peer_ports", ports)
 many = f"{ports} ports published" if peer_ports == ports else f"{ports} ports published (peers: {peer_ports})"
@@ -75,6 +76,26 @@ OPS = (
        ("bulk-detach-loop", f"bulk: {bulk_n} detach processes in a row (per endpoint)"),
        ("bulk-detach", f"bulk: {bulk_n} RTM_DELLINK in one datagram (per endpoint)"),
        ("bulk-detach-group", f"bulk: one RTM_DELLINK of a link group of {bulk_n} (per endpoint)"),
+       ("attach@1-ipv4", "dual-stack phase: attach, IPv4-only network (1 other endpoint there)"),
+       ("attach@1-dual", "dual-stack phase: attach, dual-stack network (IPv4 /16 + IPv6 /64)"),
+       ("detach@1-ipv4", "dual-stack phase: detach, IPv4-only network"),
+       ("detach@1-dual", "dual-stack phase: detach, dual-stack network"),
+       ("attach@1-ipv4-pair", "dual-stack phase, Berth's pair alone: attach, IPv4-only"),
+       ("attach@1-dual-pair", "dual-stack phase, Berth's pair alone: attach, dual-stack"),
+       ("detach@1-ipv4-pair", "dual-stack phase, Berth's pair alone: detach, IPv4-only"),
+       ("detach@1-dual-pair", "dual-stack phase, Berth's pair alone: detach, dual-stack"),
+       ("attach@crowded-ipv4", "after the growth phase (crowded): attach, IPv4-only"),
+       ("attach@crowded-dual", "after the growth phase (crowded): attach, dual-stack"),
+       ("detach@crowded-ipv4", "after the growth phase (crowded): detach, IPv4-only"),
+       ("detach@crowded-dual", "after the growth phase (crowded): detach, dual-stack"),
+       ("step-request@1-ipv4", "step: address + route datagram, IPv4-only"),
+       ("step-request@1-dual", "step: address + route datagram, with the IPv6 address (nodad)"),
+       ("step-accept-ra@1-dual", "step: accept_ra=0 from inside the container (setns, write, setns)"),
+       ("step-route6@1-dual", "step: ::/0 route, second request"),
+       ("step-request@crowded-ipv4", "step, crowded: address + route datagram, IPv4-only"),
+       ("step-request@crowded-dual", "step, crowded: address + route datagram, with the IPv6 address"),
+       ("step-accept-ra@crowded-dual", "step, crowded: accept_ra=0 from inside the container"),
+       ("step-route6@crowded-dual", "step, crowded: ::/0 route, second request"),
        ("network-ls", "network ls"), ("/bin/true", "process start-up (/bin/true)"),
        ("iperf3-gbps", "iperf3 TCP, Gbit/s (higher is better)"), ("ping-rtt", "ping RTT avg, ms")]
 )
@@ -116,7 +137,8 @@ for (tool, op), s in sorted(stats.items()):
 
 # Ratios Berth / peer (medians; < 1 means Berth is faster).
 ratio_ops = ["attach@1", "detach@1", "attach+1port", "detach+1port", "attach+1port@manyports"] + \
-    [f"attach@{l}" for l in levels if l > 1]
+    [f"attach@{l}" for l in levels if l > 1] + \
+    ["attach@1-ipv4", "attach@1-dual", "detach@1-ipv4", "detach@1-dual"]
 ratios = []
 lines.append("")
 lines.append("## Ratios (median Berth / median peer; below 1 = Berth faster, × = how many times faster)")
@@ -170,6 +192,72 @@ lines.append("\"minus raw floor\" is Berth's own cost above the kernel work for 
              "same way at the same endpoint count: the floor itself rises with the number of veth pairs and "
              "namespaces alive on the machine (every tool's fillers live at once).")
 
+# Dual stack (issue 14): the same tools on IPv4-only and dual-stack networks, side by side.
+dual = {}
+if any(op.endswith("-dual") or op.endswith("-dual-pair") for _, op in stats):
+    def pair_row(label, tool, v4, ds):
+        a4, a6 = med(tool, v4), med(tool, ds)
+        if a4 is None or a6 is None:
+            return None
+        n4, n6 = stats[(tool, v4)]["n"], stats[(tool, ds)]["n"]
+        lines.append(f"| {label} | {n4} / {n6} | {fmt(a4)} | {fmt(a6)} | {a6 - a4:+.3f} | {a6 / a4:.2f} |")
+        return {"ipv4_ms": a4, "dual_ms": a6, "delta_ms": a6 - a4, "n_ipv4": n4, "n_dual": n6}
+    lines.append("")
+    lines.append("## Dual stack (issue 14)")
+    lines.append("")
+    lines.append("Each tool on an IPv4-only network and on a dual-stack one (IPv4 /16 + IPv6 /64), one other "
+                 "endpoint on each, all alternating run by run; Berth's IPv4-only twin shares the dual-stack "
+                 f"network's host namespace and state. \"pair alone\": Berth's two networks (and the raw floors) "
+                 f"alternating with nothing else, {ds_pair} rounds; \"crowded\": the pair again once every tool's "
+                 "growth fillers are alive. Medians in ms.")
+    lines.append("")
+    lines.append("| what | n (IPv4 / dual) | IPv4-only | dual stack | Δ | dual / IPv4 |")
+    lines.append("|---|---:|---:|---:|---:|---:|")
+    for op, what in (("attach", "attach"), ("detach", "detach")):
+        for tool in ["berth-cli", "cni-bridge", "netavark", "raw-netlink"]:
+            r = pair_row(f"{what}: {tool}", tool, f"{op}@1-ipv4", f"{op}@1-dual")
+            if r:
+                dual[f"{op}/{tool}"] = r
+        for tool in ["berth-cli", "raw-netlink"]:
+            r = pair_row(f"{what}: {tool}, pair alone", tool, f"{op}@1-ipv4-pair", f"{op}@1-dual-pair")
+            if r:
+                dual[f"{op}/{tool}/pair"] = r
+        r = pair_row(f"{what}: berth-cli, crowded", "berth-cli", f"{op}@crowded-ipv4", f"{op}@crowded-dual")
+        if r:
+            dual[f"{op}/berth-cli/crowded"] = r
+        for when in ("1", "crowded"):
+            r = pair_row(f"{what}: raw floor in-process{', crowded' if when == 'crowded' else ''}", "raw-in-process",
+                         f"{op}@{when}-ipv4", f"{op}@{when}-dual")
+            if r:
+                dual[f"{op}/raw-in-process/{when}"] = r
+    lines.append("")
+    lines.append("Speed-ups on each family (median peer / median berth-cli, same rotation):")
+    lines.append("")
+    lines.append("| operation | vs | IPv4-only | dual stack |")
+    lines.append("|---|---|---:|---:|")
+    for op in ("attach", "detach"):
+        b4, b6 = med("berth-cli", f"{op}@1-ipv4"), med("berth-cli", f"{op}@1-dual")
+        for peer in PEERS + ["raw-netlink"]:
+            p4, p6 = med(peer, f"{op}@1-ipv4"), med(peer, f"{op}@1-dual")
+            if b4 and b6 and p4 and p6:
+                dual[f"{op}/speed-up/{peer}"] = {"ipv4": p4 / b4, "dual": p6 / b6}
+                lines.append(f"| {op} | {peer} | {p4 / b4:.1f}× | {p6 / b6:.1f}× |")
+    steps = [("step-accept-ra", "accept_ra=0 written from inside the container (setns in, write, setns back)", "-dual"),
+             ("step-request", "address + route datagram, IPv4-only", "-ipv4"),
+             ("step-request", "address + route datagram, with the IPv6 address (nodad)", "-dual"),
+             ("step-route6", "::/0 route, its own request", "-dual")]
+    if any(med("raw-in-process", f"{k}@1{f}") for k, _, f in steps):
+        lines.append("")
+        lines.append("The raw floor's dual-stack steps, in-process (median µs), as Berth takes them:")
+        lines.append("")
+        lines.append("| step | at the \"1\" phase | crowded |")
+        lines.append("|---|---:|---:|")
+        for k, label, f in steps:
+            v1, vc = med("raw-in-process", f"{k}@1{f}"), med("raw-in-process", f"{k}@crowded{f}")
+            dual[f"{k}{f}"] = {"1_us": v1 and v1 * 1000, "crowded_us": vc and vc * 1000}
+            lines.append(f"| {label} | {v1 * 1000:.0f} | " + (f"{vc * 1000:.0f} |" if vc else "— |") if v1 else
+                         f"| {label} | — | — |")
+
 # Targets of issue 5 (and the speed parts of issues 3 and 4).
 targets = []
 
@@ -210,6 +298,18 @@ if bulk_b:
     target(f"detach {bulk_n} at once, per endpoint", f"{bulk_b:.2f} ms", bulk_b <= 1, "≤ 1 ms")
 if ib and ip_:
     target("iperf3 vs CNI bridge", f"{ib / ip_:.2f}", ib / ip_ >= 0.95, "≥ 0.95")
+# Issue 14: a dual-stack attach at most 0.5 ms slower (p50) than an IPv4-only one, and still as far
+# ahead of the peers configured dual stack.
+for key, what in (("attach/berth-cli/pair", "pair alone"), ("attach/berth-cli", "rotation with the peers"),
+                  ("attach/berth-cli/crowded", "crowded")):
+    d = dual.get(key)
+    if d:
+        target(f"berth-cli attach, dual stack − IPv4-only ({what})", f"{d['delta_ms']:+.2f} ms", d["delta_ms"] <= 0.5, "≤ +0.5 ms")
+for peer in PEERS:
+    d = dual.get(f"attach/speed-up/{peer}")
+    if d:
+        target(f"berth-cli attach speed-up vs {peer}, dual stack (IPv4: {d['ipv4']:.1f}×)", f"{d['dual']:.1f}×",
+               d["dual"] >= d["ipv4"], "≥ the IPv4 speed-up")
 lines.append("")
 lines.append("## Targets")
 lines.append("")
@@ -231,7 +331,7 @@ os.makedirs(out_dir, exist_ok=True)
 open(os.path.join(out_dir, "compare.md"), "w").write(md)
 json.dump({"meta": meta, "notes": notes,
            "stats": [{"tool": t, "op": o, **s} for (t, o), s in sorted(stats.items())],
-           "ratios": ratios, "growth_attach_median_ms": growth, "targets": targets},
+           "ratios": ratios, "growth_attach_median_ms": growth, "dual_stack": dual, "targets": targets},
           open(os.path.join(out_dir, "compare.json"), "w"), indent=2)
 
 # ---- SVG: attach median against endpoint count, one line per tool, log y -----------------------
