@@ -93,3 +93,16 @@ public struct IPv6Interface: Hashable, Sendable, CustomStringConvertible {
     public var subnet: IPv6Subnet { IPv6Subnet(address: address, prefixLength: prefixLength) }
     public var description: String { "\(address)/\(prefixLength)" }
 }
+
+extension IPv6Subnet {
+    /// The number of addresses below the prefix, capped at `UInt64.max` for prefixes shorter
+    /// than /65 (no network holds more containers than that).
+    public var cappedSize: UInt64 { prefixLength <= 64 ? UInt64.max : UInt64(1) << UInt64(128 - prefixLength) }
+
+    /// The address `offset` places into the subnet (wrapping within its low 64 bits).
+    public func address(at offset: UInt64) -> IPv6Address { network.advanced(by: offset) }
+
+    /// The offset of `address` from the start of the subnet, for addresses within its low 64
+    /// bits (every address of a /64 or longer prefix).
+    public func offset(of address: IPv6Address) -> UInt64 { address.low &- network.low }
+}

@@ -27,3 +27,33 @@ func parseLabels(_ items: [String]) throws -> [String: String] {
     }
     return labels
 }
+
+/// A CIDR subnet of either family (`--subnet`, `--ip-range`); host bits must be zero.
+struct AnySubnetArgument: ExpressibleByArgument {
+    enum Family { case v4(IPv4Subnet), v6(IPv6Subnet) }
+    let subnet: Family
+    init?(argument: String) {
+        if let s = IPv4Subnet(argument) {
+            subnet = .v4(s)
+        } else if let s = IPv6Subnet(argument) {
+            subnet = .v6(s)
+        } else {
+            return nil
+        }
+    }
+
+    /// At most one subnet per family.
+    static func perFamily(_ values: [Self], option: String) throws -> (IPv4Subnet?, IPv6Subnet?) {
+        var v4: [IPv4Subnet] = [], v6: [IPv6Subnet] = []
+        for value in values {
+            switch value.subnet {
+            case .v4(let s): v4.append(s)
+            case .v6(let s): v6.append(s)
+            }
+        }
+        if v4.count > 1 || v6.count > 1 {
+            throw ValidationError("\(option) may be given once per family (one IPv4, one IPv6)")
+        }
+        return (v4.first, v6.first)
+    }
+}

@@ -30,6 +30,7 @@ public struct BerthCommand: ParsableCommand {
                 fail("\(error)", status: 1)
             }
         }
+        BooleanFlagSpelling.normalize(&arguments)
         let (leaf, rest) = CommandDispatch.leaf(for: arguments)
         let parser: ParsableCommand.Type = leaf ?? BerthCommand.self
         do {

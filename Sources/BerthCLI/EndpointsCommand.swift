@@ -11,14 +11,18 @@ struct EndpointsCommand: ParsableCommand {
 
     func run() throws {
         let views = try global.withEngine { engine in
-            let gateways = Dictionary(uniqueKeysWithValues: try engine.networks().map { ($0.network.name, $0.network.gateway) })
-            return try engine.endpoints(network: network).map { EndpointView($0, gateway: gateways[$0.network]) }
+            let networks = Dictionary(uniqueKeysWithValues: try engine.networks().map { ($0.network.name, $0.network) })
+            return try engine.endpoints(network: network).map {
+                EndpointView($0, gateway: networks[$0.network]?.gateway, gateway6: networks[$0.network]?.gateway6)
+            }
         }
         switch format {
         case .json: printJSON(.array(views.map(\.json)))
         case .table:
-            printTable(["NETWORK", "NAME", "IFNAME", "IPV4", "MAC", "HOST IFNAME", "STATE"],
-                       views.map { [$0.network, $0.name, $0.ifname, $0.ipv4, $0.mac, $0.hostIfname, $0.state] })
+            let anyIPv6 = views.contains { !$0.ipv6.isEmpty }
+            printTable(["NETWORK", "NAME", "IFNAME", "IPV4"] + (anyIPv6 ? ["IPV6"] : []) + ["MAC", "HOST IFNAME", "STATE"],
+                       views.map { [$0.network, $0.name, $0.ifname, $0.ipv4] + (anyIPv6 ? [$0.ipv6] : [])
+                           + [$0.mac, $0.hostIfname, $0.state] })
         }
     }
 }

@@ -23,7 +23,7 @@ enum FastPath {
         // Plain optionals rather than a dictionary of options: a dictionary's first use costs a
         // fresh process generic-metadata set-up and a scan of the runtime's conformance records.
         var network: String?, target: String?
-        var ifname: String?, stateDirectory: String?, ip: String?, mac: String?, name: String?
+        var ifname: String?, stateDirectory: String?, ip: String?, ip6: String?, mac: String?, name: String?
         var publish: [PortMapping] = []
         var i = 2
         while i < arguments.count {
@@ -57,6 +57,7 @@ enum FastPath {
                 case "ifname" where ifname == nil: ifname = value
                 case "state-dir" where stateDirectory == nil: stateDirectory = value
                 case "ip" where isConnect && ip == nil: ip = value
+                case "ip6" where isConnect && ip6 == nil: ip6 = value
                 case "mac" where isConnect && mac == nil: mac = value
                 case "name" where isConnect && name == nil: name = value
                 default: return nil
@@ -76,7 +77,12 @@ enum FastPath {
                                stateDirectory: stateDirectory)
         }
         var address: IPv4Address?
+        var address6: IPv6Address?
         var hardware: MACAddress?
+        if let ip6 {
+            guard let parsed = IPv6Address(ip6) else { return nil }
+            address6 = parsed
+        }
         if let ip {
             guard let parsed = IPv4Address(ip) else { return nil }
             address = parsed
@@ -85,23 +91,23 @@ enum FastPath {
             guard let parsed = MACAddress(mac) else { return nil }
             hardware = parsed
         }
-        return .connect(network: network, target: target, ifname: ifname ?? "eth0", ip: address, mac: hardware,
+        return .connect(network: network, target: target, ifname: ifname ?? "eth0", ip: address, ip6: address6, mac: hardware,
                         name: name, publish: publish, stateDirectory: stateDirectory)
     }
 }
 
 /// A hot-path command recognised by ``FastPath``.
 enum HotCommand {
-    case connect(network: String, target: String, ifname: String, ip: IPv4Address?, mac: MACAddress?,
+    case connect(network: String, target: String, ifname: String, ip: IPv4Address?, ip6: IPv6Address?, mac: MACAddress?,
                  name: String?, publish: [PortMapping], stateDirectory: String?)
     case disconnect(network: String, target: String, ifname: String, stateDirectory: String?)
 
     /// Runs it exactly as the swift-argument-parser command of the same name would.
     func run() throws {
         switch self {
-        case let .connect(network, target, ifname, ip, mac, name, publish, stateDirectory):
+        case let .connect(network, target, ifname, ip, ip6, mac, name, publish, stateDirectory):
             try NetworkConnect.perform(stateDirectory: stateDirectory, network: network, target: target,
-                                       ifname: ifname, ip: ip, mac: mac, name: name, publish: publish)
+                                       ifname: ifname, ip: ip, ip6: ip6, mac: mac, name: name, publish: publish)
         case let .disconnect(network, target, ifname, stateDirectory):
             try NetworkDisconnect.perform(stateDirectory: stateDirectory, network: network, target: target, ifname: ifname)
         }

@@ -9,7 +9,11 @@ struct EndpointView {
     let ifname: String
     let hostIfname: String
     let ipv4: String
+    let ipv6: String
     let gateway: String
+    let gateway6: String
+    /// The families the endpoint has addresses of (how its ports' "every address" reads).
+    let families: Set<IPFamily>
     let mac: String
     let netns: String
     let target: String
@@ -17,14 +21,17 @@ struct EndpointView {
     /// Published ports (filled by the commands that show them).
     var ports: [PortMapping] = []
 
-    init(_ e: EndpointInfo, gateway: IPv4Address?) {
+    init(_ e: EndpointInfo, gateway: IPv4Address?, gateway6: IPv6Address? = nil) {
         id = e.id
         network = e.network
         name = e.containerID
         ifname = e.ifname
         hostIfname = e.hostIfname
-        ipv4 = "\(e.address)"
-        self.gateway = gateway.map { "\($0)" } ?? ""
+        ipv4 = e.address.map { "\($0)" } ?? ""
+        ipv6 = e.address6.map { "\($0)" } ?? ""
+        self.gateway = e.address == nil ? "" : gateway.map { "\($0)" } ?? ""
+        self.gateway6 = e.address6 == nil ? "" : gateway6.map { "\($0)" } ?? ""
+        families = Set((e.address != nil ? [IPFamily.ipv4] : []) + (e.address6 != nil ? [.ipv6] : []))
         mac = e.mac.description
         netns = e.namespacePath
         target = e.target
@@ -35,9 +42,9 @@ struct EndpointView {
         .object([
             ("id", .string(id)), ("network", .string(network)), ("name", .string(name)),
             ("ifname", .string(ifname)), ("hostIfname", .string(hostIfname)), ("ipv4", .string(ipv4)),
-            ("gateway", .string(gateway)), ("mac", .string(mac)), ("netns", .string(netns)),
+            ("ipv6", .string(ipv6)), ("gateway", .string(gateway)), ("gateway6", .string(gateway6)), ("mac", .string(mac)), ("netns", .string(netns)),
             ("target", .string(target)), ("state", .string(state)),
-            ("ports", .array(ports.map(\.json))),
+            ("ports", .array(ports.map { $0.json(families: families) })),
         ])
     }
 }
@@ -59,14 +66,17 @@ struct NetworkView {
         let n = network
         return .object([
             ("name", .string(n.name)), ("id", .string(n.id)), ("driver", .string(n.driver)),
-            ("firewall", .string(n.firewall)), ("bridge", .string(n.device)), ("subnet", .string("\(n.subnet)")), ("gateway", .string("\(n.gateway)")),
-            ("ipRange", .optional(n.ipRange.map { "\($0)" })), ("mtu", .int(Int64(n.mtu))),
+            ("firewall", .string(n.firewall)), ("bridge", .string(n.device)),
+            ("subnet", .optional(n.subnet.map { "\($0)" })), ("gateway", .optional(n.gateway.map { "\($0)" })),
+            ("ipRange", .optional(n.ipRange.map { "\($0)" })),
+            ("subnet6", .optional(n.subnet6.map { "\($0)" })), ("gateway6", .optional(n.gateway6.map { "\($0)" })),
+            ("ipRange6", .optional(n.ipRange6.map { "\($0)" })), ("ipv6Nat", .bool(n.subnet6 != nil && n.masquerade6)), ("mtu", .int(Int64(n.mtu))),
             ("internal", .bool(n.isInternal)), ("masquerade", .bool(n.masquerade)),
             ("icc", .bool(n.icc)), ("isolate", .bool(n.isolated)),
             ("labels", .object(n.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("created", .int(n.created)),
             ("endpoints", .array(endpoints.map { e in
-                var view = EndpointView(e, gateway: n.gateway)
+                var view = EndpointView(e, gateway: n.gateway, gateway6: n.gateway6)
                 view.ports = ports.filter { $0.endpoint == e.id }.map(\.mapping)
                 return view.json
             })),
@@ -83,7 +93,8 @@ struct NetworkSummaryView {
         let n = network
         return .object([
             ("name", .string(n.name)), ("id", .string(n.id)), ("driver", .string(n.driver)), ("bridge", .string(n.device)),
-            ("subnet", .string("\(n.subnet)")), ("gateway", .string("\(n.gateway)")),
+            ("subnet", .optional(n.subnet.map { "\($0)" })), ("gateway", .optional(n.gateway.map { "\($0)" })),
+            ("subnet6", .optional(n.subnet6.map { "\($0)" })), ("gateway6", .optional(n.gateway6.map { "\($0)" })),
             ("internal", .bool(n.isInternal)), ("endpoints", .int(Int64(endpointCount))),
         ])
     }

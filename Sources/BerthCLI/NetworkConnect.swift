@@ -13,6 +13,7 @@ struct NetworkConnect: ParsableCommand {
     @Argument(help: "Container: a PID, a netns name under /run/netns, or a namespace file path.") var target: String
     @Option(help: "Interface name inside the container.") var ifname = "eth0"
     @Option(help: "Static IPv4 address.") var ip: IPv4AddressArgument?
+    @Option(help: "Static IPv6 address (on a network with IPv6).") var ip6: IPv6AddressArgument?
     @Option(help: "Static MAC address.") var mac: MACAddress?
     @Option(help: "Container name recorded with the endpoint (default: TARGET).") var name: String?
     @Option(name: [.customShort("p"), .customLong("publish")], parsing: .singleValue,
@@ -22,18 +23,21 @@ struct NetworkConnect: ParsableCommand {
 
     func run() throws {
         try Self.perform(stateDirectory: global.stateDirectory, network: network, target: target,
-                         ifname: ifname, ip: ip?.address, mac: mac, name: name, publish: publish)
+                         ifname: ifname, ip: ip?.address, ip6: ip6?.address, mac: mac, name: name, publish: publish)
     }
 
     /// The command's work, callable without swift-argument-parser (see ``FastPath``).
     static func perform(stateDirectory: String?, network: String, target: String, ifname: String,
-                        ip: IPv4Address?, mac: MACAddress?, name: String?, publish: [PortMapping] = []) throws {
+                        ip: IPv4Address?, ip6: IPv6Address? = nil, mac: MACAddress?, name: String?,
+                        publish: [PortMapping] = []) throws {
         PhaseTrace.mark("process start to command")
         try GlobalOptions.withEngine(stateDirectory: stateDirectory) { engine in
-            let attached = try engine.connect(ConnectRequest(
+            var request = ConnectRequest(
                 network: .named(network), target: .user(target), ifname: ifname,
-                address: ip, mac: mac, containerID: name, bringUpLoopback: true, ports: publish))
-            var view = EndpointView(attached.endpoint, gateway: attached.network.gateway)
+                address: ip, mac: mac, containerID: name, bringUpLoopback: true, ports: publish)
+            request.address6 = ip6
+            let attached = try engine.connect(request)
+            var view = EndpointView(attached.endpoint, gateway: attached.network.gateway, gateway6: attached.network.gateway6)
             view.ports = publish
             printJSON(view.json)
             PhaseTrace.mark("print result")

@@ -7,9 +7,18 @@ struct NetworkCreate: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Network name.") var name: String
-    @Option(help: "Subnet in CIDR notation (default: the first free /24 of the address pools).") var subnet: SubnetArgument?
-    @Option(help: "Gateway address, the bridge's own (default: the first address of the subnet).") var gateway: IPv4AddressArgument?
-    @Option(name: .customLong("ip-range"), help: "Allocate container addresses only from this range of the subnet.") var ipRange: SubnetArgument?
+    @Option(help: "Subnet in CIDR notation, once per family (default: the first free /24 of the address pools; with --ipv6, a unique local /64).")
+    var subnet: [AnySubnetArgument] = []
+    @Option(help: "Gateway address, the bridge's own, once per family (default: the first address of the subnet).")
+    var gateway: [AnyAddressArgument] = []
+    @Option(name: .customLong("ip-range"), help: "Allocate container addresses only from this range of the subnet (once per family).")
+    var ipRange: [AnySubnetArgument] = []
+    @Flag(name: .customLong("ipv4"), inversion: .prefixedNo,
+          help: "Give the network IPv4 (default; --ipv4=false or --no-ipv4 with --ipv6: IPv6 only).") var ipv4: Bool?
+    @Flag(name: .customLong("ipv6"), inversion: .prefixedNo,
+          help: "Give the network IPv6 as well: a unique local /64 unless an IPv6 --subnet is given.") var ipv6: Bool?
+    @Option(name: .customLong("ipv6-nat"), help: "Masquerade IPv6 traffic leaving the host (--ipv6-nat=false: the IPv6 prefix is routed).")
+    var ipv6NAT = true
     @Option(help: "Bridge device name (default: berth<id>).") var bridge: String?
     @Option(help: "MTU of the bridge and veths (default: kernel default).") var mtu: Int = 0
     @Flag(name: .customLong("internal"), help: "No outside access: no default route, no NAT, no forwarding out.") var isInternal = false
@@ -24,15 +33,67 @@ struct NetworkCreate: ParsableCommand {
     var isolate = true
 
     func run() throws {
-        var spec = NetworkSpec(name: name, subnet: subnet?.subnet, gateway: gateway?.address, ipRange: ipRange?.subnet,
-                               bridge: bridge, mtu: mtu, isInternal: isInternal, masquerade: !noMasquerade,
+        var spec = NetworkSpec(name: name, bridge: bridge, mtu: mtu, isInternal: isInternal, masquerade: !noMasquerade,
                                labels: try parseLabels(labels))
+        (spec.subnet, spec.subnet6) = try AnySubnetArgument.perFamily(subnet, option: "--subnet")
+        (spec.ipRange, spec.ipRange6) = try AnySubnetArgument.perFamily(ipRange, option: "--ip-range")
+        (spec.gateway, spec.gateway6) = try AnyAddressArgument.perFamily(gateway, option: "--gateway")
+        spec.ipv4 = ipv4
+        spec.ipv6 = ipv6
+        spec.masquerade6 = ipv6NAT
         spec.icc = icc
         spec.isolated = isolate
         spec.driver = driver
         spec.firewall = firewall
         let network = try global.withEngine { try $0.createNetwork(spec) }
         print(network.name)
+    }
+}
+
+/// `--ipv4=false` and `--ipv6=true` for the `--[no-]ipv4` / `--[no-]ipv6` flags, as Docker
+/// spells them: rewritten to the flag forms before parsing (never after a `--`).
+enum BooleanFlagSpelling {
+    static let flags = ["ipv4", "ipv6"]
+
+    static func normalize(_ arguments: inout [String]) {
+        for i in arguments.indices {
+            let word = arguments[i]
+            if word == "--" { return }
+            for flag in flags {
+                switch word {
+                case "--\(flag)=true": arguments[i] = "--\(flag)"
+                case "--\(flag)=false": arguments[i] = "--no-\(flag)"
+                default: break
+                }
+            }
+        }
+    }
+}
+
+/// An address of either family (`--gateway`).
+struct AnyAddressArgument: ExpressibleByArgument {
+    let address: IPAddress
+    init?(argument: String) {
+        guard let a = IPAddress(argument) else { return nil }
+        address = a
+    }
+
+    /// At most one address per family.
+    static func perFamily(_ values: [Self], option: String) throws -> (IPv4Address?, IPv6Address?) {
+        let v4 = values.compactMap(\.address.ipv4), v6 = values.compactMap(\.address.ipv6)
+        if v4.count > 1 || v6.count > 1 {
+            throw ValidationError("\(option) may be given once per family (one IPv4, one IPv6)")
+        }
+        return (v4.first, v6.first)
+    }
+}
+
+/// An IPv6 address argument (`--ip6`).
+struct IPv6AddressArgument: ExpressibleByArgument {
+    let address: IPv6Address
+    init?(argument: String) {
+        guard let a = IPv6Address(argument) else { return nil }
+        address = a
     }
 }
 

@@ -14,10 +14,15 @@ struct NetworkList: ParsableCommand {
         case .json:
             printJSON(.array(summaries.map { NetworkSummaryView(network: $0.network, endpointCount: $0.endpointCount).json }))
         case .table:
+            // Both families of a dual-stack network, comma-separated, IPv4 first.
+            func both(_ a: (some CustomStringConvertible)?, _ b: (some CustomStringConvertible)?) -> String {
+                [a.map { "\($0)" }, b.map { "\($0)" }].compactMap { $0 }.joined(separator: ",")
+            }
             printTable(["NAME", "BRIDGE", "SUBNET", "GATEWAY", "INTERNAL", "ENDPOINTS"],
                        summaries.map { s in
                            let n = s.network
-                           return [n.name, n.device, "\(n.subnet)", "\(n.gateway)", n.isInternal ? "yes" : "no", "\(s.endpointCount)"]
+                           return [n.name, n.device, both(n.subnet, n.subnet6), both(n.gateway, n.gateway6),
+                                   n.isInternal ? "yes" : "no", "\(s.endpointCount)"]
                        })
         }
     }

@@ -11,23 +11,37 @@ struct PortsCommand: ParsableCommand {
     @Option(help: "Output format.") var format: OutputFormat = .table
 
     func run() throws {
-        let rows = try global.withEngine { try $0.publishedPorts(network: network) }.map { (owner: $0, mapping: $0.mapping) }
+        // One row per family a publication reaches: a port published on every address of a
+        // dual-stack container is one IPv4 row and one IPv6 row.
+        let rows = try global.withEngine { try $0.publishedPorts(network: network) }.flatMap { owner in
+            var rows: [(owner: PublishedPort, host: IPAddress, container: IPAddress)] = []
+            let m = owner.mapping
+            if let v4 = owner.containerAddress, m.covers(.ipv4) {
+                rows.append((owner, m.hostIP ?? .v4(IPv4Address(0)), .v4(v4)))
+            }
+            if let v6 = owner.containerAddress6, m.covers(.ipv6) {
+                rows.append((owner, m.hostIP ?? .v6(.unspecified), .v6(v6)))
+            }
+            return rows
+        }
         switch format {
         case .json:
             printJSON(.array(rows.map { row in
                 var members: [(String, JSONValue)] = [
                     ("network", .string(row.owner.network)), ("name", .string(row.owner.containerID)),
-                    ("endpoint", .string(row.owner.endpoint)), ("containerIP", .string("\(row.owner.containerAddress)")),
+                    ("endpoint", .string(row.owner.endpoint)), ("containerIP", .string("\(row.container)")),
                 ]
-                if case .object(let port) = row.mapping.json { members += port }
+                var mapping = row.owner.mapping
+                mapping.hostIP = row.host
+                if case .object(let port) = mapping.json { members += port }
                 return .object(members)
             }))
         case .table:
             printTable(["NETWORK", "NAME", "HOST", "CONTAINER", "PROTOCOL"], rows.map { row in
-                let m = row.mapping
+                let m = row.owner.mapping
                 return [row.owner.network, row.owner.containerID,
-                        "\(m.hostIP.map { "\($0)" } ?? "0.0.0.0"):\(range(m.hostPort, m.count))",
-                        "\(row.owner.containerAddress):\(range(m.containerPort, m.count))", m.proto.rawValue]
+                        "\(row.host.bracketedDescription):\(range(m.hostPort, m.count))",
+                        "\(row.container.bracketedDescription):\(range(m.containerPort, m.count))", m.proto.rawValue]
             })
         }
     }
@@ -38,10 +52,16 @@ struct PortsCommand: ParsableCommand {
 }
 
 extension PortMapping {
-    /// The JSON shape of a published mapping: `hostIP` is `0.0.0.0` for every local address.
-    var json: JSONValue {
-        .object([
-            ("hostIP", .string(hostIP.map { "\($0)" } ?? "0.0.0.0")), ("hostPort", .int(Int64(hostPort))),
+    /// The JSON shape of a published mapping. `hostIP` is `0.0.0.0` for every local IPv4
+    /// address, `::` for every IPv6 one, and empty for every address of both families (which
+    /// `json(families:)` narrows to the families a container has).
+    var json: JSONValue { json(families: [.ipv4, .ipv6]) }
+
+    /// The JSON shape for a container with addresses of `families` only.
+    func json(families: Set<IPFamily>) -> JSONValue {
+        let any: String = families == [.ipv4] ? "0.0.0.0" : families == [.ipv6] ? "::" : ""
+        return .object([
+            ("hostIP", .string(hostIP.map { "\($0)" } ?? any)), ("hostPort", .int(Int64(hostPort))),
             ("containerPort", .int(Int64(containerPort))), ("count", .int(Int64(count))),
             ("protocol", .string(proto.rawValue)),
         ])

@@ -1,7 +1,8 @@
 import BerthAddress
 
-/// Parses `--publish [HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp]` (default tcp;
-/// `0.0.0.0` or no HOST_IP: every local address). Shared by swift-argument-parser and
+/// Parses `--publish [HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp]` (default tcp).
+/// HOST_IP is an IPv4 address or a bracketed IPv6 one (`[2001:db8::5]`); none publishes on every
+/// local address of both families, `0.0.0.0` on every IPv4 one, `[::]` on every IPv6 one. Shared by swift-argument-parser and
 /// ``FastPath`` so both accept exactly the same values.
 enum PublishArgument {
     /// A malformed value; the message says what is expected.
@@ -22,12 +23,25 @@ enum PublishArgument {
             proto = p
             spec = spec[..<slash]
         }
+        var hostIP: IPAddress?
+        if spec.first == "[" {
+            // `[IPv6]:…`: the brackets keep the address's colons apart from the ports'.
+            guard let close = spec.firstIndex(of: "]"), spec[spec.index(after: close)...].first == ":",
+                  let ip = IPv6Address(spec[spec.index(after: spec.startIndex)..<close]) else {
+                throw invalid("bad IPv6 host address in '\(text)' (write it in brackets: [2001:db8::5]:8080:80)")
+            }
+            hostIP = .v6(ip)
+            spec = spec[spec.index(close, offsetBy: 2)...]
+        }
         let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3 else { throw invalid("malformed port mapping '\(text)'") }
-        var hostIP: IPv4Address?
+        guard parts.count == 2 || (hostIP == nil && parts.count == 3) else {
+            throw invalid(hostIP == nil && parts.count > 3
+                          ? "malformed port mapping '\(text)' (an IPv6 host address goes in brackets: [2001:db8::5]:8080:80)"
+                          : "malformed port mapping '\(text)'")
+        }
         if parts.count == 3 {
             guard let ip = IPv4Address(parts[0]) else { throw invalid("bad host address in '\(text)'") }
-            hostIP = ip.value == 0 ? nil : ip
+            hostIP = .v4(ip)
         }
         guard let host = range(parts[parts.count - 2]), let container = range(parts[parts.count - 1]) else {
             throw invalid("bad port or range in '\(text)' (ports are 1-65535)")

@@ -12,6 +12,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Network to attach to (default: 'bridge', created on first use).") var network = NetworkSpec.defaultNetworkName
     @Option(help: "Static IPv4 address.") var ip: IPv4AddressArgument?
+    @Option(help: "Static IPv6 address (on a network with IPv6).") var ip6: IPv6AddressArgument?
     @Option(help: "Container name recorded with the endpoint.") var name: String?
     @Option(name: [.customShort("p"), .customLong("publish")], parsing: .singleValue,
             help: ArgumentHelp("Publish a port: [HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp] (repeatable).",
@@ -30,9 +31,11 @@ struct RunCommand: ParsableCommand {
             // From the connect on, berth must outlive the command to disconnect it: signals stay
             // pending until the command runs (then they are passed on to it) and are ignored after.
             ContainerProcess.holdSignals()
-            let endpoint = try engine.connect(ConnectRequest(
+            var request = ConnectRequest(
                 network: .named(network), target: .created(namespace), address: ip?.address,
-                containerID: name ?? target, bringUpLoopback: true, ports: publish)).endpoint
+                containerID: name ?? target, bringUpLoopback: true, ports: publish)
+            request.address6 = ip6?.address
+            let endpoint = try engine.connect(request).endpoint
             let status: Int32
             do {
                 status = try ContainerProcess.run(command, in: namespace)

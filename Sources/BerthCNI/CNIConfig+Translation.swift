@@ -108,7 +108,7 @@ extension CNIConfig {
                 }
                 hostIP = a
             }
-            out.append(PortMapping(hostIP: hostIP, hostPort: UInt16(p.hostPort), containerPort: UInt16(p.containerPort), proto: proto))
+            out.append(PortMapping(hostIP: hostIP.map(IPAddress.v4), hostPort: UInt16(p.hostPort), containerPort: UInt16(p.containerPort), proto: proto))
         }
         return out
     }

@@ -76,11 +76,21 @@ struct Commands {
         result.interfaces = a.hostInterfaces.map { .init(name: $0.name, mac: $0.mac.map { "\($0)" }, mtu: $0.mtu) }
         let c = a.containerInterface
         result.interfaces.append(.init(name: c.name, mac: c.mac.map { "\($0)" }, mtu: c.mtu, sandbox: env.netns))
-        result.ips = [.init(address: "\(a.endpoint.address)", gateway: "\(a.network.gateway)",
-                            interface: result.interfaces.count - 1)]
-        // Only the route the engine really installed: a container that already had a default
+        let container = result.interfaces.count - 1
+        if let address = a.endpoint.address, let gateway = a.network.gateway {
+            result.ips.append(.init(address: "\(address)", gateway: "\(gateway)", interface: container))
+        }
+        if let address = a.endpoint.address6, let gateway = a.network.gateway6 {
+            result.ips.append(.init(address: "\(address)", gateway: "\(gateway)", interface: container))
+        }
+        // Only the routes the engine really installed: a container that already had a default
         // route (an earlier network, or an earlier plugin in the chain) keeps it.
-        if a.defaultRoute { result.routes = [.init(dst: "0.0.0.0/0", gw: "\(a.network.gateway)")] }
+        if a.defaultRoutes.contains(.ipv4), let gateway = a.network.gateway {
+            result.routes.append(.init(dst: "0.0.0.0/0", gw: "\(gateway)"))
+        }
+        if a.defaultRoutes.contains(.ipv6), let gateway = a.network.gateway6 {
+            result.routes.append(.init(dst: "::/0", gw: "\(gateway)"))
+        }
         return result
     }
 
@@ -155,7 +165,8 @@ struct Commands {
         let keep = try config.gcKeepList()
         let removed = try engine.releaseAttachments(network: name, except: keep)
         for e in removed {
-            let line = "berth: GC released \(e.containerID) \(e.ifname) (\(e.address.address)) on \(name)\n"
+            let addresses = [e.address.map { "\($0.address)" }, e.address6.map { "\($0.address)" }].compactMap { $0 }
+            let line = "berth: GC released \(e.containerID) \(e.ifname) (\(addresses.joined(separator: ", "))) on \(name)\n"
             _ = line.withCString { write(2, $0, strlen($0)) }
         }
     }

@@ -50,6 +50,8 @@ public struct ConnectRequest: Sendable {
     public var ifname: String
     /// A static address, or nil to allocate one.
     public var address: IPv4Address?
+    /// A static IPv6 address, or nil to allocate one (on a network with IPv6).
+    public var address6: IPv6Address?
     /// A fixed MAC, or nil for a generated one.
     public var mac: MACAddress?
     /// The runtime's container id or the user's name for the container; defaults to the target.

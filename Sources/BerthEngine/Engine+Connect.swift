@@ -165,15 +165,29 @@ extension Engine {
                                                  details: "endpoint \(existing.id) in \(existing.netnsPath)")
             }
             try validatePorts(reservation.ports, on: network)
-            if let wanted = reservation.address {
-                // Checked here too, before any kernel change (the reservation checks it for good).
-                try translating { try AddressAllocator.validateStatic(wanted, subnet: network.subnet, gateway: network.gateway) }
-            }
+            try validateStaticAddresses(reservation, on: network)
         } catch {
             if created { removeCreatedNetwork(network) }
             throw error
         }
         return (network, created)
+    }
+
+    /// The request's static addresses against the network, before any kernel change (the
+    /// reservation checks them again for good, with whether they are free).
+    private func validateStaticAddresses(_ reservation: Reservation, on network: NetworkRecord) throws {
+        if let wanted = reservation.address {
+            guard let subnet = network.subnet, let gateway = network.gateway else {
+                throw BerthError.invalidArgument("network '\(network.name)' has no IPv4 subnet: --ip \(wanted) cannot be given")
+            }
+            try translating { try AddressAllocator.validateStatic(wanted, subnet: subnet, gateway: gateway) }
+        }
+        if let wanted = reservation.address6 {
+            guard let subnet = network.subnet6, let gateway = network.gateway6 else {
+                throw BerthError.invalidArgument("network '\(network.name)' has no IPv6 subnet: --ip6 \(wanted) needs a network created with --ipv6")
+            }
+            try translating { try AddressAllocator6.validateStatic(wanted, subnet: subnet, gateway: gateway) }
+        }
     }
 
     /// Steps 2 and 3: the container's address and route, the published ports, the endpoint
@@ -184,7 +198,7 @@ extension Engine {
         }
         let (network, endpoint) = (half.network, half.endpoint)
         try ensureFirewallTable(present: attach.firewallIntact)
-        let defaultRoute = try translating { try driver.configure(plugged, endpoint: endpoint, network: network) }
+        let defaultRoutes = try translating { try driver.configure(plugged, endpoint: endpoint, network: network) }
         environment.reach(.connectAfterAddress)
         PhaseTrace.mark("kernel: address, route")
         if attach.ports {
@@ -204,7 +218,7 @@ extension Engine {
         var active = endpoint
         active.state = .active
         let interfaces = driver.interfaces(of: plugged, endpoint: active, network: network)
-        return Attachment(endpoint: EndpointInfo(active), network: NetworkInfo(network), defaultRoute: defaultRoute,
+        return Attachment(endpoint: EndpointInfo(active), network: NetworkInfo(network), defaultRoutes: defaultRoutes,
                           hostInterfaces: interfaces.host, containerInterface: interfaces.container,
                           createdNetwork: half.createdNetwork)
     }
@@ -242,6 +256,7 @@ struct Reservation: Sendable {
     /// The container's namespace, opened once (a `Sendable` handle: only its identity is read).
     let namespace: NetworkNamespace
     let address: IPv4Address?
+    let address6: IPv6Address?
     let ports: [PortMapping]
     let frontEnd: FrontEnd
 
@@ -255,6 +270,7 @@ struct Reservation: Sendable {
         containerID = request.containerID ?? target
         self.namespace = namespace
         address = request.address
+        address6 = request.address6
         ports = request.ports
         frontEnd = request.frontEnd
     }

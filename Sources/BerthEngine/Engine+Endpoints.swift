@@ -142,34 +142,61 @@ extension Engine {
                 throw BerthError.conflict("MAC \(mac) is already used on network '\(network.name)' by container '\(holder.containerID)' (endpoint \(holder.id))")
             }
         }
-        let address: IPv4Address
-        if let wanted = r.address {
-            try AddressAllocator.validateStatic(wanted, subnet: network.subnet, gateway: network.gateway)
-            if try store.isAddressTaken(network: network.name, address: wanted) {
-                throw BerthError.conflict("address \(wanted) is already in use on network '\(network.name)'")
-            }
-            address = wanted
-        } else {
-            guard let next = try AddressAllocator.next(
-                subnet: network.subnet, range: network.ipRange, gateway: network.gateway,
-                after: network.lastAllocated,
-                isTaken: { try store.isAddressTaken(network: network.name, address: $0) }) else {
-                throw BerthError.conflict("no free address left on network '\(network.name)' (\(network.ipRange ?? network.subnet))")
-            }
-            address = next
-            try store.setCursor(network: network.name, lastAllocated: next)
-        }
+        let address = try network.subnet.map { try reserveIPv4(r, on: network, subnet: $0) }
+        let address6 = try network.subnet6.map { try reserveIPv6(r, on: network, subnet: $0) }
         let record = EndpointRecord(
             id: r.endpointID, network: network.name, containerID: r.containerID,
             target: r.target, netnsPath: ns.path,
             netnsDevice: ns.device, netnsInode: ns.inode, ifname: r.ifname,
             hostIfname: r.hostIfname, address: address,
-            prefixLength: network.subnet.prefixLength,
+            prefixLength: network.subnet?.prefixLength ?? 0,
             mac: r.mac,
-            state: .creating, created: Int64(time(nil)), owner: r.frontEnd == .cni ? .cni : .cli)
+            state: .creating, created: Int64(time(nil)), owner: r.frontEnd == .cni ? .cni : .cli,
+            address6: address6, prefixLength6: network.subnet6?.prefixLength ?? 0)
         try store.insertEndpoint(record)
         try store.publishPorts(endpoint: r.endpointID, r.ports)
         return record
+    }
+
+    /// The request's static IPv4 address, checked and free, or the next free one (moving the
+    /// network's round-robin cursor).
+    private func reserveIPv4(_ r: Reservation, on network: NetworkRecord, subnet: IPv4Subnet) throws -> IPv4Address {
+        let gateway = network.gateway ?? subnet.firstHost
+        if let wanted = r.address {
+            try AddressAllocator.validateStatic(wanted, subnet: subnet, gateway: gateway)
+            if try store.isAddressTaken(network: network.name, address: wanted) {
+                throw BerthError.conflict("address \(wanted) is already in use on network '\(network.name)'")
+            }
+            return wanted
+        }
+        guard let next = try AddressAllocator.next(
+            subnet: subnet, range: network.ipRange, gateway: gateway, after: network.lastAllocated,
+            isTaken: { try store.isAddressTaken(network: network.name, address: $0) }) else {
+            throw BerthError.conflict("no free address left on network '\(network.name)' (\(network.ipRange ?? subnet))")
+        }
+        try store.setCursor(network: network.name, lastAllocated: next)
+        return next
+    }
+
+    /// The IPv6 twin of ``reserveIPv4(_:on:subnet:)``.
+    private func reserveIPv6(_ r: Reservation, on network: NetworkRecord, subnet: IPv6Subnet) throws -> IPv6Address {
+        let gateway = network.gateway6 ?? subnet.firstHost
+        if let wanted = r.address6 {
+            try AddressAllocator6.validateStatic(wanted, subnet: subnet, gateway: gateway)
+            if try store.isAddressTaken(network: network.name, address6: wanted) {
+                throw BerthError.conflict("address \(wanted) is already in use on network '\(network.name)'")
+            }
+            return wanted
+        }
+        // A bridge holds at most 1023 ports, so a walk this long that finds nothing free means
+        // the range is full (a small --ip-range), not that a /64 ran out.
+        guard let next = try AddressAllocator6.next(
+            subnet: subnet, range: network.ipRange6, gateway: gateway, after: network.lastAllocated6, limit: 1 << 16,
+            isTaken: { try store.isAddressTaken(network: network.name, address6: $0) }) else {
+            throw BerthError.conflict("no free IPv6 address left on network '\(network.name)' (\(network.ipRange6 ?? subnet))")
+        }
+        try store.setCursor(network: network.name, lastAllocated6: next)
+        return next
     }
 
     /// Whether `record`, found under the identity (device, inode) of `namespace`, is a dead

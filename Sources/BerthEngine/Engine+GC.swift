@@ -46,11 +46,11 @@ extension Engine {
             switch e.state {
             case .creating:
                 actions.append(RepairAction(kind: "endpoint", description:
-                    "rolled back interrupted connect of \(e.containerID) (\(e.address)) on '\(e.network)'"))
+                    "rolled back interrupted connect of \(e.containerID) (\(e.addressesDescription)) on '\(e.network)'"))
                 doomed.append(e)
             case .removing:
                 actions.append(RepairAction(kind: "endpoint", description:
-                    "finished interrupted disconnect of \(e.containerID) (\(e.address)) on '\(e.network)'"))
+                    "finished interrupted disconnect of \(e.containerID) (\(e.addressesDescription)) on '\(e.network)'"))
                 doomed.append(e)
             case .active:
                 break
@@ -79,7 +79,7 @@ extension Engine {
         if !health.tablePresent && !rendered.isEmpty {
             actions.append(RepairAction(kind: "firewall", description: "restored the missing nftables table inet \(Ruleset.table)"))
         }
-        let strayAccept = rendered.isEmpty && health.dockerAccept?.isEmpty == false
+        let strayAccept = rendered.isEmpty && health.dockerAcceptPresent
         if health.dockerAcceptMissing && !rendered.isEmpty {
             actions.append(RepairAction(kind: "firewall", description: "restored Berth's accept rule in Docker's \(DockerAccept.chain) chain"))
         } else if strayAccept {

@@ -40,6 +40,14 @@ extension Engine {
         if spec.mtu != 0 && !(68...65535).contains(spec.mtu) {
             throw BerthError.invalidArgument("MTU \(spec.mtu) is out of range (68-65535)")
         }
+        if spec.wantsIPv6 {
+            guard IPv6.available else {
+                throw BerthError.environment("IPv6 is disabled in this kernel (ipv6.disable=1 or not built in): a network with IPv6 cannot be created")
+            }
+            if spec.mtu != 0 && spec.mtu < 1280 {
+                throw BerthError.invalidArgument("MTU \(spec.mtu) is below IPv6's minimum of 1280")
+            }
+        }
         let driver = try self.driver(named: spec.driver ?? "bridge")
         let firewall = spec.firewall ?? FirewallKind.nftables.rawValue
         guard FirewallKind(rawValue: firewall) != nil else {
@@ -112,80 +120,26 @@ extension Engine {
         func differ(_ what: String, _ have: String, _ want: String) -> BerthError {
             .configuration("network '\(n.name)' exists with \(what) \(have), the configuration asks for \(want)")
         }
-        if let s = spec.subnet, s != n.subnet { throw differ("subnet", "\(n.subnet)", "\(s)") }
-        if let g = spec.gateway, g != n.gateway { throw differ("gateway", "\(n.gateway)", "\(g)") }
-        if let r = spec.ipRange, r != n.ipRange { throw differ("ip range", n.ipRange.map { "\($0)" } ?? "(whole subnet)", "\(r)") }
+        func text(_ value: (some CustomStringConvertible)?, _ none: String = "none") -> String {
+            value.map { "\($0)" } ?? none
+        }
+        if let s = spec.subnet, s != n.subnet { throw differ("subnet", text(n.subnet), "\(s)") }
+        if let g = spec.gateway, g != n.gateway { throw differ("gateway", text(n.gateway), "\(g)") }
+        if let r = spec.ipRange, r != n.ipRange { throw differ("ip range", text(n.ipRange, "(whole subnet)"), "\(r)") }
+        if let s = spec.subnet6, s != n.subnet6 { throw differ("IPv6 subnet", text(n.subnet6), "\(s)") }
+        if let g = spec.gateway6, g != n.gateway6 { throw differ("IPv6 gateway", text(n.gateway6), "\(g)") }
+        if let r = spec.ipRange6, r != n.ipRange6 { throw differ("IPv6 range", text(n.ipRange6, "(whole subnet)"), "\(r)") }
+        if let v4 = spec.ipv4, v4 != (n.subnet != nil) { throw differ("IPv4", n.subnet != nil ? "on" : "off", v4 ? "on" : "off") }
+        if let v6 = spec.ipv6, v6 != (n.subnet6 != nil) { throw differ("IPv6", n.subnet6 != nil ? "on" : "off", v6 ? "on" : "off") }
         if let b = spec.bridge, b != n.bridge { throw differ("bridge", n.bridge, b) }
         if spec.mtu != 0, spec.mtu != n.mtu { throw differ("MTU", "\(n.mtu)", "\(spec.mtu)") }
         if spec.isInternal != n.isInternal { throw differ("internal", "\(n.isInternal)", "\(spec.isInternal)") }
         if !spec.isInternal, spec.masquerade != n.masquerade { throw differ("masquerade", "\(n.masquerade)", "\(spec.masquerade)") }
+        if !spec.isInternal, n.subnet6 != nil, spec.masquerade6 != n.masquerade6 {
+            throw differ("IPv6 NAT", "\(n.masquerade6)", "\(spec.masquerade6)")
+        }
         if let d = spec.driver, d != n.driver { throw differ("driver", n.driver, d) }
         if let f = spec.firewall, f != n.firewall { throw differ("firewall", n.firewall, f) }
-    }
-
-    /// Chooses every unspecified property and checks the specified ones against the store and
-    /// each other. Runs inside the write transaction, so the choice cannot race another process.
-    private func plan(_ spec: NetworkSpec, driver: any NetworkDriver) throws -> NetworkRecord {
-        let existing = try store.networks()
-        if existing.contains(where: { $0.name == spec.name }) {
-            throw BerthError.conflict("network '\(spec.name)' already exists")
-        }
-        // Bulk teardown deletes a network's veths by device group, so no two networks may share
-        // one: draw ids until the group is free. The id is Berth's own, whatever a runtime
-        // calls the network: kernel tags come only from it.
-        let groups = Set(existing.compactMap { BridgeDriver.vethGroup(ofNetworkID: $0.id) })
-        var id = Store.randomID()
-        while let group = BridgeDriver.vethGroup(ofNetworkID: id), groups.contains(group) { id = Store.randomID() }
-        let bridge = spec.bridge ?? driver.deviceName(forNetworkID: id)
-        if let clash = existing.first(where: { $0.bridge == bridge }) {
-            throw BerthError.conflict("bridge \(bridge) already belongs to network '\(clash.name)'")
-        }
-        let subnet: IPv4Subnet
-        if let requested = spec.subnet {
-            if requested.prefixLength > 30 {
-                throw BerthError.invalidArgument("subnet \(requested) is too small: use /30 or larger")
-            }
-            if let block = requested.specialPurposeBlock {
-                throw BerthError.invalidArgument("subnet \(requested) lies in the \(block) block: choose a private subnet")
-            }
-            if let clash = existing.first(where: { $0.subnet.overlaps(requested) }) {
-                throw BerthError.conflict("subnet \(requested) overlaps network '\(clash.name)' (\(clash.subnet))")
-            }
-            subnet = requested
-        } else {
-            if spec.gateway != nil || spec.ipRange != nil {
-                throw BerthError.invalidArgument("--gateway and --ip-range need --subnet")
-            }
-            let pools = try settings.pools()
-            let survey = try driver.hostSurvey(resolvConf: settings.resolvConfPath)
-            guard let chosen = SubnetChooser.choose(pools: pools,
-                                                    avoiding: existing.map(\.subnet) + survey.occupied,
-                                                    nameservers: survey.nameservers) else {
-                throw BerthError.conflict("no free subnet left in the address pools; pass --subnet")
-            }
-            subnet = chosen
-        }
-        let gateway = spec.gateway ?? subnet.firstHost
-        if spec.gateway != nil {
-            guard subnet.contains(gateway), gateway != subnet.network, gateway != subnet.broadcast else {
-                throw BerthError.invalidArgument("gateway \(gateway) is not a usable address of subnet \(subnet)")
-            }
-        }
-        if let range = spec.ipRange {
-            guard subnet.contains(range) else {
-                throw BerthError.invalidArgument("ip range \(range) is not inside subnet \(subnet)")
-            }
-            // The network, broadcast and gateway addresses are never handed out.
-            let unusable = [subnet.network, subnet.broadcast, gateway].filter { range.contains($0) }
-            if UInt64(Set(unusable).count) >= range.size {
-                throw BerthError.invalidArgument("ip range \(range) has no address to hand out (only \(unusable.map { "\($0)" }.joined(separator: ", ")))")
-            }
-        }
-        return NetworkRecord(name: spec.name, id: id, bridge: bridge, subnet: subnet, gateway: gateway,
-                             ipRange: spec.ipRange, mtu: spec.mtu, isInternal: spec.isInternal,
-                             masquerade: spec.masquerade && !spec.isInternal, labels: spec.labels,
-                             created: Int64(time(nil)), icc: spec.icc, isolated: spec.isolated,
-                             driver: driver.name, firewall: spec.firewall ?? FirewallKind.nftables.rawValue)
     }
 
     /// Removes networks. Refuses a network with endpoints unless `force`, which disconnects them

@@ -31,17 +31,32 @@ extension Engine {
             guard p.count >= 1, p.hostPort >= 1, p.containerPort >= 1, hostEnd <= 65535, containerEnd <= 65535 else {
                 throw BerthError.invalidArgument("invalid port mapping \(p): ports must be 1-65535")
             }
-            if let ip = p.hostIP, ip.isMulticast || ip.value == UInt32.max {
-                throw BerthError.invalidArgument("invalid port mapping \(p): \(ip) is not a unicast address")
+            if let ip = p.hostIP {
+                switch ip {
+                case .v4(let a) where a.isMulticast || a.value == UInt32.max:
+                    throw BerthError.invalidArgument("invalid port mapping \(p): \(ip) is not a unicast address")
+                case .v6(let a) where a.isMulticast || a.isLinkLocal:
+                    throw BerthError.invalidArgument("invalid port mapping \(p): \(ip) is not a unicast address")
+                case .v6(let a) where a.isLoopback:
+                    // The kernel drops a packet from ::1 that DNAT sends out of a non-loopback
+                    // device, and IPv6 has no route_localnet to allow it: only a userspace proxy
+                    // could forward [::1], and Berth runs none.
+                    throw BerthError.invalidArgument("invalid port mapping \(p): ports cannot be published on [::1] (IPv6 loopback traffic cannot be forwarded to a container without a proxy); use 127.0.0.1 or [::]")
+                default:
+                    break
+                }
+                if !network.families.contains(ip.family) {
+                    throw BerthError.invalidArgument("invalid port mapping \(p): network '\(network.name)' has no \(ip.family) subnet")
+                }
             }
         }
         try Engine.checkNoOverlap(ports)
-        let specific = ports.compactMap(\.hostIP).filter { $0.value != 0 }
+        let specific = ports.compactMap(\.hostIP).filter { !$0.isUnspecified }
         if !specific.isEmpty {
             // Refused rather than warned about: nothing would ever reach such a port.
             let local = Set(try translating { try environment.localAddresses() })
             if let foreign = specific.first(where: { !local.contains($0) }) {
-                throw BerthError.invalidArgument("host IP \(foreign) is not an address of this host: publish on one of its addresses, or on 0.0.0.0")
+                throw BerthError.invalidArgument("host IP \(foreign) is not an address of this host: publish on one of its addresses, or on every address")
             }
         }
     }
@@ -55,24 +70,18 @@ extension Engine {
         var open: [PortMapping] = []   // mappings whose host range reaches the current start
         for p in sorted {
             open.removeAll { $0.proto != p.proto || Int($0.hostPort) + Int($0.count) <= Int(p.hostPort) }
-            if let clash = open.first(where: { sameHostAddress($0.hostIP, p.hostIP) }) {
+            if let clash = open.first(where: { Store.hostAddressesOverlap($0.hostIP, p.hostIP) }) {
                 throw BerthError.invalidArgument("host port \(p.hostPort)/\(p.proto.rawValue) is published twice in this request (\(clash) and \(p))")
             }
             open.append(p)
         }
     }
 
-    /// Whether two host addresses can receive the same packets (nil and 0.0.0.0 mean any).
-    private static func sameHostAddress(_ a: IPv4Address?, _ b: IPv4Address?) -> Bool {
-        guard let a, let b, a.value != 0, b.value != 0 else { return true }
-        return a == b
-    }
-
     /// Adds the endpoint's claimed ports to its network's firewall. If the batch fails — the
     /// table is missing after a reboot or flush, or holds a stale element — the table is
     /// rendered whole from the store instead, which already holds these ports.
     func publishPorts(of endpoint: EndpointRecord, on network: NetworkRecord) throws {
-        let elements = try translating { try store.ports(endpoint: endpoint.id).map(PortElement.init) }
+        let elements = try translating { try store.ports(endpoint: endpoint.id).flatMap(PortElement.elements) }
         do {
             try firewall(of: network).publish(elements)
         } catch {
@@ -94,7 +103,7 @@ extension Engine {
                 if kinds[e.network] == nil {
                     kinds[e.network] = try store.network(named: e.network).flatMap { FirewallKind(rawValue: $0.firewall) } ?? .nftables
                 }
-                elements[kinds[e.network] ?? .nftables, default: []] += records.map(PortElement.init)
+                elements[kinds[e.network] ?? .nftables, default: []] += records.flatMap(PortElement.elements)
                 try store.deletePorts(endpoint: e.id)
             }
             for (kind, batch) in elements {

@@ -29,10 +29,15 @@ extension Engine {
         public var address: IPv4Interface?
         public var defaultGateway: IPv4Address?
         public var mac: MACAddress?
-        public init(address: IPv4Interface?, defaultGateway: IPv4Address?, mac: MACAddress?) {
+        public var address6: IPv6Interface?
+        public var defaultGateway6: IPv6Address?
+        public init(address: IPv4Interface?, defaultGateway: IPv4Address?, mac: MACAddress?,
+                    address6: IPv6Interface? = nil, defaultGateway6: IPv6Address? = nil) {
             self.address = address
             self.defaultGateway = defaultGateway
             self.mac = mac
+            self.address6 = address6
+            self.defaultGateway6 = defaultGateway6
         }
     }
 
@@ -55,13 +60,16 @@ extension Engine {
             throw BerthError.notFound("no lease for container \(containerID) interface \(ifname) on network '\(name)'")
         }
         guard e.state == .active else { throw BerthError.notFound("endpoint \(e.id) is \(e.state.rawValue), not active") }
-        if let want = expected.address, want.address != e.address || want.prefixLength != e.prefixLength {
-            throw BerthError.notFound("lease is \(e.address)/\(e.prefixLength), the runtime recorded \(want)")
+        if let want = expected.address, want != e.interface {
+            throw BerthError.notFound("lease is \(e.interface.map { "\($0)" } ?? "no IPv4 address"), the runtime recorded \(want)")
+        }
+        if let want = expected.address6, want != e.interface6 {
+            throw BerthError.notFound("lease is \(e.interface6.map { "\($0)" } ?? "no IPv6 address"), the runtime recorded \(want)")
         }
         let driver = try self.driver(of: n)
         try translating {
             try driver.verify(e, network: n, namespace: namespace, mac: expected.mac ?? e.mac,
-                              defaultGateway: expected.defaultGateway)
+                              defaultGateway: expected.defaultGateway, defaultGateway6: expected.defaultGateway6)
         }
         let firewall = firewall(of: n)
         guard firewall.hasRules(forNetworkID: n.id) else {

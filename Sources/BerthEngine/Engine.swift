@@ -131,11 +131,11 @@ public final class Engine {
                 // `--firewall none` networks may not even have libnftables), unless Berth's
                 // leftovers are there to remove: its table, or its accept rule beside Docker.
                 let health = firewall.health()
-                if !health.tablePresent && health.dockerAccept?.isEmpty != false { continue }
+                if !health.tablePresent && !health.dockerAcceptPresent { continue }
             }
             do {
                 try firewall.synchronize(mine.map(FirewallNetwork.init),
-                                         ports: ports.filter { names.contains($0.network) }.map(PortElement.init))
+                                         ports: ports.filter { names.contains($0.network) }.flatMap(PortElement.elements))
             } catch {
                 throw BerthError.system("cannot update firewall: \(error)")
             }
@@ -152,15 +152,28 @@ public final class Engine {
 
 extension FirewallNetwork {
     init(_ n: NetworkRecord) {
-        self.init(id: n.id, name: n.name, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade,
+        self.init(id: n.id, name: n.name, bridge: n.bridge, subnet: n.subnet, subnet6: n.subnet6,
+                  masquerade: n.masquerade, masquerade6: n.masquerade6,
                   isInternal: n.isInternal, icc: n.icc, isolated: n.isolated)
     }
 }
 
 extension PortElement {
-    init(_ r: PortRecord) {
-        self.init(hostIP: r.hostIP, proto: r.proto, hostPort: r.hostPort,
-                  containerIP: r.containerAddress, containerPort: r.containerPort)
+    /// The firewall's elements for one stored port: one per family the publication covers and
+    /// the container has (a port published on every address of a dual-stack container is an
+    /// IPv4 element and an IPv6 one; `0.0.0.0` and `::` stand for every address of their family).
+    static func elements(_ r: PortRecord) -> [PortElement] {
+        var out: [PortElement] = []
+        let specific = r.hostIP.flatMap { $0.isUnspecified ? nil : $0 }
+        if let v4 = r.containerAddress, r.hostIP.map({ $0.family == .ipv4 }) ?? true {
+            out.append(PortElement(hostIP: specific, proto: r.proto, hostPort: r.hostPort,
+                                   containerIP: .v4(v4), containerPort: r.containerPort))
+        }
+        if let v6 = r.containerAddress6, r.hostIP.map({ $0.family == .ipv6 }) ?? true {
+            out.append(PortElement(hostIP: specific, proto: r.proto, hostPort: r.hostPort,
+                                   containerIP: .v6(v6), containerPort: r.containerPort))
+        }
+        return out
     }
 }
 

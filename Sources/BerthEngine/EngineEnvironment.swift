@@ -17,7 +17,7 @@ struct EngineEnvironment: Sendable {
     /// Whether a namespace is Berth's own (never a container's).
     var isOwnNamespace: @Sendable (NetworkNamespace) throws -> Bool
     /// The host's own addresses (a port can only be published on one of them).
-    var localAddresses: @Sendable () throws -> [IPv4Address]
+    var localAddresses: @Sendable () throws -> [IPAddress]
     /// Called at each ``FaultPoint`` an operation passes: on this host, the crash that
     /// `BERTH_FAULT` arms; in engine tests, a snapshot of what a crash there would leave.
     var reach: @Sendable (FaultPoint) -> Void
@@ -33,7 +33,10 @@ struct EngineEnvironment: Sendable {
         hasNetAdmin: { Capabilities.hasNetAdmin() },
         openNamespace: { target in try Namespaces.open(target) },
         isOwnNamespace: { namespace in namespace.isSame(as: try NetworkNamespace.current()) },
-        localAddresses: { try RouteSession().addresses().map(\.address.address) },
+        localAddresses: {
+            let session = try RouteSession()
+            return try session.addresses().map { .v4($0.address.address) } + session.addresses6().map { .v6($0.address.address) }
+        },
         reach: { point in point.reach() })
 }
 

@@ -5,6 +5,8 @@ import BerthNetlink
 /// addresses, on-link routes, and the nameservers of resolv.conf.
 struct HostSurvey {
     var occupied: [IPv4Subnet] = []
+    /// IPv6 prefixes of interface addresses and routes (not link-local, multicast or default).
+    var occupied6: [IPv6Subnet] = []
     var nameservers: [IPv4Address] = []
 
     static func take(session: RouteSession, resolvConf: String) throws -> HostSurvey {
@@ -15,6 +17,13 @@ struct HostSurvey {
         for r in try session.routes() where r.isOnLink && r.destination.prefixLength > 0
             && r.table != 255 && !r.destination.network.isLoopback {
             survey.occupied.append(r.destination)
+        }
+        for a in try session.addresses6() where !a.address.address.isLinkLocal && !a.address.address.isLoopback {
+            survey.occupied6.append(IPv6Subnet(address: a.address.address, prefixLength: a.address.prefixLength))
+        }
+        for r in try session.routes6() where r.destination.prefixLength > 0 && r.table != 255
+            && !r.destination.network.isLinkLocal && !r.destination.network.isMulticast && !r.destination.network.isLoopback {
+            survey.occupied6.append(r.destination)
         }
         survey.nameservers = parseNameservers((try? SystemFile.read(resolvConf)) ?? "")
         return survey

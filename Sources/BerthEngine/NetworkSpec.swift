@@ -3,9 +3,22 @@ import BerthAddress
 /// What a user asks for when creating a network. Everything optional is chosen by the engine.
 public struct NetworkSpec: Sendable {
     public var name: String
+    /// The IPv4 subnet (`--subnet`); nil for the first free pool subnet.
     public var subnet: IPv4Subnet?
     public var gateway: IPv4Address?
     public var ipRange: IPv4Subnet?
+    /// The IPv6 subnet; nil for an automatically chosen unique local /64 (when IPv6 is on).
+    public var subnet6: IPv6Subnet?
+    public var gateway6: IPv6Address?
+    public var ipRange6: IPv6Subnet?
+    /// Whether the network has IPv4 (`--ipv4`). Nil: yes, unless only IPv6 addressing is stated
+    /// (an IPv6 `--subnet` alone makes an IPv6-only network); for an existing network, either.
+    public var ipv4: Bool?
+    /// Whether the network has IPv6 (`--ipv6`). Nil: yes exactly when some IPv6 addressing is
+    /// stated; for an existing network, either.
+    public var ipv6: Bool?
+    /// NAT66 for the IPv6 subnet (`--ipv6-nat`, default true); false routes the prefix.
+    public var masquerade6: Bool = true
     public var bridge: String?
     public var mtu: Int
     public var isInternal: Bool
@@ -36,6 +49,11 @@ public struct NetworkSpec: Sendable {
         self.masquerade = masquerade
         self.labels = labels
     }
+
+    /// Whether the network gets IPv4, from what the spec states.
+    var wantsIPv4: Bool { ipv4 ?? !(subnet == nil && (subnet6 != nil || gateway6 != nil || ipRange6 != nil)) }
+    /// Whether the network gets IPv6, from what the spec states.
+    var wantsIPv6: Bool { ipv6 ?? (subnet6 != nil || gateway6 != nil || ipRange6 != nil) }
 
     /// The default network, like Docker's `bridge` on `docker0`.
     public static let defaultNetworkName = "bridge"

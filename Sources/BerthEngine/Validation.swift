@@ -1,3 +1,4 @@
+import BerthAddress
 /// Input checks shared by every front end, so the CLI and CNI reject the same things the same way.
 public enum Validation {
     /// Network names: 1–64 characters, starting alphanumeric, then alphanumerics, `-`, `_`, `.`.
@@ -46,5 +47,26 @@ public enum Validation {
     public static func printable(_ s: String) -> String {
         let clean = String(s.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7f ? Character($0) : "?" })
         return clean.count > 40 ? String(clean.prefix(40)) + "…" : clean
+    }
+}
+
+extension Validation {
+    /// Refuses an IPv6 subnet no container network can use: too small to hold the gateway, the
+    /// subnet-router anycast address and a container (longer than /126), or in a block with
+    /// another purpose (multicast, link-local, loopback, IPv4-mapped, unspecified).
+    static func ipv6Subnet(_ subnet: IPv6Subnet) throws {
+        if subnet.prefixLength > 126 {
+            throw BerthError.invalidArgument("subnet \(subnet) is too small: use /126 or larger (/64 is usual)")
+        }
+        let first = subnet.network
+        let special: String? =
+            first.isMulticast ? "multicast (ff00::/8)"
+            : first.isLinkLocal ? "link-local (fe80::/10)"
+            : first.high == 0 && first.low >> 32 == 0xFFFF ? "IPv4-mapped (::ffff:0:0/96)"
+            : first.high == 0 ? "reserved (::/64: loopback, unspecified, IPv4-compatible)"
+            : nil
+        if let special {
+            throw BerthError.invalidArgument("subnet \(subnet) lies in the \(special) block: choose a unique local (fd00::/8) or global prefix")
+        }
     }
 }

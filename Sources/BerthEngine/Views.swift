@@ -13,10 +13,18 @@ public struct NetworkInfo: Sendable, Equatable {
     public var firewall: String
     /// The network's device on the host (the bridge).
     public var device: String
-    public var subnet: IPv4Subnet
-    public var gateway: IPv4Address
+    /// The IPv4 subnet and gateway; nil on an IPv6-only network.
+    public var subnet: IPv4Subnet?
+    public var gateway: IPv4Address?
     /// The range automatic allocation draws from; nil for the whole subnet.
     public var ipRange: IPv4Subnet?
+    /// The IPv6 subnet and gateway; nil on an IPv4-only network.
+    public var subnet6: IPv6Subnet?
+    public var gateway6: IPv6Address?
+    /// The IPv6 range automatic allocation draws from; nil for the whole subnet.
+    public var ipRange6: IPv6Subnet?
+    /// NAT66 for the IPv6 subnet (false: the prefix is routed).
+    public var masquerade6: Bool
     /// MTU of the device and the containers' interfaces; 0 for the kernel's default.
     public var mtu: Int
     public var isInternal: Bool
@@ -30,6 +38,7 @@ public struct NetworkInfo: Sendable, Equatable {
     init(_ n: NetworkRecord) {
         name = n.name; id = n.id; driver = n.driver; firewall = n.firewall; device = n.bridge
         subnet = n.subnet; gateway = n.gateway; ipRange = n.ipRange; mtu = n.mtu
+        subnet6 = n.subnet6; gateway6 = n.gateway6; ipRange6 = n.ipRange6; masquerade6 = n.masquerade6
         isInternal = n.isInternal; masquerade = n.masquerade; icc = n.icc; isolated = n.isolated
         labels = n.labels; created = n.created
     }
@@ -49,7 +58,10 @@ public struct EndpointInfo: Sendable, Equatable {
     public var ifname: String
     /// The host end's name (a veth), if the driver makes one.
     public var hostIfname: String
-    public var address: IPv4Interface
+    /// The IPv4 address with its prefix; nil on an IPv6-only network.
+    public var address: IPv4Interface?
+    /// The IPv6 address with its prefix; nil on an IPv4-only network.
+    public var address6: IPv6Interface?
     public var mac: MACAddress
     /// "creating", "active" or "removing".
     public var state: String
@@ -57,7 +69,8 @@ public struct EndpointInfo: Sendable, Equatable {
     init(_ e: EndpointRecord) {
         id = e.id; network = e.network; containerID = e.containerID; target = e.target
         namespacePath = e.netnsPath; ifname = e.ifname; hostIfname = e.hostIfname
-        address = IPv4Interface(address: e.address, prefixLength: e.prefixLength)
+        address = e.interface
+        address6 = e.interface6
         mac = e.mac; state = e.state.rawValue
     }
 }
@@ -68,7 +81,9 @@ public struct PublishedPort: Sendable, Equatable {
     public var network: String
     public var endpoint: String
     public var containerID: String
-    public var containerAddress: IPv4Address
+    /// The container's addresses the port leads to (nil for a family it lacks).
+    public var containerAddress: IPv4Address?
+    public var containerAddress6: IPv6Address?
     public var mapping: PortMapping
 }
 
@@ -88,9 +103,9 @@ public struct Attachment: Sendable {
     public let endpoint: EndpointInfo
     /// Its network.
     public let network: NetworkInfo
-    /// Whether the container's default route now goes through the network (false for internal
-    /// networks, and when the container already had one).
-    public let defaultRoute: Bool
+    /// The families whose default route now goes through the network (none for internal
+    /// networks, nor for a family whose default route the container already had).
+    public let defaultRoutes: DefaultRoutes
     /// The host-side interfaces, in the order the CNI reference plugins list them (the bridge,
     /// then the host veth).
     public let hostInterfaces: [InterfaceInfo]
@@ -114,7 +129,8 @@ extension PublishedPort {
         return PortRecord.mappings(records).compactMap { item in
             owners[item.endpoint].map {
                 PublishedPort(network: $0.network, endpoint: $0.endpoint, containerID: $0.containerID,
-                              containerAddress: $0.containerAddress, mapping: item.mapping)
+                              containerAddress: $0.containerAddress, containerAddress6: $0.containerAddress6,
+                              mapping: item.mapping)
             }
         }
     }

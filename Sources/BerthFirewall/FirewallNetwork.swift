@@ -2,6 +2,9 @@ import BerthAddress
 
 /// What the firewall needs to know about one network. The engine builds these from the store,
 /// so the ruleset is always a pure function of the stored state.
+///
+/// A network has an IPv4 subnet, an IPv6 subnet, or both (dual stack); every rule of a family
+/// the network lacks is left out, so an IPv4-only network renders exactly as before IPv6 came.
 public struct FirewallNetwork: Sendable, Equatable {
     /// Stable network id (hex); names the network's chains.
     public let id: String
@@ -9,10 +12,15 @@ public struct FirewallNetwork: Sendable, Equatable {
     public let name: String
     /// The bridge interface.
     public let bridge: String
-    /// The IPv4 subnet of the network.
-    public let subnet: IPv4Subnet
-    /// Masquerade traffic from the subnet that leaves through another interface.
+    /// The IPv4 subnet of the network; nil for an IPv6-only network.
+    public let subnet: IPv4Subnet?
+    /// The IPv6 subnet of the network; nil for an IPv4-only network.
+    public let subnet6: IPv6Subnet?
+    /// Masquerade IPv4 traffic from the subnet that leaves through another interface.
     public let masquerade: Bool
+    /// Masquerade IPv6 traffic from `subnet6` that leaves through another interface (NAT66);
+    /// false for a routed prefix, whose addresses go out as they are.
+    public let masquerade6: Bool
     /// Internal networks never forward out of their bridge.
     public let isInternal: Bool
     /// Inter-container communication: false drops traffic bridged between the containers.
@@ -21,16 +29,27 @@ public struct FirewallNetwork: Sendable, Equatable {
     /// only when neither is isolated; published ports stay reachable through host addresses.
     public let isolated: Bool
 
-    /// `name` defaults to the id, for callers that have no name to show.
-    public init(id: String, name: String? = nil, bridge: String, subnet: IPv4Subnet, masquerade: Bool,
-                isInternal: Bool, icc: Bool = true, isolated: Bool = true) {
+    /// `name` defaults to the id, for callers that have no name to show. At least one of
+    /// `subnet` and `subnet6` must be given.
+    public init(id: String, name: String? = nil, bridge: String, subnet: IPv4Subnet?, subnet6: IPv6Subnet? = nil,
+                masquerade: Bool, masquerade6: Bool = true, isInternal: Bool, icc: Bool = true, isolated: Bool = true) {
+        precondition(subnet != nil || subnet6 != nil, "network \(id) has no subnet of either family")
         self.id = id
         self.name = name ?? id
         self.bridge = bridge
         self.subnet = subnet
+        self.subnet6 = subnet6
         self.masquerade = masquerade
+        self.masquerade6 = masquerade6
         self.isInternal = isInternal
         self.icc = icc
         self.isolated = isolated
     }
+
+    /// The families the network has a subnet of.
+    var families: [IPFamily] { (subnet == nil ? [] : [.ipv4]) + (subnet6 == nil ? [] : [.ipv6]) }
+    /// IPv4 traffic from the subnet is masqueraded when it leaves.
+    var masqueradesIPv4: Bool { subnet != nil && masquerade && !isInternal }
+    /// IPv6 traffic from `subnet6` is masqueraded when it leaves (NAT66).
+    var masqueradesIPv6: Bool { subnet6 != nil && masquerade6 && !isInternal }
 }

@@ -1,3 +1,5 @@
+import BerthAddress
+
 /// Another firewall's forward base chain whose policy is drop, as read from `nft list ruleset`:
 /// it drops Berth's traffic although Berth's own table accepts it (a drop at the forward hook in
 /// any table is final). Berth handles Docker's by itself (``DockerAccept``); for the others
@@ -17,6 +19,9 @@ struct DroppingChain: Equatable {
 
     /// What `berth doctor` prints as the problem.
     var description: String { "table \(table) chain \(chain)" }
+
+    /// The table's family (`ip`, `ip6`, `inet`, …).
+    var family: String { String(table.prefix { $0 != " " }) }
 
     /// True when the chain already lets Berth's traffic through: a rule accepting Berth's mark
     /// (iptables, nft), or every bridge allowed in the firewall's own terms (ufw, firewalld).
@@ -45,7 +50,8 @@ struct DroppingChain: Equatable {
             let add = bridges.map { "--add-interface=\($0)" }.joined(separator: " ")
             return "firewall-cmd --permanent --zone=trusted \(add) && firewall-cmd --reload"
         case .iptables:
-            return "iptables -I \(chain) -m mark --mark \(mark)/\(mark) -j ACCEPT (Berth marks the traffic it accepts)"
+            let command = family == DockerAccept.family6 ? "ip6tables" : "iptables"
+            return "\(command) -I \(chain) -m mark --mark \(mark)/\(mark) -j ACCEPT (Berth marks the traffic it accepts)"
         case .nftables:
             return "nft insert rule \(table) \(chain) meta mark and \(mark) == \(mark) accept (Berth marks the traffic it accepts)"
         }
@@ -59,11 +65,13 @@ struct DroppingChain: Equatable {
 
 /// Reads `nft list ruleset` text for forward base chains of other tables that drop by default.
 enum ForeignFirewalls {
-    static func droppingForward(in ruleset: String) -> [DroppingChain] {
+    /// `families`: those Berth's networks have; a table of one family only (`ip`, `ip6`) is left
+    /// out when no network has that family, as it never sees Berth's traffic.
+    static func droppingForward(in ruleset: String, families: Set<IPFamily>) -> [DroppingChain] {
         var found: [DroppingChain] = []
         for (table, lines) in tables(in: ruleset) where table != "\(Ruleset.family) \(Ruleset.table)" {
-            // An IPv6-only table never sees Berth's (IPv4) traffic.
-            if table.hasPrefix("ip6 ") { continue }
+            if table.hasPrefix("ip6 ") && !families.contains(.ipv6) { continue }
+            if table.hasPrefix("ip ") && !families.contains(.ipv4) { continue }
             var chain = ""
             for line in lines {
                 if line.hasPrefix("chain ") {
@@ -78,9 +86,10 @@ enum ForeignFirewalls {
 
     private static func owner(_ table: String, _ lines: [Substring]) -> DroppingChain.Owner {
         if table == "inet firewalld" { return .firewalld }
-        guard table == "ip filter" else { return .nftables }
+        guard table == "ip filter" || table == "ip6 filter" else { return .nftables }
         if lines.contains(where: { $0 == "chain \(DockerAccept.chain) {" }) { return .docker }
-        if lines.contains(where: { $0.hasPrefix("chain ufw-") }) { return .ufw }
+        // ufw's IPv6 chains are ufw6-….
+        if lines.contains(where: { $0.hasPrefix("chain ufw-") || $0.hasPrefix("chain ufw6-") }) { return .ufw }
         return .iptables
     }
 

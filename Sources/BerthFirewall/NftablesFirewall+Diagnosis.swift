@@ -15,19 +15,32 @@ extension NftablesFirewall {
                                     fix: FirewallFinding.restoreFix)]
         }
         var findings: [FirewallFinding] = []
-        for n in networks where !table.contains("fwd-in-\(n.id)") || !table.contains("\"\(n.bridge)\"") {
+        // A network's IPv6 rules are there when its anti-spoofing rule is (a table rendered before
+        // the network had IPv6 lacks it). The maps and sets are not compared: ports come and go
+        // with their own commands, and a reload renders them all again.
+        func lacksRules(_ n: FirewallNetwork) -> Bool {
+            !table.contains("fwd-in-\(n.id)") || !table.contains("\"\(n.bridge)\"")
+                || n.subnet6.map { !table.contains("ip6 saddr \($0) ") } ?? false
+        }
+        for n in networks where lacksRules(n) {
             findings.append(FirewallFinding(problem: "Berth's nftables table lacks the rules of network '\(n.name)' (altered by hand?)",
                                             fix: "berth firewall reload"))
         }
-        if health.dockerAcceptMissing {
+        if health.dockerAccept?.isEmpty == true {
             findings.append(FirewallFinding(
                 problem: "Docker's \(DockerAccept.chain) chain lacks Berth's accept rule: Docker's FORWARD policy drop eats container traffic",
                 fix: FirewallFinding.restoreFix))
         }
+        if health.dockerAccept6?.isEmpty == true {
+            findings.append(FirewallFinding(
+                problem: "Docker's IPv6 \(DockerAccept.chain) chain (ip6tables) lacks Berth's accept rule: Docker's IPv6 FORWARD policy drop eats container traffic",
+                fix: FirewallFinding.restoreFix))
+        }
         let bridges = networks.map(\.bridge)
-        for chain in ForeignFirewalls.droppingForward(in: ruleset) where !chain.lets(bridges) {
+        let families = Set(networks.flatMap(\.families))
+        for chain in ForeignFirewalls.droppingForward(in: ruleset, families: families) where !chain.lets(bridges) {
             // Beside Docker, Berth's own accept rule lets its traffic through (reported above when missing).
-            if chain.owner == .docker && health.dockerAccept != nil { continue }
+            if chain.owner == .docker && health.dockerAccept(family: chain.family) != nil { continue }
             findings.append(FirewallFinding(
                 problem: "\(chain.description) has a forward hook with policy drop: it drops container traffic Berth accepts",
                 fix: chain.fix(for: bridges)))

@@ -76,13 +76,17 @@ public final class NftablesFirewall: FirewallDriver {
     /// The command that prints Berth's table (and fails when it is missing).
     static let listTable = "list table \(Ruleset.family) \(Ruleset.table)"
 
-    /// Leaves exactly one Berth accept rule in Docker's `DOCKER-USER` chain when `wanted`, and
-    /// none otherwise; does nothing without Docker. Docker may change its chain at any moment (a
-    /// restart, a flush): when the batch fails for that, it looks again once.
+    /// Leaves exactly one Berth accept rule in each of Docker's `DOCKER-USER` chains (IPv4's and,
+    /// with ip6tables, IPv6's) when `wanted`, and none otherwise; does nothing without Docker.
+    /// Docker may change its chains at any moment (a restart, a flush): when the batch fails for
+    /// that, it looks again once.
     private func synchronizeDockerAccept(wanted: Bool) throws {
         for attempt in 0..<2 {
-            let handles = try FirewallHealth.probe().dockerAccept
-            guard let script = DockerAccept.script(existing: handles, wanted: wanted) else { return }
+            let health = try FirewallHealth.probe()
+            let script = [DockerAccept.family, DockerAccept.family6].compactMap {
+                DockerAccept.script(existing: health.dockerAccept(family: $0), wanted: wanted, family: $0)
+            }.joined()
+            guard !script.isEmpty else { return }
             do {
                 try nft().run(script)
                 return

@@ -40,15 +40,29 @@ extension Ruleset {
             """
     }
 
-    /// Per network: only the network's own subnet may leave its bridge (anti-spoofing: one rule
-    /// per network, nothing per container), and only replies and published ports may enter it
-    /// (the prerouting guard has already dropped everything else addressed to the subnet).
-    /// Egress towards a Docker bridge is accepted but not marked (``egress``), so Docker's own
-    /// rules still keep Berth's containers away from its containers' unpublished ports.
+    /// Per network: only the network's own subnets may leave its bridge (anti-spoofing: one rule
+    /// per network and family, nothing per container), and only replies and published ports may
+    /// enter it (the prerouting guard has already dropped everything else addressed to the
+    /// subnets). Egress towards a Docker bridge is accepted but not marked (``egress``), so
+    /// Docker's own rules still keep Berth's containers away from its containers' unpublished ports.
+    ///
+    /// IPv6 link-local and unspecified sources (neighbour discovery, duplicate address detection,
+    /// multicast listener reports) are never routed, only bridged; they reach this hook only when
+    /// the host passes bridged IPv6 through netfilter (`bridge-nf-call-ip6tables`), and may then
+    /// go back into their own bridge.
     static func forwardChains(for n: FirewallNetwork) -> String {
-        let leaving = n.isInternal
-            ? "    ip saddr \(n.subnet) oifname \"\(n.bridge)\" goto vetted\n"
-            : "    ip saddr \(n.subnet) goto egress\n"
+        var leaving = ""
+        if let subnet = n.subnet {
+            leaving += n.isInternal
+                ? "    ip saddr \(subnet) oifname \"\(n.bridge)\" goto vetted\n"
+                : "    ip saddr \(subnet) goto egress\n"
+        }
+        if let subnet6 = n.subnet6 {
+            leaving += n.isInternal
+                ? "    ip6 saddr \(subnet6) oifname \"\(n.bridge)\" goto vetted\n"
+                : "    ip6 saddr \(subnet6) goto egress\n"
+            leaving += "    ip6 saddr { ::/128, fe80::/10 } oifname \"\(n.bridge)\" goto vetted\n"
+        }
         return """
               chain fwd-in-\(n.id) {
                 ct state established,related goto vetted

@@ -27,6 +27,16 @@ public enum IPAMError: Error, Sendable, Equatable, CustomStringConvertible {
     case exhausted(network: String, IPv4Subnet)
     /// No pool has a subnet left that is free of conflicts.
     case noSubnetAvailable
+    /// A requested IPv6 address lies outside the network's IPv6 subnet.
+    case notInSubnet6(IPv6Address, IPv6Subnet)
+    /// A requested IPv6 address is the subnet-router anycast address (the subnet's first).
+    case anycastAddress6(IPv6Address, IPv6Subnet)
+    /// A requested IPv6 address is the network's IPv6 gateway.
+    case gatewayAddress6(IPv6Address, IPv6Subnet)
+    /// The IPv6 allocation range does not overlap the IPv6 subnet.
+    case rangeOutsideSubnet6(range: IPv6Subnet, subnet: IPv6Subnet)
+    /// Every unique local /64 of the host's prefix overlaps something in use.
+    case noSubnet6Available(IPv6Subnet)
 
     /// A one-line message suitable for showing to users as is.
     public var description: String {
@@ -51,6 +61,16 @@ public enum IPAMError: Error, Sendable, Equatable, CustomStringConvertible {
             return "address \(ip) is already in use on network '\(network)'"
         case .exhausted(let network, let subnet):
             return "no free address left on network '\(network)' (\(subnet))"
+        case .notInSubnet6(let ip, let subnet):
+            return "\(ip) is not in subnet \(subnet)"
+        case .anycastAddress6(let ip, let subnet):
+            return "\(ip) is the subnet-router anycast address of subnet \(subnet)"
+        case .gatewayAddress6(let ip, let subnet):
+            return "\(ip) is the gateway address of subnet \(subnet)"
+        case .rangeOutsideSubnet6(let range, let subnet):
+            return "IP range \(range) is not inside subnet \(subnet)"
+        case .noSubnet6Available(let prefix):
+            return "no free IPv6 /64 left in \(prefix) (all overlap existing networks or host routes); pass an IPv6 --subnet"
         case .noSubnetAvailable:
             return "no free subnet left in the address pools (all overlap existing networks, host routes or nameservers); pass --subnet or set BERTH_POOLS"
         }

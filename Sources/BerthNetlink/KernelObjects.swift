@@ -46,14 +46,35 @@ public struct AddressInfo: Sendable, Equatable {
 
     /// Decodes an RTM_NEWADDR message; nil for other families.
     public init?(_ message: NetlinkMessage) {
-        let p = message.payload
-        guard message.type == RTM.newAddr, p.count >= 8, p[p.startIndex] == AddressFamily.inet else { return nil }
-        let prefix = Int(p[p.startIndex + 1])
-        index = Int32(bitPattern: p.loadLE(UInt32.self, at: p.startIndex + 4))
-        let attrs = NetlinkAttributes(p.dropFirst(8))
-        guard let raw = attrs[IFA.local] ?? attrs[IFA.address], let ip = IPv4Address(bytes: raw) else { return nil }
-        address = IPv4Interface(address: ip, prefixLength: prefix)
+        guard let m = AddressMessage(message, family: AddressFamily.inet),
+              let raw = m.local, let ip = IPv4Address(bytes: raw) else { return nil }
+        index = m.index
+        address = IPv4Interface(address: ip, prefixLength: m.prefixLength)
     }
+}
+
+/// What an RTM_NEWADDR message of either family holds: its `ifaddrmsg` and attributes.
+struct AddressMessage {
+    let prefixLength: Int
+    let flags: UInt8
+    let scope: UInt8
+    let index: Int32
+    let attributes: NetlinkAttributes
+
+    /// nil for another message type or family.
+    init?(_ message: NetlinkMessage, family: UInt8) {
+        let p = message.payload
+        guard message.type == RTM.newAddr, p.count >= 8, p[p.startIndex] == family else { return nil }
+        prefixLength = Int(p[p.startIndex + 1])
+        flags = p[p.startIndex + 2]
+        scope = p[p.startIndex + 3]
+        index = Int32(bitPattern: p.loadLE(UInt32.self, at: p.startIndex + 4))
+        attributes = NetlinkAttributes(p.dropFirst(8))
+    }
+
+    /// The interface's own address: a point-to-point address carries it in `IFA_LOCAL` (and
+    /// the peer in `IFA_ADDRESS`); any other in `IFA_ADDRESS` (IPv4 repeats it in `IFA_LOCAL`).
+    var local: ArraySlice<UInt8>? { attributes[IFA.local] ?? attributes[IFA.address] }
 }
 
 /// An IPv4 route.

@@ -84,7 +84,20 @@ public enum IFA {
     public static let local: UInt16 = 2
     public static let label: UInt16 = 3
     public static let broadcast: UInt16 = 4
+    /// `IFA_FLAGS` (u32): all the address flags; `ifa_flags` in the header has room for eight.
     public static let flags: UInt16 = 8
+}
+
+/// Address flags (`IFA_F_*`), in `ifa_flags` and the `IFA_FLAGS` attribute.
+public enum AddressFlag {
+    /// `IFA_F_NODAD`: no duplicate address detection, so an IPv6 address is usable at once.
+    public static let noDAD: UInt32 = 0x02
+    /// `IFA_F_DADFAILED`: another node on the link answered for the address; it is never used.
+    public static let dadFailed: UInt32 = 0x08
+    /// `IFA_F_TENTATIVE`: duplicate address detection is still running; not yet usable.
+    public static let tentative: UInt32 = 0x40
+    /// `IFA_F_PERMANENT`: without a lifetime (added by hand), not learned from the network.
+    public static let permanent: UInt32 = 0x80
 }
 
 /// Route attributes (`RTA_*`) and rtmsg field values.
@@ -94,6 +107,8 @@ public enum RTA {
     public static let gateway: UInt16 = 5
     public static let priority: UInt16 = 6
     public static let prefsrc: UInt16 = 7
+    /// `RTA_MULTIPATH`: the next hops of a route with several (no `gateway` or `oif` then).
+    public static let multipath: UInt16 = 9
     public static let table: UInt16 = 15
 }
 
@@ -103,6 +118,8 @@ public enum RouteField {
     public static let protocolBoot: UInt8 = 3
     public static let protocolKernel: UInt8 = 2
     public static let protocolStatic: UInt8 = 4
+    /// `RTPROT_RA`: learned from an IPv6 router advertisement.
+    public static let protocolRA: UInt8 = 9
     public static let scopeUniverse: UInt8 = 0
     public static let scopeLink: UInt8 = 253
     public static let scopeHost: UInt8 = 254

@@ -195,11 +195,18 @@ public enum RouteRequests {
 
     /// `ip route add default via GATEWAY dev INDEX`.
     public static func addDefaultRoute(via gateway: IPv4Address, index: Int32) -> NetlinkRequest {
+        defaultRoute(family: AddressFamily.inet, gateway: gateway.bytes, index: index)
+    }
+
+    /// A default route of either family in the main table, with the kernel's default metric.
+    /// `NLM_F_EXCL`: an existing default route of that metric fails it with EEXIST rather than
+    /// being replaced (or, for IPv6, joined into a multipath route).
+    static func defaultRoute(family: UInt8, gateway: [UInt8], index: Int32) -> NetlinkRequest {
         var r = NetlinkRequest(type: RTM.newRoute, flags: createFlags)
-        r.appendRtMsg(family: AddressFamily.inet, table: RouteField.tableMain,
+        r.appendRtMsg(family: family, table: RouteField.tableMain,
                       protocol: RouteField.protocolBoot, scope: RouteField.scopeUniverse,
                       type: RouteField.typeUnicast)
-        r.attribute(RTA.gateway, gateway.bytes)
+        r.attribute(RTA.gateway, gateway)
         r.attribute(RTA.oif, u32: UInt32(bitPattern: index))
         return r
     }

@@ -29,10 +29,14 @@ public struct EndpointRecord: Sendable, Equatable {
     public var ifname: String
     /// The host-side veth name.
     public var hostIfname: String
-    /// The container's address.
-    public var address: IPv4Address
-    /// The prefix length configured with ``address``.
+    /// The container's IPv4 address; nil on an IPv6-only network.
+    public var address: IPv4Address?
+    /// The prefix length configured with ``address`` (0 without one).
     public var prefixLength: Int
+    /// The container's IPv6 address; nil on an IPv4-only network.
+    public var address6: IPv6Address?
+    /// The prefix length configured with ``address6`` (0 without one).
+    public var prefixLength6: Int
     /// The container interface's MAC address.
     public var mac: MACAddress
     /// Where the endpoint is in its lifecycle.
@@ -43,8 +47,9 @@ public struct EndpointRecord: Sendable, Equatable {
     /// Creates a record; every field is stored as given.
     public init(id: String, network: String, containerID: String, target: String, netnsPath: String,
                 netnsDevice: UInt64, netnsInode: UInt64, ifname: String, hostIfname: String,
-                address: IPv4Address, prefixLength: Int, mac: MACAddress, state: EndpointState,
-                created: Int64, netnsCookie: UInt64 = 0, owner: EndpointOwner = .cli) {
+                address: IPv4Address?, prefixLength: Int, mac: MACAddress, state: EndpointState,
+                created: Int64, netnsCookie: UInt64 = 0, owner: EndpointOwner = .cli,
+                address6: IPv6Address? = nil, prefixLength6: Int = 0) {
         self.id = id
         self.network = network
         self.containerID = containerID
@@ -61,5 +66,16 @@ public struct EndpointRecord: Sendable, Equatable {
         self.created = created
         self.netnsCookie = netnsCookie
         self.owner = owner
+        self.address6 = address6
+        self.prefixLength6 = prefixLength6
+    }
+
+    /// The IPv4 address with its prefix, if the endpoint has one.
+    public var interface: IPv4Interface? { address.map { IPv4Interface(address: $0, prefixLength: prefixLength) } }
+    /// The IPv6 address with its prefix, if the endpoint has one.
+    public var interface6: IPv6Interface? { address6.map { IPv6Interface(address: $0, prefixLength: prefixLength6) } }
+    /// The endpoint's addresses as text, IPv4 first, for messages.
+    public var addressesDescription: String {
+        [address.map { "\($0)" }, address6.map { "\($0)" }].compactMap { $0 }.joined(separator: ", ")
     }
 }

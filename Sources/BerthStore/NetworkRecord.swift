@@ -8,12 +8,22 @@ public struct NetworkRecord: Sendable, Equatable {
     public var id: String
     /// The bridge interface name (unique across networks).
     public var bridge: String
-    /// The network's subnet.
-    public var subnet: IPv4Subnet
-    /// The gateway address, assigned to the bridge.
-    public var gateway: IPv4Address
+    /// The network's IPv4 subnet; nil for an IPv6-only network.
+    public var subnet: IPv4Subnet?
+    /// The IPv4 gateway address, assigned to the bridge; set exactly when ``subnet`` is.
+    public var gateway: IPv4Address?
     /// The range automatic allocation draws from, inside ``subnet``; nil means the whole subnet.
     public var ipRange: IPv4Subnet?
+    /// The network's IPv6 subnet; nil for an IPv4-only network.
+    public var subnet6: IPv6Subnet?
+    /// The IPv6 gateway address, assigned to the bridge; set exactly when ``subnet6`` is.
+    public var gateway6: IPv6Address?
+    /// The range IPv6 allocation draws from, inside ``subnet6``; nil means the whole subnet.
+    public var ipRange6: IPv6Subnet?
+    /// NAT66: masquerade IPv6 traffic leaving the host (false: the prefix is routed).
+    public var masquerade6: Bool
+    /// The last automatically allocated IPv6 address (the IPv6 round-robin cursor).
+    public var lastAllocated6: IPv6Address?
     /// Bridge and veth MTU; 0 means the kernel default.
     public var mtu: Int
     /// True when the network has no route to the outside world.
@@ -37,11 +47,13 @@ public struct NetworkRecord: Sendable, Equatable {
     public var firewall: String
 
     /// Creates a record; every field is stored as given.
-    public init(name: String, id: String, bridge: String, subnet: IPv4Subnet, gateway: IPv4Address,
+    public init(name: String, id: String, bridge: String, subnet: IPv4Subnet?, gateway: IPv4Address?,
                 ipRange: IPv4Subnet?, mtu: Int, isInternal: Bool, masquerade: Bool,
                 labels: [String: String], created: Int64, lastAllocated: IPv4Address? = nil,
                 icc: Bool = true, isolated: Bool = true,
-                driver: String = "bridge", firewall: String = "nftables") {
+                driver: String = "bridge", firewall: String = "nftables",
+                subnet6: IPv6Subnet? = nil, gateway6: IPv6Address? = nil, ipRange6: IPv6Subnet? = nil,
+                masquerade6: Bool = true, lastAllocated6: IPv6Address? = nil) {
         self.name = name
         self.id = id
         self.bridge = bridge
@@ -58,5 +70,18 @@ public struct NetworkRecord: Sendable, Equatable {
         self.isolated = isolated
         self.driver = driver
         self.firewall = firewall
+        self.subnet6 = subnet6
+        self.gateway6 = gateway6
+        self.ipRange6 = ipRange6
+        self.masquerade6 = masquerade6
+        self.lastAllocated6 = lastAllocated6
+    }
+
+    /// The families the network has addresses of.
+    public var families: [IPFamily] { (subnet != nil ? [.ipv4] : []) + (subnet6 != nil ? [.ipv6] : []) }
+
+    /// Both subnets as text, IPv4 first (`172.18.0.0/24, fd12:3456:789a:1::/64`), for messages.
+    public var subnetsDescription: String {
+        [subnet.map { "\($0)" }, subnet6.map { "\($0)" }].compactMap { $0 }.joined(separator: ", ")
     }
 }

@@ -7,8 +7,9 @@ public struct PortRecord: Sendable, Equatable {
     public var endpoint: String
     /// TCP or UDP.
     public var proto: TransportProtocol
-    /// The local address it is published on; nil for every local address.
-    public var hostIP: IPv4Address?
+    /// The local address it is published on; nil for every local address of both families,
+    /// `0.0.0.0` / `::` for every address of one (see ``PortMapping/hostIP``).
+    public var hostIP: IPAddress?
     /// The host port.
     public var hostPort: UInt16
     /// The container port traffic is forwarded to.
@@ -17,11 +18,14 @@ public struct PortRecord: Sendable, Equatable {
     public var network: String
     /// The endpoint's container id or name.
     public var containerID: String
-    /// The endpoint's address: the DNAT target.
-    public var containerAddress: IPv4Address
+    /// The endpoint's IPv4 address: the DNAT target for IPv4 (nil without one).
+    public var containerAddress: IPv4Address?
+    /// The endpoint's IPv6 address: the DNAT target for IPv6 (nil without one).
+    public var containerAddress6: IPv6Address?
 
-    public init(endpoint: String, proto: TransportProtocol, hostIP: IPv4Address?, hostPort: UInt16,
-                containerPort: UInt16, network: String, containerID: String, containerAddress: IPv4Address) {
+    public init(endpoint: String, proto: TransportProtocol, hostIP: IPAddress?, hostPort: UInt16,
+                containerPort: UInt16, network: String, containerID: String, containerAddress: IPv4Address?,
+                containerAddress6: IPv6Address? = nil) {
         self.endpoint = endpoint
         self.proto = proto
         self.hostIP = hostIP
@@ -30,6 +34,7 @@ public struct PortRecord: Sendable, Equatable {
         self.network = network
         self.containerID = containerID
         self.containerAddress = containerAddress
+        self.containerAddress6 = containerAddress6
     }
 
     /// Folds rows back into the ranges they were published as: consecutive host and container

@@ -19,7 +19,34 @@ extension SQLRow {
     }
 }
 
+extension SQLRow {
+    /// An optional IPv4 address column (NULL: none).
+    func optionalAddress(_ column: Int32, _ what: @autoclosure () -> String) throws -> IPv4Address? {
+        isNull(column) ? nil : try address(column, what())
+    }
+
+    /// An optional IPv6 address stored as its text (NULL: none).
+    func address6(_ column: Int32, _ what: @autoclosure () -> String) throws -> IPv6Address? {
+        if isNull(column) { return nil }
+        let text = self.text(column)
+        guard let a = IPv6Address(text) else { throw StoreError.corrupt("\(what()): bad IPv6 address '\(text)'") }
+        return a
+    }
+
+    /// An optional IPv6 subnet stored as its text (NULL: none).
+    func subnet6(_ column: Int32, _ what: @autoclosure () -> String) throws -> IPv6Subnet? {
+        if isNull(column) { return nil }
+        let text = self.text(column)
+        guard let s = IPv6Subnet(text) else { throw StoreError.corrupt("\(what()): bad IPv6 subnet '\(text)'") }
+        return s
+    }
+}
+
 extension SQLValue {
+    /// Any value as its text, or NULL.
+    static func optionalText(_ value: (some CustomStringConvertible)?) -> SQLValue {
+        value.map { .text($0.description) } ?? .null
+    }
     /// An address as its integer value.
     static func address(_ a: IPv4Address) -> SQLValue { .int(Int64(a.value)) }
     /// A boolean as 0 or 1.

@@ -17,6 +17,8 @@ struct SQLRow {
     func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
     /// True when the column is NULL.
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+    /// Whether the column holds text (a column may hold values of several types).
+    func isText(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_TEXT }
     /// The column as text ("" for NULL).
     func text(_ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(statement, column) else { return "" }

@@ -5,7 +5,7 @@
 /// the already-cached file header, so a matching version costs no DDL on the hot path.
 enum Schema {
     /// The version this code writes. Bump it and add a step to ``migrate(_:from:)`` on change.
-    static let currentVersion: Int64 = 4
+    static let currentVersion: Int64 = 5
 
     /// Version 2: the same data in fewer b-trees. Every process parses the whole schema when it
     /// opens the store, and every connect writes one page per b-tree of `endpoints`, so:
@@ -14,16 +14,19 @@ enum Schema {
     /// serving both the per-network uniqueness and the lookup by namespace, and no CHECK on the
     /// state (seven b-trees became five). Ports are unchanged.
     ///
-    /// Version 4 added `driver` and `firewall` to networks (see ``upgrade3to4``).
+    /// Version 4 added `driver` and `firewall` to networks (see ``upgrade3to4``). Version 5 made
+    /// the IPv4 columns optional and added the IPv6 ones (see ``upgradeTo5``): IPv6 addresses
+    /// and subnets are stored as their RFC 5952 text, which is unique per address, so equality
+    /// lookups need no numeric form.
     static func networksTable(_ name: String) -> String {
         """
         CREATE TABLE IF NOT EXISTS \(name) (
             name            TEXT PRIMARY KEY NOT NULL,
             id              TEXT NOT NULL UNIQUE,
             bridge          TEXT NOT NULL UNIQUE,
-            subnet_address  INTEGER NOT NULL,
-            subnet_prefix   INTEGER NOT NULL,
-            gateway         INTEGER NOT NULL,
+            subnet_address  INTEGER,
+            subnet_prefix   INTEGER,
+            gateway         INTEGER,
             range_address   INTEGER,
             range_prefix    INTEGER,
             mtu             INTEGER NOT NULL,
@@ -35,18 +38,28 @@ enum Schema {
             created         INTEGER NOT NULL,
             last_allocated  INTEGER,
             driver          TEXT NOT NULL DEFAULT 'bridge',
-            firewall        TEXT NOT NULL DEFAULT 'nftables'
+            firewall        TEXT NOT NULL DEFAULT 'nftables',
+            subnet6         TEXT,
+            gateway6        TEXT,
+            range6          TEXT,
+            masquerade6     INTEGER NOT NULL DEFAULT 1,
+            last_allocated6 TEXT
         ) WITHOUT ROWID;
 
         """
     }
 
+    /// Version 5 keys endpoints by id: an endpoint has an IPv4 address, an IPv6 one or both,
+    /// each unique per network through a partial index (``endpointsIndex``), so an IPv4-only
+    /// connect writes no more b-trees than before.
     static func endpointsTable(_ name: String) -> String {
         """
         CREATE TABLE IF NOT EXISTS \(name) (
+            id              TEXT PRIMARY KEY NOT NULL,
             network         TEXT NOT NULL REFERENCES networks(name) ON DELETE CASCADE,
-            address         INTEGER NOT NULL,
-            id              TEXT NOT NULL UNIQUE,
+            address         INTEGER,
+            address6        TEXT,
+            prefix_length6  INTEGER NOT NULL DEFAULT 0,
             container_id    TEXT NOT NULL,
             target          TEXT NOT NULL,
             netns_path      TEXT NOT NULL,
@@ -60,14 +73,28 @@ enum Schema {
             created         INTEGER NOT NULL,
             netns_cookie    INTEGER NOT NULL DEFAULT 0,
             owner           TEXT NOT NULL DEFAULT '',
-            PRIMARY KEY (network, address),
             UNIQUE (netns_dev, netns_ino, ifname, network)
         ) WITHOUT ROWID;
 
         """
     }
 
-    static let endpointsIndex = "CREATE INDEX IF NOT EXISTS endpoints_by_container ON endpoints (network, container_id);\n"
+    static let endpointsIndex = """
+        CREATE INDEX IF NOT EXISTS endpoints_by_container ON endpoints (network, container_id);
+        CREATE UNIQUE INDEX IF NOT EXISTS endpoints_by_address ON endpoints (network, address) WHERE address IS NOT NULL;
+        CREATE UNIQUE INDEX IF NOT EXISTS endpoints_by_address6 ON endpoints (network, address6) WHERE address6 IS NOT NULL;
+
+        """
+
+    /// Store-wide settings (version 5): `ula-global-id`, the random 40-bit global ID of the
+    /// unique local IPv6 prefixes Berth chooses (RFC 4193: one per site, kept for good).
+    static let settingsTable = """
+        CREATE TABLE IF NOT EXISTS settings (
+            key             TEXT PRIMARY KEY NOT NULL,
+            value           TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        """
 
     static let ports2 = """
         CREATE TABLE IF NOT EXISTS ports (
@@ -82,7 +109,8 @@ enum Schema {
         """
 
     /// A new store: today's tables straight away.
-    static let version2 = networksTable("networks") + endpointsTable("endpoints") + endpointsIndex + ports2
+    static let current = networksTable("networks") + endpointsTable("endpoints") + endpointsIndex + ports2
+        + settingsTable
 
     /// Version 1 → 2: new tables filled from the old ones, the old ones dropped, the new ones
     /// renamed (SQLite's way to change keys). Runs with foreign keys off (see
@@ -99,10 +127,10 @@ enum Schema {
         ALTER TABLE endpoints_v2 RENAME TO endpoints;
 
         """
-        + endpointsIndex
+        + endpointsIndex + settingsTable
 
     /// Version 2 → 3: endpoints record their namespace's cookie and the front end that made
-    /// them (version 1 goes to 4 directly: ``upgrade1to2`` builds today's tables). Rows from
+    /// them (version 1 goes to the current version directly: ``upgrade1to2`` builds today's tables). Rows from
     /// before get 0 and '' (unknown), which no code takes for a live namespace's or CNI's.
     static let upgrade2to3 = """
         ALTER TABLE endpoints ADD COLUMN netns_cookie INTEGER NOT NULL DEFAULT 0;
@@ -118,6 +146,23 @@ enum Schema {
         ALTER TABLE networks ADD COLUMN firewall TEXT NOT NULL DEFAULT 'nftables';
 
         """
+
+    /// Version 4 → 5: IPv6. Networks' IPv4 columns become optional (an IPv6-only network has
+    /// none) and endpoints are keyed by id with one partial unique index per family, so both
+    /// tables are rebuilt as in ``upgrade1to2``; the store-wide settings table is new. Existing
+    /// networks are IPv4-only, which the new columns' NULLs say.
+    static let upgradeTo5 = networksTable("networks_v5")
+        + "INSERT INTO networks_v5 (\(networkColumns), driver, firewall) SELECT \(networkColumns), driver, firewall FROM networks;\n"
+        + endpointsTable("endpoints_v5")
+        + "INSERT INTO endpoints_v5 (\(endpointColumns), netns_cookie, owner) SELECT \(endpointColumns), netns_cookie, owner FROM endpoints;\n"
+        + """
+        DROP TABLE endpoints;
+        DROP TABLE networks;
+        ALTER TABLE networks_v5 RENAME TO networks;
+        ALTER TABLE endpoints_v5 RENAME TO endpoints;
+
+        """
+        + endpointsIndex + settingsTable
 
     private static let networkColumns = """
         name, id, bridge, subnet_address, subnet_prefix, gateway, range_address, range_prefix, \
@@ -158,7 +203,7 @@ enum Schema {
     /// Applies each step from `version` up to ``currentVersion``.
     private static func migrate(_ db: SQLiteConnection, from version: Int64) throws {
         if version < 1 {
-            try db.execute(version2)
+            try db.execute(current)
             return
         }
         if version < 2 {
@@ -168,6 +213,7 @@ enum Schema {
         }
         if version < 3 { try db.execute(upgrade2to3) }
         if version < 4 { try db.execute(upgrade3to4) }
+        if version < 5 { try db.execute(upgradeTo5) }
     }
 
     private static func userVersion(_ db: SQLiteConnection) throws -> Int64 {

@@ -5,7 +5,7 @@ extension Store {
     /// Column list matching ``decodeEndpoint(_:)``.
     private static let endpointColumns = """
         id, network, container_id, target, netns_path, netns_dev, netns_ino, ifname, host_ifname, \
-        address, prefix_length, mac, state, created, netns_cookie, owner
+        address, prefix_length, mac, state, created, netns_cookie, owner, address6, prefix_length6
         """
     private static let endpointOrder = "ORDER BY network, created, id"
 
@@ -73,6 +73,13 @@ extension Store {
                           [.text(network), .address(address)]) { _ in true } ?? false
     }
 
+    /// True when an endpoint of `network` holds IPv6 `address` (one lookup in the partial
+    /// (network, address6) unique index).
+    public func isAddressTaken(network: String, address6: IPv6Address) throws -> Bool {
+        try db.queryFirst("SELECT 1 FROM endpoints WHERE network = ?1 AND address6 = ?2",
+                          [.text(network), .text(address6.description)]) { _ in true } ?? false
+    }
+
     /// Adds an endpoint. Throws ``StoreError/conflict(_:)`` if its address is taken on the
     /// network, its namespace already has that ifname on the network, its host veth name is used,
     /// its id exists, or the network does not exist.
@@ -80,13 +87,14 @@ extension Store {
         let arguments: [SQLValue] = [
             .text(e.id), .text(e.network), .text(e.containerID), .text(e.target), .text(e.netnsPath),
             .uint64(e.netnsDevice), .uint64(e.netnsInode), .text(e.ifname), .text(e.hostIfname),
-            .address(e.address), .int(Int64(e.prefixLength)), .text(e.mac.description),
+            e.address.map { .address($0) } ?? .null, .int(Int64(e.prefixLength)), .text(e.mac.description),
             .text(e.state.rawValue), .int(e.created), .uint64(e.netnsCookie), .text(e.owner.rawValue),
+            .optionalText(e.address6), .int(Int64(e.prefixLength6)),
         ]
         do {
             try db.run("""
                 INSERT INTO endpoints (\(Store.endpointColumns))
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
                 """, arguments)
         } catch StoreError.conflict(let raw) {
             throw StoreError.conflict(endpointConflictMessage(raw, e))
@@ -131,24 +139,32 @@ extension Store {
         }
         let prefix = row.int(10)
         guard (0...32).contains(prefix) else { throw StoreError.corrupt("\(what): prefix length \(prefix) out of range") }
+        let prefix6 = row.int(17)
+        guard (0...128).contains(prefix6) else { throw StoreError.corrupt("\(what): IPv6 prefix length \(prefix6) out of range") }
         return EndpointRecord(
             id: id, network: row.text(1), containerID: row.text(2), target: row.text(3),
             netnsPath: row.text(4),
             netnsDevice: UInt64(bitPattern: row.int(5)), netnsInode: UInt64(bitPattern: row.int(6)),
             ifname: row.text(7), hostIfname: row.text(8),
-            address: try row.address(9, what), prefixLength: Int(prefix),
+            address: try row.optionalAddress(9, what), prefixLength: Int(prefix),
             mac: mac, state: state, created: row.int(13),
-            netnsCookie: UInt64(bitPattern: row.int(14)), owner: EndpointOwner(rawValue: row.text(15)) ?? .unknown)
+            netnsCookie: UInt64(bitPattern: row.int(14)), owner: EndpointOwner(rawValue: row.text(15)) ?? .unknown,
+            address6: try row.address6(16, what), prefixLength6: Int(prefix6))
     }
 
     /// Rewrites SQLite's constraint message into one naming the clash and, where cheap, the
     /// endpoint already holding the contested value.
     private func endpointConflictMessage(_ raw: String, _ e: EndpointRecord) -> String {
         let columns = ConflictColumns(raw)
-        if columns.contains("endpoints.address") {
+        if columns.contains("endpoints.address"), let address = e.address {
             let holder = try? db.query("SELECT id, container_id FROM endpoints WHERE network = ?1 AND address = ?2",
-                                       [.text(e.network), .address(e.address)]) { "endpoint \($0.text(0)) (container \($0.text(1)))" }.first
-            return "address \(e.address) is already in use on network '\(e.network)'" + (holder.map { " by \($0)" } ?? "")
+                                       [.text(e.network), .address(address)]) { "endpoint \($0.text(0)) (container \($0.text(1)))" }.first
+            return "address \(address) is already in use on network '\(e.network)'" + (holder.map { " by \($0)" } ?? "")
+        }
+        if columns.contains("endpoints.address6"), let address = e.address6 {
+            let holder = try? db.query("SELECT id, container_id FROM endpoints WHERE network = ?1 AND address6 = ?2",
+                                       [.text(e.network), .text(address.description)]) { "endpoint \($0.text(0)) (container \($0.text(1)))" }.first
+            return "address \(address) is already in use on network '\(e.network)'" + (holder.map { " by \($0)" } ?? "")
         }
         if columns.contains("endpoints.ifname") {
             return "the target's network namespace already has interface '\(e.ifname)' on network '\(e.network)'"

@@ -5,7 +5,8 @@ extension Store {
     /// Column list matching ``decodeNetwork(_:)``.
     private static let networkColumns = """
         name, id, bridge, subnet_address, subnet_prefix, gateway, range_address, range_prefix, \
-        mtu, internal, masquerade, labels, created, last_allocated, icc, isolated, driver, firewall
+        mtu, internal, masquerade, labels, created, last_allocated, icc, isolated, driver, firewall, \
+        subnet6, gateway6, range6, masquerade6, last_allocated6
         """
 
     /// The network called `name`, or nil.
@@ -23,18 +24,22 @@ extension Store {
     public func insertNetwork(_ n: NetworkRecord) throws {
         let arguments: [SQLValue] = [
             .text(n.name), .text(n.id), .text(n.bridge),
-            .address(n.subnet.network), .int(Int64(n.subnet.prefixLength)), .address(n.gateway),
+            n.subnet.map { .address($0.network) } ?? .null, n.subnet.map { .int(Int64($0.prefixLength)) } ?? .null,
+            n.gateway.map { .address($0) } ?? .null,
             n.ipRange.map { .address($0.network) } ?? .null,
             n.ipRange.map { .int(Int64($0.prefixLength)) } ?? .null,
             .int(Int64(n.mtu)), .bool(n.isInternal), .bool(n.masquerade),
             .text(LabelsCoding.encode(n.labels)), .int(n.created),
             n.lastAllocated.map { .address($0) } ?? .null,
             .bool(n.icc), .bool(n.isolated), .text(n.driver), .text(n.firewall),
+            .optionalText(n.subnet6), .optionalText(n.gateway6), .optionalText(n.ipRange6),
+            .bool(n.masquerade6), .optionalText(n.lastAllocated6),
         ]
         do {
             try db.run("""
                 INSERT INTO networks (\(Store.networkColumns))
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                        ?19, ?20, ?21, ?22, ?23)
                 """, arguments)
         } catch StoreError.conflict(let raw) {
             throw StoreError.conflict(networkConflictMessage(raw, n))
@@ -56,21 +61,31 @@ extension Store {
                    [.address(lastAllocated), .text(network)]) > 0
     }
 
+    /// Records the network's last automatically allocated IPv6 address (the IPv6 cursor).
+    @discardableResult
+    public func setCursor(network: String, lastAllocated6: IPv6Address) throws -> Bool {
+        try db.run("UPDATE networks SET last_allocated6 = ?1 WHERE name = ?2",
+                   [.text(lastAllocated6.description), .text(network)]) > 0
+    }
+
     /// Builds a record from a row selected with ``networkColumns``.
     private static func decodeNetwork(_ row: SQLRow) throws -> NetworkRecord {
         let name = row.text(0)
         let what = "network '\(name)'"
         return NetworkRecord(
             name: name, id: row.text(1), bridge: row.text(2),
-            subnet: try row.subnet(3, 4, what),
-            gateway: try row.address(5, what),
+            subnet: row.isNull(3) ? nil : try row.subnet(3, 4, what),
+            gateway: try row.optionalAddress(5, what),
             ipRange: row.isNull(6) ? nil : try row.subnet(6, 7, what),
             mtu: Int(row.int(8)), isInternal: row.int(9) != 0, masquerade: row.int(10) != 0,
             labels: try LabelsCoding.decode(row.text(11), network: name),
             created: row.int(12),
             lastAllocated: row.isNull(13) ? nil : try row.address(13, what),
             icc: row.int(14) != 0, isolated: row.int(15) != 0,
-            driver: row.text(16), firewall: row.text(17))
+            driver: row.text(16), firewall: row.text(17),
+            subnet6: try row.subnet6(18, what), gateway6: try row.address6(19, what),
+            ipRange6: try row.subnet6(20, what), masquerade6: row.int(21) != 0,
+            lastAllocated6: try row.address6(22, what))
     }
 
     /// Rewrites SQLite's "UNIQUE constraint failed: networks.bridge" into a user-facing message.

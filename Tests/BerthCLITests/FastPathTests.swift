@@ -7,14 +7,15 @@ import XCTest
 final class FastPathTests: XCTestCase {
     func testConnectWithEveryOption() throws {
         let parsed = FastPath.parse(["network", "connect", "web", "1234", "--ifname=eth1", "--ip", "10.0.0.5",
-                                     "--mac", "02:00:00:00:00:05", "--name", "api", "--state-dir", "/tmp/s"])
-        guard case .connect(let network, let target, let ifname, let ip, let mac, let name, _, let stateDirectory)? = parsed else {
+                                     "--ip6", "2001:db8::5", "--mac", "02:00:00:00:00:05", "--name", "api", "--state-dir", "/tmp/s"])
+        guard case .connect(let network, let target, let ifname, let ip, let ip6, let mac, let name, _, let stateDirectory)? = parsed else {
             return XCTFail("not parsed: \(String(describing: parsed))")
         }
         XCTAssertEqual(network, "web")
         XCTAssertEqual(target, "1234")
         XCTAssertEqual(ifname, "eth1")
         XCTAssertEqual(ip, IPv4Address("10.0.0.5"))
+        XCTAssertEqual(ip6, IPv6Address("2001:db8::5"))
         XCTAssertEqual(mac, MACAddress("02:00:00:00:00:05"))
         XCTAssertEqual(name, "api")
         XCTAssertEqual(stateDirectory, "/tmp/s")

@@ -51,7 +51,7 @@ final class ConfigAndResultTests: XCTestCase {
                        IPv4Address("10.0.0.7"))
         let ports = try config(#"{"name":"b","runtimeConfig":{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostPort":53,"containerPort":53,"protocol":"udp","hostIP":"127.0.0.1"},{"hostPort":1,"containerPort":1,"hostIP":"::1"}]}}"#).portMappings()
         XCTAssertEqual(ports, [PortMapping(hostPort: 8080, containerPort: 80),
-                               PortMapping(hostIP: IPv4Address("127.0.0.1"), hostPort: 53, containerPort: 53, proto: .udp)])
+                               PortMapping(hostIP: .v4(IPv4Address("127.0.0.1")!), hostPort: 53, containerPort: 53, proto: .udp)])
         XCTAssertThrowsError(try config(#"{"name":"b","runtimeConfig":{"portMappings":[{"hostPort":70000,"containerPort":80}]}}"#).portMappings())
         XCTAssertThrowsError(try config(#"{"name":"b","runtimeConfig":{"portMappings":[{"hostPort":1,"containerPort":1,"protocol":"sctp"}]}}"#).portMappings())
     }

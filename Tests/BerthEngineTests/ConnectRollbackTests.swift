@@ -39,7 +39,7 @@ final class ConnectRollbackTests: EngineTestCase {
         let first = try harness.connect("c1", to: "web")
 
         assertRefused(.conflict, mentioning: "already in use") {
-            try harness.connect("c2", to: "web", address: "\(first.endpoint.address.address)")
+            try harness.connect("c2", to: "web", address: "\(first.endpoint.address!.address)")
         }
         XCTAssertEqual(harness.driver.script.count(.plug), 2)
         try assertOnly(first)
@@ -58,7 +58,7 @@ final class ConnectRollbackTests: EngineTestCase {
     /// A port on an address the host does not have could never be reached.
     func testPortOnAForeignAddressIsRefused() throws {
         try harness.createNetwork("web")
-        let foreign = PortMapping(hostIP: IPv4Address(198, 51, 100, 7), hostPort: 8080, containerPort: 80)
+        let foreign = PortMapping(hostIP: .v4(IPv4Address(198, 51, 100, 7)), hostPort: 8080, containerPort: 80)
         assertRefused(.invalidArgument, mentioning: "not an address of this host") {
             try harness.connect("c1", to: "web", ports: [foreign])
         }

@@ -17,11 +17,11 @@ final class ConnectTests: EngineTestCase {
         let attachment = try harness.connect("c1", to: NetworkSpec.defaultNetworkName)
 
         XCTAssertTrue(attachment.createdNetwork)
-        XCTAssertTrue(attachment.defaultRoute)
+        XCTAssertEqual(attachment.defaultRoutes, [.ipv4])
         XCTAssertEqual(attachment.endpoint.state, "active")
         XCTAssertEqual(attachment.network.device, NetworkSpec.defaultBridge)
         let network = attachment.network
-        XCTAssertEqual(attachment.endpoint.address.address, IPv4Address(network.subnet.firstHost.value + 1),
+        XCTAssertEqual(attachment.endpoint.address?.address, IPv4Address(network.subnet!.firstHost.value + 1),
                        "the first address after the gateway")
         XCTAssertEqual(attachment.hostInterfaces.map(\.name), [NetworkSpec.defaultBridge, attachment.endpoint.hostIfname])
         XCTAssertEqual(attachment.containerInterface.name, "eth0")
@@ -33,7 +33,7 @@ final class ConnectTests: EngineTestCase {
         let link = try XCTUnwrap(harness.driver.kernel.links[stored.hostIfname])
         XCTAssertEqual(link.device, NetworkSpec.defaultBridge)
         XCTAssertEqual(link.namespace, harness.namespaces.key("c1"))
-        XCTAssertEqual(link.address, IPv4Interface(address: stored.address, prefixLength: stored.prefixLength))
+        XCTAssertEqual(link.address, stored.interface)
         XCTAssertEqual(harness.driver.kernel.defaultRoutes[link.namespace], stored.hostIfname)
         XCTAssertEqual(NetworkHint.load(network: network.name, directory: harness.stateDirectory)?.device,
                        NetworkSpec.defaultBridge, "the next connect finds a hint")
@@ -45,7 +45,7 @@ final class ConnectTests: EngineTestCase {
     func testStaticAddressConnectReadsTheNetworkFirst() throws {
         try harness.createNetwork("web")
         let attachment = try harness.connect("c1", to: "web", address: "10.88.0.77")
-        XCTAssertEqual(attachment.endpoint.address.address, IPv4Address(10, 88, 0, 77))
+        XCTAssertEqual(attachment.endpoint.address?.address, IPv4Address(10, 88, 0, 77))
         XCTAssertEqual(harness.driver.script.count(.plug), 1, "the interface was made once, on the right device")
         XCTAssertEqual(try harness.endpoints().map(\.address), [IPv4Address(10, 88, 0, 77)])
         try harness.assertConsistent()

@@ -6,8 +6,8 @@ import XCTest
 /// could report the request as clashing with itself.
 final class PortOverlapTests: XCTestCase {
     private func mapping(_ text: String) throws -> PortMapping {
-        let (ip, rest): (IPv4Address?, String) = text.contains("@")
-            ? (IPv4Address(String(text.split(separator: "@")[0])), String(text.split(separator: "@")[1]))
+        let (ip, rest): (IPAddress?, String) = text.contains("@")
+            ? (IPAddress(String(text.split(separator: "@")[0])), String(text.split(separator: "@")[1]))
             : (nil, text)
         let parts = rest.split(separator: "/")
         let ports = parts[0].split(separator: "+").map { UInt16($0)! }

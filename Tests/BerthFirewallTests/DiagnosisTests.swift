@@ -112,4 +112,93 @@ final class DiagnosisTests: XCTestCase {
         let fixed = ruleset.replacingOccurrences(of: "chain fwd {\n", with: "chain fwd {\n\t\tmeta mark & 0x00100000 == 0x00100000 accept\n")
         XCTAssertEqual(findings([web], table: table, ruleset: fixed).count, 1)
     }
+
+    /// A dual-stack network, and its fwd-out chain as `nft list table inet berth` prints it.
+    private let dual = FirewallNetwork(id: "dddd", name: "dual", bridge: "berthd", subnet: IPv4Subnet("172.19.0.0/24")!,
+                                       subnet6: IPv6Subnet("fd00:6::/64")!, masquerade: true, isInternal: false)
+    private let dualTable = """
+        table inet berth {
+        \tmap ports6-any {
+        \t\ttype inet_proto . inet_service : ipv6_addr . inet_service
+        \t\telements = { tcp . 8080 : fd00:6::2 . 80 }
+        \t}
+        \tset hairpin-sources6 {
+        \t\ttype ipv6_addr
+        \t\tflags interval
+        \t\tauto-merge
+        \t\telements = { fd00:6::/64 }
+        \t}
+        \tchain forward {
+        \t\ttype filter hook forward priority filter - 1; policy accept;
+        \t\tiifname vmap { "berthd" : jump fwd-out-dddd }
+        \t\toifname vmap { "berthd" : jump fwd-in-dddd }
+        \t}
+        \tchain fwd-in-dddd {
+        \t\tct state established,related goto vetted
+        \t}
+        \tchain fwd-out-dddd {
+        \t\tip saddr 172.19.0.0/24 goto egress
+        \t\tip6 saddr fd00:6::/64 goto egress
+        \t\tip6 saddr { ::, fe80::/10 } oifname "berthd" goto vetted
+        \t\tdrop
+        \t}
+        }
+        """
+
+    /// `nft list ruleset` text of a table whose forward base chain drops by default, after empty
+    /// chains that tell whose table it is.
+    private func dropping(_ table: String, chain: String = "FORWARD", besides chains: [String] = []) -> String {
+        let others = chains.map { "\tchain \($0) {\n\t}\n" }.joined()
+        return "table \(table) {\n\(others)\tchain \(chain) {\n\t\ttype filter hook forward priority filter; policy drop;\n\t}\n}\n"
+    }
+
+    func testIPv6MapsAndSetsAreNotDrift() {
+        XCTAssertEqual(findings([dual], table: dualTable), [])
+    }
+
+    func testANetworkWithoutItsIPv6Rules() {
+        // A table rendered before the network had IPv6 (or altered by hand).
+        let old = dualTable.replacingOccurrences(of: "\t\tip6 saddr fd00:6::/64 goto egress\n", with: "")
+        XCTAssertEqual(findings([dual], table: old), [
+            FirewallFinding(problem: "Berth's nftables table lacks the rules of network 'dual' (altered by hand?)",
+                            fix: "berth firewall reload"),
+        ])
+    }
+
+    func testDockerWithoutBerthsIPv6AcceptRule() {
+        let ruleset = dropping("ip6 filter", besides: ["DOCKER-USER"])
+        XCTAssertEqual(findings([dual], table: dualTable, ruleset: ruleset,
+                                health: FirewallHealth(tablePresent: true, dockerAccept: [4], dockerAccept6: [])), [
+            FirewallFinding(problem: "Docker's IPv6 DOCKER-USER chain (ip6tables) lacks Berth's accept rule: Docker's IPv6 FORWARD policy drop eats container traffic",
+                            fix: "berth firewall reload (the next berth connect restores it too)"),
+        ])
+        XCTAssertEqual(findings([dual], table: dualTable, ruleset: ruleset,
+                                health: FirewallHealth(tablePresent: true, dockerAccept: [4], dockerAccept6: [6])), [])
+    }
+
+    func testIPv6TablesThatDropMatterOnceANetworkHasIPv6() {
+        let ruleset = dropping("ip6 only6", chain: "fwd") + dropping("ip6 filter", besides: ["ufw6-before-forward"])
+            + dropping("ip legacy")
+        let only6 = FirewallNetwork(id: "eeee", name: "six", bridge: "berth6", subnet: nil,
+                                    subnet6: IPv6Subnet("2001:db8:6::/64")!, masquerade: false, isInternal: false)
+        let table = dualTable.replacingOccurrences(of: "dddd", with: "eeee").replacingOccurrences(of: "berthd", with: "berth6")
+            .replacingOccurrences(of: "fd00:6::/64 goto", with: "2001:db8:6::/64 goto")
+        // An IPv6-only network: IPv4 tables never see its traffic.
+        XCTAssertEqual(findings([only6], table: table, ruleset: ruleset), [
+            FirewallFinding(problem: "table ip6 only6 chain fwd has a forward hook with policy drop: it drops container traffic Berth accepts",
+                            fix: "nft insert rule ip6 only6 fwd meta mark and 0x100000 == 0x100000 accept (Berth marks the traffic it accepts)"),
+            FirewallFinding(problem: "table ip6 filter chain FORWARD has a forward hook with policy drop: it drops container traffic Berth accepts",
+                            fix: "ufw route allow in on berth6 && ufw route allow out on berth6"),
+        ])
+        // An IPv4-only network: IPv6 tables never see its traffic.
+        XCTAssertEqual(findings([web], table: self.table, ruleset: ruleset).map(\.problem), [
+            "table ip legacy chain FORWARD has a forward hook with policy drop: it drops container traffic Berth accepts",
+        ])
+        XCTAssertEqual(findings([web], table: self.table, ruleset: ruleset).map(\.fix), [
+            "nft insert rule ip legacy FORWARD meta mark and 0x100000 == 0x100000 accept (Berth marks the traffic it accepts)",
+        ])
+        XCTAssertEqual(findings([only6], table: table, ruleset: dropping("ip6 filter")).map(\.fix), [
+            "ip6tables -I FORWARD -m mark --mark 0x100000/0x100000 -j ACCEPT (Berth marks the traffic it accepts)",
+        ])
+    }
 }

@@ -6,7 +6,7 @@ final class FirewallDriverTests: XCTestCase {
     private let web = FirewallNetwork(id: "aaaa", name: "web", bridge: "berth0", subnet: IPv4Subnet("172.17.0.0/24")!,
                                       masquerade: true, isInternal: false)
     private let port = PortElement(hostIP: nil, proto: .tcp, hostPort: 8080,
-                                   containerIP: IPv4Address("172.17.0.2")!, containerPort: 80)
+                                   containerIP: IPAddress("172.17.0.2")!, containerPort: 80)
 
     func testNoFirewallChangesNothingAndReportsHealthy() throws {
         let driver = NoFirewall()

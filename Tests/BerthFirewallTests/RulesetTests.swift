@@ -12,9 +12,9 @@ final class RulesetTests: XCTestCase {
     private let inner = FirewallNetwork(id: "cccc", bridge: "berthi", subnet: IPv4Subnet("10.9.0.0/24")!,
                                         masquerade: false, isInternal: true)
     private let any = PortElement(hostIP: nil, proto: .tcp, hostPort: 8080,
-                                  containerIP: IPv4Address("172.17.0.2")!, containerPort: 80)
-    private let bound = PortElement(hostIP: IPv4Address("203.0.113.2")!, proto: .udp, hostPort: 53,
-                                    containerIP: IPv4Address("172.17.0.3")!, containerPort: 5353)
+                                  containerIP: IPAddress("172.17.0.2")!, containerPort: 80)
+    private let bound = PortElement(hostIP: IPAddress("203.0.113.2")!, proto: .udp, hostPort: 53,
+                                    containerIP: IPAddress("172.17.0.3")!, containerPort: 5353)
 
     func testPublishBatchIsOneElementCommandPerMap() {
         XCTAssertEqual(Ruleset.publish([any, bound]), """

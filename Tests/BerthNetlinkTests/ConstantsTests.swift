@@ -47,4 +47,17 @@ final class ConstantsTests: XCTestCase {
         XCTAssertEqual(Int(RTA.gateway), Int(RTA_GATEWAY.rawValue))
         XCTAssertEqual(Int(RTA.table), Int(RTA_TABLE.rawValue))
     }
+
+    func testIPv6Constants() {
+        XCTAssertEqual(Int(AddressFamily.inet6), Int(AF_INET6))
+        XCTAssertEqual(Int(IFA.flags), Int(IFA_FLAGS))
+        XCTAssertEqual(AddressFlag.noDAD, UInt32(IFA_F_NODAD))
+        XCTAssertEqual(AddressFlag.dadFailed, UInt32(IFA_F_DADFAILED))
+        XCTAssertEqual(AddressFlag.tentative, UInt32(IFA_F_TENTATIVE))
+        XCTAssertEqual(AddressFlag.permanent, UInt32(IFA_F_PERMANENT))
+        XCTAssertEqual(Int(RTA.priority), Int(RTA_PRIORITY.rawValue))
+        XCTAssertEqual(Int(RTA.multipath), Int(RTA_MULTIPATH.rawValue))
+        XCTAssertEqual(Int(RouteField.protocolRA), Int(RTPROT_RA))
+        XCTAssertEqual(Int(RTM.delAddr), Int(RTM_DELADDR))
+    }
 }

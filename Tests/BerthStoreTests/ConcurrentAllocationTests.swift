@@ -29,7 +29,7 @@ final class ConcurrentAllocationTests: XCTestCase {
                         try store.transaction {
                             let network = try store.network(named: "web")!
                             guard let address = try AddressAllocator.next(
-                                subnet: network.subnet, range: network.ipRange, gateway: network.gateway,
+                                subnet: network.subnet!, range: network.ipRange, gateway: network.gateway!,
                                 after: network.lastAllocated,
                                 isTaken: { try store.isAddressTaken(network: "web", address: $0) }) else {
                                 throw StoreError.conflict("exhausted")
@@ -52,8 +52,8 @@ final class ConcurrentAllocationTests: XCTestCase {
         XCTAssertEqual(endpoints.count, writers * perWriter)
         XCTAssertEqual(Set(endpoints.map(\.address)).count, endpoints.count, "duplicate address handed out")
         // Round-robin across processes: the allocations are exactly .2 … .161, in some order.
-        XCTAssertEqual(endpoints.map(\.address.value).min(), IPv4Address("10.88.0.2")!.value)
-        XCTAssertEqual(endpoints.map(\.address.value).max(), IPv4Address("10.88.0.161")!.value)
+        XCTAssertEqual(endpoints.map(\.address!.value).min(), IPv4Address("10.88.0.2")!.value)
+        XCTAssertEqual(endpoints.map(\.address!.value).max(), IPv4Address("10.88.0.161")!.value)
         XCTAssertEqual(try setup.network(named: "web")?.lastAllocated, IPv4Address("10.88.0.161"))
     }
 }

@@ -59,7 +59,7 @@ final class EndpointStoreTests: XCTestCase {
         XCTAssertFalse(try store.setState(endpoint: "missing", .active))
         XCTAssertTrue(try store.deleteEndpoint(id: e.id))
         XCTAssertFalse(try store.deleteEndpoint(id: e.id))
-        XCTAssertFalse(try store.isAddressTaken(network: "web", address: e.address))
+        XCTAssertFalse(try store.isAddressTaken(network: "web", address: e.address!))
     }
 
     func testConflicts() throws {

@@ -39,18 +39,18 @@ final class PortStoreTests: XCTestCase {
     func testDuplicateRefusedNamingTheOwner() throws {
         try publish(a, PortMapping(hostPort: 8080, containerPort: 80))
         XCTAssertThrowsError(try publish(b, PortMapping(hostPort: 8080, containerPort: 81))) { error in
-            XCTAssertEqual("\(error)", "host port 0.0.0.0:8080/tcp is already published by container 'alpha' (endpoint \(a.id)) on network 'web'")
+            XCTAssertEqual("\(error)", "host port *:8080/tcp is already published by container 'alpha' (endpoint \(a.id)) on network 'web'")
         }
         // any-address vs one address, both ways; a range overlapping it
-        XCTAssertThrowsError(try publish(b, PortMapping(hostIP: IPv4Address("203.0.113.2"), hostPort: 8080, containerPort: 80)))
+        XCTAssertThrowsError(try publish(b, PortMapping(hostIP: .v4(IPv4Address("203.0.113.2")!), hostPort: 8080, containerPort: 80)))
         XCTAssertThrowsError(try publish(b, PortMapping(hostPort: 8079, containerPort: 80, count: 2)))
-        try publish(a, PortMapping(hostIP: IPv4Address("203.0.113.2"), hostPort: 9090, containerPort: 80))
+        try publish(a, PortMapping(hostIP: .v4(IPv4Address("203.0.113.2")!), hostPort: 9090, containerPort: 80))
         XCTAssertThrowsError(try publish(b, PortMapping(hostPort: 9090, containerPort: 80)))
         // a refused range claims nothing
         XCTAssertEqual(try store.ports(endpoint: b.id), [])
         // other protocol, other address: free
         try publish(b, PortMapping(hostPort: 8080, containerPort: 80, proto: .udp))
-        try publish(b, PortMapping(hostIP: IPv4Address("203.0.113.3"), hostPort: 9090, containerPort: 80))
+        try publish(b, PortMapping(hostIP: .v4(IPv4Address("203.0.113.3")!), hostPort: 9090, containerPort: 80))
         XCTAssertEqual(try store.ports().count, 4)
     }
 

@@ -69,14 +69,14 @@ final class SchemaUpgradeTests: XCTestCase {
 
         let network = try XCTUnwrap(try store.network(named: "web"))
         XCTAssertEqual(network.bridge, "br-web")
-        XCTAssertEqual(network.subnet.description, "10.136.0.0/24")
+        XCTAssertEqual(network.subnet?.description, "10.136.0.0/24")
         XCTAssertEqual(network.mtu, 1400)
         XCTAssertEqual(network.labels, ["team": "blue"])
         XCTAssertEqual(network.lastAllocated?.description, "10.136.0.3")
         XCTAssertEqual(network.driver, "bridge")
         XCTAssertEqual(network.firewall, "nftables")
         XCTAssertEqual(try store.endpoints().map(\.id), ["ep1", "ep2"])
-        XCTAssertEqual(try store.endpoints().map(\.address.description), ["10.136.0.2", "10.136.0.3"])
+        XCTAssertEqual(try store.endpoints().map { $0.address?.description }, ["10.136.0.2", "10.136.0.3"])
         XCTAssertEqual(try store.connectedNetwork(netnsDevice: 4, netnsInode: 200, ifname: "eth0"), "web")
         XCTAssertEqual(try store.ports(endpoint: "ep1").count, 1)
 
@@ -227,6 +227,6 @@ final class SchemaUpgradeTests: XCTestCase {
         let db = try SQLiteConnection(path: dir.path + "/berth.db", busyTimeoutMilliseconds: 1000)
         XCTAssertEqual(try db.query("PRAGMA user_version") { $0.int(0) }.first, Schema.currentVersion)
         let tables = try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") { $0.text(0) }
-        XCTAssertEqual(tables, ["endpoints", "networks", "ports"])
+        XCTAssertEqual(tables, ["endpoints", "networks", "ports", "settings"])
     }
 }

@@ -20,6 +20,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             _ = LinkInfo(message)
             _ = AddressInfo(message)
             _ = RouteInfo(message)
+            _ = Address6Info(message)
+            _ = Route6Info(message)
             _ = RouteSession.decodeError(message, operation: "fuzz")
             let attributes = NetlinkAttributes(message.payload)
             for type in UInt16(0)..<64 {

@@ -17,8 +17,12 @@ extension BridgeDriver {
         let bridge: LinkInfo
         let mtu: Int
         let bringUpLoopback: Bool
+        /// The container's namespace (its IPv6 sysctls are written from inside it).
+        let namespace: NetworkNamespace
 
-        init(container: RouteSession, peerIndex: Int32?, linkReady: Bool, bridge: LinkInfo, mtu: Int, bringUpLoopback: Bool) {
+        init(container: RouteSession, peerIndex: Int32?, linkReady: Bool, bridge: LinkInfo, mtu: Int, bringUpLoopback: Bool,
+             namespace: NetworkNamespace) {
+            self.namespace = namespace
             self.container = container
             self.peerIndex = peerIndex
             self.linkReady = linkReady
@@ -66,36 +70,59 @@ extension BridgeDriver {
             linkReady = true
         }
         return Plug(container: container, peerIndex: peerIndex, linkReady: linkReady, bridge: bridge, mtu: hint.mtu,
-                    bringUpLoopback: plan.bringUpLoopback)
+                    bringUpLoopback: plan.bringUpLoopback, namespace: plan.namespace)
     }
 
     func unplug(_ plan: PlugPlan) {
         _ = try? host().deleteLink(name: plan.hostIfname)
     }
 
-    func configure(_ plug: any EndpointPlug, endpoint e: EndpointRecord, network: NetworkRecord) throws -> Bool {
+    func configure(_ plug: any EndpointPlug, endpoint e: EndpointRecord, network: NetworkRecord) throws -> DefaultRoutes {
         guard let plug = plug as? Plug else { preconditionFailure("a bridge endpoint plugged by another driver") }
         guard let index = try plug.peerIndex ?? plug.container.linkIndex(name: e.ifname) else {
             throw BerthError.system("\(e.ifname) did not appear in \(e.target)")
         }
+        if e.address6 != nil {
+            // Before the address: no router advertisement may configure the interface (a
+            // container sending one is dropped by the firewall too). Only a write from inside
+            // the namespace can set it; netlink cannot.
+            try plug.namespace.briefly {
+                _ = try SystemFile.write(IPv6Forwarding.acceptRAPath(e.ifname), "0")
+            }
+        }
         var steps = plug.linkReady ? [] : Self.linkUpSteps(index: index, ifname: e.ifname, mtu: network.mtu,
                                                             loopback: plug.bringUpLoopback)
-        steps.append((RouteRequests.addAddress(IPv4Interface(address: e.address, prefixLength: e.prefixLength), index: index),
-                      "add address \(e.address)/\(e.prefixLength) to \(e.ifname)"))
-        let routeStep = "add default route via \(network.gateway)"
+        if let address = e.interface {
+            steps.append((RouteRequests.addAddress(address, index: index), "add address \(address) to \(e.ifname)"))
+        }
+        if let address = e.interface6 {
+            // Without duplicate address detection: usable the moment the attach returns.
+            steps.append((RouteRequests.addAddress(address, index: index, noDAD: true), "add address \(address) to \(e.ifname)"))
+        }
+        var routes = [(NetlinkRequest, String, IPFamily)]()
         if !network.isInternal {
-            // Last, so an EEXIST from it can only mean the route and nothing else failed.
-            steps.append((RouteRequests.addDefaultRoute(via: network.gateway, index: index), routeStep))
+            if e.address != nil, let gateway = network.gateway {
+                routes.append((RouteRequests.addDefaultRoute(via: gateway, index: index), "add default route via \(gateway)", .ipv4))
+            }
+            if e.address6 != nil, let gateway = network.gateway6 {
+                routes.append((RouteRequests.addDefaultRoute(via: gateway, index: index), "add default route via \(gateway)", .ipv6))
+            }
         }
-        var defaultRoute = !network.isInternal
-        do {
-            try plug.container.execute(steps)
-        } catch let error as NetlinkError where error.alreadyExists && error.operation == routeStep {
-            // The container already has a default route through its first network; like
-            // Docker, a second network adds its subnet but does not take the default route.
-            defaultRoute = false
+        // Routes last, so an EEXIST from one can only mean that route and nothing else failed.
+        // The first rides with the addresses; a second (dual stack) needs its own request, as a
+        // batch reports only its first failure.
+        var installed = DefaultRoutes()
+        for (i, route) in routes.enumerated() {
+            do {
+                try plug.container.execute(i == 0 ? steps + [(route.0, route.1)] : [(route.0, route.1)])
+                installed.insert(route.2)
+            } catch let error as NetlinkError where error.alreadyExists && error.operation == route.1 {
+                // The container already has a default route through its first network; like
+                // Docker, a second network adds its subnet but does not take the default route.
+            }
         }
-        return defaultRoute
+        if routes.isEmpty { try plug.container.execute(steps) }
+        return installed
     }
 
     func interfaces(of plug: any EndpointPlug, endpoint e: EndpointRecord, network n: NetworkRecord)

@@ -93,9 +93,13 @@ extension BridgeDriver {
             (RouteRequests.rename(index: r.peerIndex, to: e.ifname), "rename back to \(e.ifname)"),
             (RouteRequests.setLinkUp(index: r.peerIndex), "set \(e.ifname) up"),
         ])) != nil else { return }
-        if let n = network, !n.isInternal, let routes = try? r.container.routes(),
+        if let n = network, !n.isInternal, e.address != nil, let gateway = n.gateway, let routes = try? r.container.routes(),
            !routes.contains(where: { $0.destination.prefixLength == 0 && $0.table == UInt32(RouteField.tableMain) }) {
-            try? r.container.addDefaultRoute(via: n.gateway, index: r.peerIndex)
+            try? r.container.addDefaultRoute(via: gateway, index: r.peerIndex)
+        }
+        if let n = network, !n.isInternal, e.address6 != nil, let gateway = n.gateway6, let routes = try? r.container.routes6(),
+           !routes.contains(where: { $0.isDefault && $0.table == UInt32(RouteField.tableMain) }) {
+            try? r.container.addDefaultRoute(via: gateway, index: r.peerIndex)
         }
         _ = try? host().execute(RouteRequests.setGroup(index: r.host.index, group: r.host.group),
                                 "put \(e.hostIfname) back in its group")

@@ -6,7 +6,7 @@ import BerthStore
 /// the kernel objects `berth gc` reconciles with the store, and what `berth doctor` reports.
 extension BridgeDriver {
     func verify(_ e: EndpointRecord, network n: NetworkRecord, namespace: NetworkNamespace,
-                mac: MACAddress, defaultGateway: IPv4Address?) throws {
+                mac: MACAddress, defaultGateway: IPv4Address?, defaultGateway6: IPv6Address?) throws {
         func missing(_ what: String) -> BerthError { .notFound(what) }
         let session = try host()
         guard let bridge = try session.link(name: n.bridge), bridge.kind == "bridge" else {
@@ -22,13 +22,24 @@ extension BridgeDriver {
         }
         guard link.isUp else { throw missing("interface \(e.ifname) is down") }
         if let have = link.mac, have != mac { throw missing("interface \(e.ifname) has MAC \(have), expected \(mac)") }
-        let want = IPv4Interface(address: e.address, prefixLength: e.prefixLength)
-        guard try container.addresses().contains(where: { $0.index == link.index && $0.address == want }) else {
-            throw missing("interface \(e.ifname) lacks address \(want)")
+        if let want = e.interface {
+            guard try container.addresses().contains(where: { $0.index == link.index && $0.address == want }) else {
+                throw missing("interface \(e.ifname) lacks address \(want)")
+            }
+        }
+        if let want = e.interface6 {
+            guard try container.addresses6().contains(where: { $0.index == link.index && $0.address == want }) else {
+                throw missing("interface \(e.ifname) lacks address \(want)")
+            }
         }
         if let gateway = defaultGateway {
             guard try container.routes().contains(where: {
                 $0.destination.prefixLength == 0 && $0.gateway == gateway && $0.outputIndex == link.index
+            }) else { throw missing("no default route via \(gateway) on \(e.ifname)") }
+        }
+        if let gateway = defaultGateway6 {
+            guard try container.routes6().contains(where: {
+                $0.isDefault && $0.gateway == gateway && $0.outputIndex == link.index
             }) else { throw missing("no default route via \(gateway) on \(e.ifname)") }
         }
     }
@@ -56,10 +67,10 @@ extension BridgeDriver {
             if let veth, Self.isRetiredGroup(veth.group) {
                 // A detach took the veth out of service and died before it released the record.
                 repair.releasedEndpoints.append((e, RepairAction(kind: "endpoint", description:
-                    "finished interrupted disconnect of \(e.containerID) (\(e.address)) on '\(e.network)'")))
+                    "finished interrupted disconnect of \(e.containerID) (\(e.addressesDescription)) on '\(e.network)'")))
             } else if veth == nil {
                 repair.releasedEndpoints.append((e, RepairAction(kind: "endpoint", description:
-                    "released \(e.address) of \(e.containerID) on '\(e.network)': its veth \(e.hostIfname) is gone (namespace deleted)")))
+                    "released \(e.addressesDescription) of \(e.containerID) on '\(e.network)': its veth \(e.hostIfname) is gone (namespace deleted)")))
             }
         }
 
@@ -95,6 +106,10 @@ extension BridgeDriver {
                 .compactMap { links.byName[$0.hostIfname] }
             try session.execute(survivors.map { (RouteRequests.setMaster(index: $0.index, master: bridge), "attach \($0.name) to \(n.bridge)") })
         }
+        if IPv6.available, networks.contains(where: { !$0.isInternal && $0.subnet6 != nil }), !IPv6Forwarding.isOn {
+            repair.actions.append(RepairAction(kind: "sysctl", description: "turned IPv6 forwarding back on for the IPv6 networks"))
+            if !dryRun { try IPv6Forwarding.enable(session: session) }
+        }
         return repair
     }
 
@@ -104,7 +119,8 @@ extension BridgeDriver {
         let links = try session.links()
         let linkByName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let linkByIndex = Dictionary(links.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
-        if networks.contains(where: { !$0.isInternal }),
+        findings += try ipv6ForwardingFindings(networks, session: session)
+        if networks.contains(where: { !$0.isInternal && $0.subnet != nil }),
            (try? SystemFile.read("/proc/sys/net/ipv4/ip_forward"))?.hasPrefix("0") == true {
             findings.append(DoctorFinding(problem: "IPv4 forwarding is off: containers cannot reach beyond the host",
                                           fix: "sysctl -w net.ipv4.ip_forward=1 (berth network create turns it on)"))
@@ -121,17 +137,42 @@ extension BridgeDriver {
         return findings + (try routeFindings(networks, session: session, linkByIndex: linkByIndex))
     }
 
+    /// IPv6 forwarding off under routed IPv6 networks, and interfaces whose router
+    /// advertisements forwarding makes the kernel ignore (see ``IPv6Forwarding``).
+    private func ipv6ForwardingFindings(_ networks: [NetworkRecord], session: RouteSession) throws -> [DoctorFinding] {
+        guard IPv6.available, networks.contains(where: { !$0.isInternal && $0.subnet6 != nil }) else { return [] }
+        guard IPv6Forwarding.isOn else {
+            return [DoctorFinding(problem: "IPv6 forwarding is off: containers cannot reach beyond the host over IPv6",
+                                  fix: "berth gc (turns it on, keeping router advertisements accepted where they were)")]
+        }
+        return try IPv6Forwarding.interfacesAcceptingRAOnlyWithoutForwarding(session: session).map { name in
+            DoctorFinding(problem: "interface \(name) has accept_ra=1 while IPv6 forwarding is on: the kernel ignores its router advertisements, so SLAAC addresses and routes on it will expire",
+                          fix: "sysctl -w net.ipv6.conf.\(name).accept_ra=2")
+        }
+    }
+
     private func routeFindings(_ networks: [NetworkRecord], session: RouteSession,
                                linkByIndex: [Int32: LinkInfo]) throws -> [DoctorFinding] {
         var findings: [DoctorFinding] = []
         let routes = try session.routes().filter { $0.table == UInt32(RouteField.tableMain) }
         for n in networks {
-            for r in routes where r.destination.prefixLength > 0 && r.destination.overlaps(n.subnet) {
+            for r in routes where r.destination.prefixLength > 0 && n.subnet.map(r.destination.overlaps) == true {
                 let device = r.outputIndex.flatMap { linkByIndex[$0]?.name } ?? "?"
                 if device == n.bridge { continue }
                 findings.append(DoctorFinding(
-                    problem: "route \(r.destination) via \(device) overlaps network '\(n.name)' (\(n.subnet))",
+                    problem: "route \(r.destination) via \(device) overlaps network '\(n.name)' (\(n.subnetsDescription))",
                     fix: "remove the route, or recreate the network with another --subnet"))
+            }
+        }
+        let routes6 = try session.routes6().filter { $0.table == UInt32(RouteField.tableMain) }
+        for n in networks {
+            guard let subnet6 = n.subnet6 else { continue }
+            for r in routes6 where r.destination.prefixLength > 0 && r.destination.overlaps(subnet6) {
+                let device = r.outputIndex.flatMap { linkByIndex[$0]?.name } ?? "?"
+                if device == n.bridge { continue }
+                findings.append(DoctorFinding(
+                    problem: "route \(r.destination) via \(device) overlaps network '\(n.name)' (\(subnet6))",
+                    fix: "remove the route, or recreate the network with another IPv6 --subnet"))
             }
         }
         if let uplink = routes.first(where: { $0.destination.prefixLength == 0 })?.outputIndex.flatMap({ linkByIndex[$0] }) {

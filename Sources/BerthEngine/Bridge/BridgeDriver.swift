@@ -64,7 +64,8 @@ final class BridgeDriver: NetworkDriver {
     func checkHost(for network: NetworkRecord, existing: [NetworkRecord]) throws {
         // First, as it may delete the leftover of a crashed create or rm that holds the gateway,
         // whose name is then free again for a runtime retrying its ADD.
-        try checkGatewayIsFree(network.gateway, networks: existing)
+        if let gateway = network.gateway { try checkGatewayIsFree(.v4(gateway), networks: existing) }
+        if let gateway = network.gateway6 { try checkGatewayIsFree(.v6(gateway), networks: existing) }
         // A network owns its bridge: never adopt (and later delete) an existing device.
         if try host().linkIndex(name: network.bridge) != nil {
             throw BerthError.conflict("interface \(network.bridge) already exists; choose another --bridge name")
@@ -75,16 +76,21 @@ final class BridgeDriver: NetworkDriver {
     /// (or clash with) what another interface answers for. A bridge Berth tagged for a network
     /// that no longer exists (a create or rm that crashed half-way) is not in the way: it is
     /// deleted, as `berth gc` would, so a runtime retrying its ADD succeeds.
-    private func checkGatewayIsFree(_ gateway: IPv4Address, networks: [NetworkRecord]) throws {
+    private func checkGatewayIsFree(_ gateway: IPAddress, networks: [NetworkRecord]) throws {
         let session = try host()
-        guard let taken = try session.addresses().first(where: { $0.address.address == gateway }) else { return }
-        let link = try session.links().first { $0.index == taken.index }
+        let holder: Int32?
+        switch gateway {
+        case .v4(let a): holder = try session.addresses().first(where: { $0.address.address == a })?.index
+        case .v6(let a): holder = try session.addresses6().first(where: { $0.address.address == a })?.index
+        }
+        guard let holder else { return }
+        let link = try session.links().first { $0.index == holder }
         if let link, link.kind == "bridge", let alias = link.alias, alias.hasPrefix(Self.aliasPrefix),
            !networks.contains(where: { Self.aliasPrefix + $0.id == alias }) {
             _ = try session.deleteLink(name: link.name)
             return
         }
-        throw BerthError.conflict("gateway \(gateway) is already an address of \(link?.name ?? "interface \(taken.index)") on this host; choose another --subnet or --gateway")
+        throw BerthError.conflict("gateway \(gateway) is already an address of \(link?.name ?? "interface \(holder)") on this host; choose another --subnet or --gateway")
     }
 
     func realize(_ network: NetworkRecord) throws {
@@ -111,11 +117,23 @@ final class BridgeDriver: NetworkDriver {
             throw BerthError.system("bridge \(n.bridge) vanished while it was being set up")
         }
         try session.execute(RouteRequests.setAlias(index: index, alias: Self.aliasPrefix + n.id), "tag bridge \(n.bridge)")
-        do {
-            try session.addAddress(IPv4Interface(address: n.gateway, prefixLength: n.subnet.prefixLength), index: index)
-        } catch let e as NetlinkError where e.alreadyExists {}
+        if let subnet = n.subnet, let gateway = n.gateway {
+            do {
+                try session.addAddress(IPv4Interface(address: gateway, prefixLength: subnet.prefixLength), index: index)
+            } catch let e as NetlinkError where e.alreadyExists {}
+        }
         try Sysctl.configureBridge(n.bridge)
-        if !n.isInternal { try Sysctl.enableIPv4Forwarding() }
+        if let subnet = n.subnet6, let gateway = n.gateway6 {
+            // Without duplicate address detection: the gateway is usable at once (a container
+            // attached right after must reach it), and the address is Berth's to give.
+            do {
+                try session.addAddress(IPv6Interface(address: gateway, prefixLength: subnet.prefixLength), index: index)
+            } catch let e as NetlinkError where e.alreadyExists {}
+        }
+        if !n.isInternal {
+            if n.subnet != nil { try Sysctl.enableIPv4Forwarding() }
+            if n.subnet6 != nil { try IPv6Forwarding.enable(session: session) }
+        }
         return index
     }
 

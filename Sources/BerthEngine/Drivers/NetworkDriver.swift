@@ -42,9 +42,9 @@ protocol NetworkDriver: AnyObject {
     func plug(_ plan: PlugPlan, hint: NetworkHint) throws -> (any EndpointPlug)?
     /// Undoes ``plug(_:hint:)`` (best effort, idempotent).
     func unplug(_ plan: PlugPlan)
-    /// Step 2: the container's address and default route. Returns whether the default route
-    /// went through this network (not when the container already had one).
-    func configure(_ plug: any EndpointPlug, endpoint: EndpointRecord, network: NetworkRecord) throws -> Bool
+    /// Step 2: the container's addresses and default routes. Returns the families whose default
+    /// route went through this network (not one the container already had).
+    func configure(_ plug: any EndpointPlug, endpoint: EndpointRecord, network: NetworkRecord) throws -> DefaultRoutes
     /// What publishing ports needs of the endpoint's link (hairpin on a bridge port).
     func preparePorts(for endpoint: EndpointRecord) throws
     /// The interfaces of a finished attach, host side first (for CNI results).
@@ -74,7 +74,7 @@ protocol NetworkDriver: AnyObject {
     /// Verifies an attachment in the kernel; throws ``BerthError/notFound(_:)`` naming the
     /// first thing missing or different.
     func verify(_ endpoint: EndpointRecord, network: NetworkRecord, namespace: NetworkNamespace,
-                mac: MACAddress, defaultGateway: IPv4Address?) throws
+                mac: MACAddress, defaultGateway: IPv4Address?, defaultGateway6: IPv6Address?) throws
     /// Why a network's device keeps an attach from working, if it does: a device of that name
     /// that is not the driver's kind, or (`attached` > 0) a device missing under containers.
     func deviceProblem(device: String, network: NetworkRecord?, attached: Int) -> Engine.Readiness?
@@ -107,6 +107,9 @@ struct PlugPlan {
     let network: String
     let bringUpLoopback: Bool
 }
+
+/// The families whose default route an attach installed.
+public typealias DefaultRoutes = Set<IPFamily>
 
 /// A driver's record of step 1 of an attach, handed back to it for step 2.
 protocol EndpointPlug: AnyObject {

@@ -68,7 +68,7 @@ extension EngineHarness {
             let names = Set(networks.filter { $0.firewall == kind.rawValue }.map(\.name))
             differ("\(kind) networks", kernel: firewall(kind).networkNames, store: names)
             differ("\(kind) ports", kernel: firewall(kind).rules.ports,
-                   store: Set(ports.filter { names.contains($0.network) }.map(PortElement.init)))
+                   store: Set(ports.filter { names.contains($0.network) }.flatMap(PortElement.elements)))
         }
         return found
     }

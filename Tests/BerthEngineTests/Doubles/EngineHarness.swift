@@ -43,7 +43,7 @@ final class EngineHarness: Sendable {
             hasNetAdmin: { [self] in netAdmin.load(ordering: .relaxed) },
             openNamespace: { [namespaces] target in try namespaces.open(target) },
             isOwnNamespace: { [namespaces] namespace in namespaces.isOwn(namespace) },
-            localAddresses: { [IPv4Address(127, 0, 0, 1), IPv4Address(192, 0, 2, 10)] },
+            localAddresses: { [.v4(IPv4Address(127, 0, 0, 1)), .v4(IPv4Address(192, 0, 2, 10)), .v6(IPv6Address("2001:db8::10")!)] },
             reach: { [self] point in reached(point) })
     }
 

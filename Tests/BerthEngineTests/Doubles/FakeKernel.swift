@@ -35,6 +35,7 @@ struct FakeKernel: Equatable, Sendable {
         var name: String
         var mac: MACAddress
         var address: IPv4Interface?
+        var address6: IPv6Interface?
         /// Set when ports were prepared (hairpin on a bridge port).
         var hairpin = false
     }
@@ -44,6 +45,8 @@ struct FakeKernel: Equatable, Sendable {
     var links: [String: Link] = [:]
     /// Each namespace's default route, as the host interface name of the link it goes through.
     var defaultRoutes: [NamespaceKey: String] = [:]
+    /// Each namespace's IPv6 default route, likewise.
+    var defaultRoutes6: [NamespaceKey: String] = [:]
 
     /// The host end of the link whose container end is `name` in `namespace`, if any.
     func link(named name: String, in namespace: NamespaceKey) -> String? {
@@ -54,5 +57,6 @@ struct FakeKernel: Equatable, Sendable {
     mutating func deleteLink(_ hostIfname: String) {
         guard let link = links.removeValue(forKey: hostIfname) else { return }
         if defaultRoutes[link.namespace] == hostIfname { defaultRoutes[link.namespace] = nil }
+        if defaultRoutes6[link.namespace] == hostIfname { defaultRoutes6[link.namespace] = nil }
     }
 }

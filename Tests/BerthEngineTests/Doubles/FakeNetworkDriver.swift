@@ -126,18 +126,27 @@ final class FakeNetworkDriver: NetworkDriver, Sendable {
         model.withLock { $0.deleteLink(plan.hostIfname) }
     }
 
-    func configure(_ plug: any EndpointPlug, endpoint e: EndpointRecord, network: NetworkRecord) throws -> Bool {
+    func configure(_ plug: any EndpointPlug, endpoint e: EndpointRecord, network: NetworkRecord) throws -> DefaultRoutes {
         try script.enter(.configure)
         guard let plug = plug as? FakePlug else { preconditionFailure("a plug of another driver") }
         return try model.withLock { kernel in
             guard var link = kernel.links[plug.hostIfname] else {
                 throw BerthError.system("\(e.ifname) did not appear in \(e.target)")
             }
-            link.address = IPv4Interface(address: e.address, prefixLength: e.prefixLength)
+            link.address = e.interface
+            link.address6 = e.interface6
             kernel.links[plug.hostIfname] = link
-            guard !network.isInternal, kernel.defaultRoutes[link.namespace] == nil else { return false }
-            kernel.defaultRoutes[link.namespace] = plug.hostIfname
-            return true
+            var routes = DefaultRoutes()
+            guard !network.isInternal else { return routes }
+            if e.address != nil, kernel.defaultRoutes[link.namespace] == nil {
+                kernel.defaultRoutes[link.namespace] = plug.hostIfname
+                routes.insert(.ipv4)
+            }
+            if e.address6 != nil, kernel.defaultRoutes6[link.namespace] == nil {
+                kernel.defaultRoutes6[link.namespace] = plug.hostIfname
+                routes.insert(.ipv6)
+            }
+            return routes
         }
     }
 
@@ -213,7 +222,7 @@ final class FakeNetworkDriver: NetworkDriver, Sendable {
     }
 
     func verify(_ endpoint: EndpointRecord, network: NetworkRecord, namespace: NetworkNamespace,
-                mac: MACAddress, defaultGateway: IPv4Address?) throws {
+                mac: MACAddress, defaultGateway: IPv4Address?, defaultGateway6: IPv6Address?) throws {
         guard let link = kernel.links[endpoint.hostIfname], link.state == .present, link.device == network.bridge else {
             throw BerthError.notFound("host veth \(endpoint.hostIfname) is missing")
         }

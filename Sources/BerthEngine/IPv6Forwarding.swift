@@ -1,0 +1,53 @@
+import BerthNetlink
+import Glibc
+
+/// IPv6 forwarding in the namespace Berth runs in, without breaking a host that configures its
+/// own uplink from router advertisements.
+///
+/// Turning `net.ipv6.conf.all.forwarding` on makes the kernel a router, and a router ignores
+/// router advertisements on every interface whose `accept_ra` is 1 (the default): a host whose
+/// uplink gets its address and default route by SLAAC would silently lose them when they
+/// expire. So before turning forwarding on, Berth raises `accept_ra` from 1 to 2 ("accept even
+/// when forwarding") on each interface that takes part in routing — not loopback, not a bridge
+/// or bond port (their frames go to the master), not Berth's own bridges (which accept none) —
+/// and says so. `berth doctor` reports an interface left at 1 while forwarding is on (one that
+/// appeared later, or a change made by someone else).
+enum IPv6Forwarding {
+    static let forwardingPath = "/proc/sys/net/ipv6/conf/all/forwarding"
+
+    /// Whether IPv6 forwarding is on in this namespace (false without IPv6).
+    static var isOn: Bool { (try? SystemFile.read(forwardingPath))?.hasPrefix("1") == true }
+
+    /// Turns forwarding on unless it is on already; returns the interfaces whose `accept_ra`
+    /// it raised to 2 first (empty when nothing changed).
+    @discardableResult
+    static func enable(session: RouteSession) throws -> [String] {
+        guard IPv6.available, !isOn else { return [] }
+        let raised = try interfacesAcceptingRAOnlyWithoutForwarding(session: session)
+        for name in raised { try SystemFile.write(acceptRAPath(name), "2") }
+        try SystemFile.write(forwardingPath, "1")
+        if !raised.isEmpty {
+            Notice.emit("enabled IPv6 forwarding; set accept_ra=2 on \(raised.joined(separator: ", ")) so router advertisements (SLAAC) still configure \(raised.count == 1 ? "it" : "them")")
+        }
+        return raised
+    }
+
+    /// Interfaces that would stop accepting router advertisements once forwarding is on:
+    /// `accept_ra` 1, and neither loopback nor another device's port.
+    static func interfacesAcceptingRAOnlyWithoutForwarding(session: RouteSession) throws -> [String] {
+        try session.links().filter { link in
+            link.master == nil && link.flags & 0x8 == 0   // IFF_LOOPBACK
+                && (try? SystemFile.read(acceptRAPath(link.name)))?.hasPrefix("1") == true
+        }.map(\.name)
+    }
+
+    static func acceptRAPath(_ name: String) -> String { "/proc/sys/net/ipv6/conf/\(name)/accept_ra" }
+}
+
+/// A one-line note for the user on stderr (never stdout, which CNI results and JSON own).
+enum Notice {
+    static func emit(_ text: String) {
+        var line = "berth: note: \(text)\n"
+        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    }
+}
