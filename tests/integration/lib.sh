@@ -1066,6 +1066,10 @@ _ra_started() {   # _ra_started PID OUT
 # stop_ra_sender PID: end a sender started by start_ra_sender (by its recorded PID).
 stop_ra_sender() { kill_container "$1"; }
 
+# icmp6_count NS COUNTER: an ICMPv6 counter of NS ("host", "up", a netns or a PID) from
+# /proc/net/snmp6, e.g. Icmp6InRouterAdvertisements (counted even when the RA is then ignored).
+icmp6_count() { in_ns_any "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/snmp6; }
+
 # host_addr6_in PREFIX: the uplink holds an address inside PREFIX (e.g. one SLAAC made).
 host_addr6_in() { [[ -n "$(ip -n "$BT_HOST" -6 addr show dev "$UPLINK_IF" to "$1")" ]]; }
 

@@ -82,6 +82,7 @@ test_ipv6_dual_stack_connect() {
     jq -e 'all(.[]; (.ipv4 | test("/24$")) and (.ipv6 | test("/64$")))' >/dev/null <<<"$OUT" || fail "endpoints JSON lacks an address: $OUT"
     assert_ok berth_host network inspect ds
     assert_eq "$NET_SUBNET6 $NET_GW6 true" "$(jq -r '.[0] | "\(.subnet6) \(.gateway6) \(.ipv6Nat)"' <<<"$OUT")" "inspect JSON"
+    assert_contains "$(berth_host network ls)" "$NET_SUBNET6" "network ls shows the IPv6 subnet"
 }
 
 test_ipv6_disconnect_and_rm_leave_nothing() {
@@ -263,6 +264,12 @@ test_ipv6_published_ports() {
     connect web "$C" -p 8080:80 -p 5353:53/udp -p "[$UPLINK_HOST_IP6]:8443:443" -p "[::]:8081:80" -p 0.0.0.0:8082:80
     c_ip6=$EP_IP6
     _webserver "$C"
+    # `berth ports`: one line per family
+    assert_ok berth_host ports --format json
+    assert_eq "0.0.0.0 $EP_IP|:: $c_ip6" "$(jq -r '[.[] | select(.hostPort == 8080) | "\(.hostIP) \(.containerIP)"] | sort | join("|")' <<<"$OUT")" "-p 8080:80 on both families"
+    assert_eq "$UPLINK_HOST_IP6 $c_ip6" "$(jq -r '.[] | select(.hostPort == 8443) | "\(.hostIP) \(.containerIP)"' <<<"$OUT")" "-p [ADDR]:8443:443"
+    assert_eq ":: $c_ip6" "$(jq -r '.[] | select(.hostPort == 8081) | "\(.hostIP) \(.containerIP)"' <<<"$OUT")" "-p [::]:8081:80"
+    assert_eq "0.0.0.0 $EP_IP" "$(jq -r '.[] | select(.hostPort == 8082) | "\(.hostIP) \(.containerIP)"' <<<"$OUT")" "-p 0.0.0.0:8082:80"
     # -p 8080:80 on a dual-stack network: both families, every address; DNAT keeps the client
     assert_port_answers up "$UPLINK_HOST_IP6" 8080 tcp web
     assert_eq "web $UPSTREAM_IP6" "$OUT" "the container sees the real IPv6 client"
@@ -472,10 +479,61 @@ test_ipv6_bad_input() {
     _refused "$c" -- network connect ds "$c" --ip6 nonsense
     _refused "$c" -- network connect v4only "$c" -p "[2001:db8::5]:80:80"                     # IPv6 port, IPv4-only network
     _refused "$c" -- network connect v4only "$c" -p "[$UPLINK_HOST_IP6]:80:80"
+    # more of what the README lists as refused
+    _refused "" -- network create x --subnet 2001:db8:26::/127                                 # longer than /126
+    _refused "" -- network create x --subnet fe80::/64                                         # link-local
+    _refused "" -- network create x --subnet ff05::/64                                         # multicast
+    _refused "" -- network create x --subnet ::ffff:0:0/112                                    # IPv4-mapped
+    _refused "" -- network create x --ipv6 --mtu 1200                                          # below 1280
+    _refused "$c" -- network connect ds "$c" --ip6 2001:db8:25::1                             # the gateway
+    _refused "$c" -- network connect ds "$c" -p "[::1]:8080:80"                               # not forwardable
+    create_net v6only --subnet 2001:db8:28::/64
+    _refused "$c" -- network connect v6only "$c" --ip 10.123.24.5                             # --ip, IPv6-only
     # the sandbox still works
     connect ds "$c" --ip6 2001:db8:25::10
     ping_once_ok "$c" 2001:db8:25::1
 }
+
+test_ipv6_forwarding_repaired_by_gc() {
+    local c
+    setup_host_ipv6
+    create_net ds --ipv6
+    new_netns_container c
+    connect ds "$c"
+    ping_ok "$c" "$UPSTREAM_IP6"
+    in_host sysctl -qw net.ipv6.conf.all.forwarding=0       # someone turns it off under Berth
+    ping_fails "$c" "$UPSTREAM_IP6"
+    run_capture berth_host doctor
+    assert_eq 1 "$RC" "doctor reports IPv6 forwarding off: $OUT $ERR"
+    assert_contains "$OUT" forwarding "doctor names the problem"
+    assert_ok berth_host gc
+    assert_eq 1 "$(in_host sysctl -n net.ipv6.conf.all.forwarding)" "gc turned IPv6 forwarding on again"
+    ping_ok "$c" "$UPSTREAM_IP6"
+    assert_ok berth_host doctor
+}
+
+test_ipv6_container_router_advertisements_dropped() {
+    # No container may become the others' router: a sibling that would listen to advertisements
+    # never sees one, while other multicast from the same container does reach it.
+    local a b echos
+    setup_host_ipv6
+    create_net ds --ipv6
+    new_netns_container a; connect ds "$a"
+    new_netns_container b; connect ds "$b"
+    in_ns "$b" sysctl -qw net.ipv6.conf.eth0.accept_ra=2
+    in_ns "$a" ip addr add fe80::bad/64 dev eth0 nodad
+    assert_ok in_ns "$a" python3 "$BT_LIB_DIR/ra_sender.py" eth0 fe80::bad 2001:db8:bad::/64 --count 3 --interval 0.05
+    # control, sent after the advertisements along the same path: an all-nodes echo request
+    echos=$(icmp6_count "$b" Icmp6InEchos)
+    in_ns "$a" ping -n -q -c1 -W1 -I eth0 ff02::1 >/dev/null 2>&1
+    wait_until 20 "the all-nodes echo request from a at b" _count_above "$b" Icmp6InEchos "$echos"
+    assert_eq 0 "$(icmp6_count "$b" Icmp6InRouterAdvertisements)" "router advertisements from a container reached a sibling"
+    assert_eq "" "$(in_ns "$b" ip -6 addr show to 2001:db8:bad::/64)" "SLAAC from a container's advertisement"
+    assert_eq "" "$(in_ns "$b" ip -6 route show default proto ra)" "default route from a container's advertisement"
+    assert_eq "" "$(ip -n "$BT_HOST" -6 route show proto ra)" "the host took a container's advertisement"
+}
+
+_count_above() { (($(icmp6_count "$1" "$2") > $3)); }   # _count_above NS COUNTER VALUE
 
 # _check_dual_result VERSION SUBNET4 SUBNET6: the CNI ADD result in $OUT has one IPv4 and one IPv6
 # entry on the container interface, in the version's shape, and both default routes.
