@@ -21,29 +21,33 @@ extension CNIConfig {
         return name
     }
 
-    /// The Berth network this configuration describes. Berth's keys win over `ipam`'s; from
-    /// `ipam`, a plain `subnet` or the first range of `ranges` is used.
+    /// The Berth network this configuration describes. Per address family, Berth's keys win
+    /// over `ipam`'s plain `subnet`/`gateway`/`rangeStart`/`rangeEnd`, which win over that
+    /// family's range in `ranges`. The network has exactly the families the configuration gives
+    /// addressing for (IPv4 when it gives none), so an existing network must have them too.
     func networkSpec() throws -> NetworkSpec {
         let name = try requireName()
         if let type = ipam?.type, !type.isEmpty, type != "host-local", type != "berth" {
             throw CNIError(.unsupportedField, "ipam type '\(Validation.printable(type))' is not supported",
                            details: "berth allocates addresses itself; use host-local keys or none")
         }
-        let ranges = ipam?.ranges ?? []
-        if ranges.count > 1 || (ranges.first?.count ?? 0) > 1 {
-            throw CNIError(.unsupportedField, "berth supports one IPv4 range per network",
-                           details: "ipam.ranges has \(ranges.map(\.count).reduce(0, +)) ranges")
-        }
-        let range = ranges.first?.first
+        let addressing = try addressingByFamily()
         var spec = NetworkSpec(name: name)
-        spec.subnet = try parseSubnet(subnet ?? ipam?.subnet ?? range?.subnet, "subnet")
-        spec.gateway = try parseAddress(gateway ?? ipam?.gateway ?? range?.gateway, "gateway")
-        if let text = ipRange {
-            spec.ipRange = try parseSubnet(text, "ipRange")
-        } else {
-            spec.ipRange = try rangeBlock(start: range?.rangeStart ?? ipam?.rangeStart,
-                                          end: range?.rangeEnd ?? ipam?.rangeEnd, subnet: spec.subnet, gateway: spec.gateway)
+        if let a = addressing[.ipv4] {
+            spec.subnet = try a.subnet.map { text in try Self.parse(text, "subnet") { IPv4Subnet($0) } }
+            spec.gateway = try a.gateway.map { try Self.parse($0, "gateway", IPv4Address.init) }
+            spec.ipRange = try a.ipRange.map { text in try Self.parse(text, "ipRange") { IPv4Subnet($0) } }
+                ?? a.rangeBlock(subnet: spec.subnet, gateway: spec.gateway)
         }
+        if let a = addressing[.ipv6] {
+            spec.subnet6 = try a.subnet.map { text in try Self.parse(text, "subnet") { IPv6Subnet($0) } }
+            spec.gateway6 = try a.gateway.map { try Self.parse($0, "gateway", IPv6Address.init) }
+            spec.ipRange6 = try a.ipRange.map { text in try Self.parse(text, "ipRange") { IPv6Subnet($0) } }
+                ?? a.rangeBlock(subnet: spec.subnet6, gateway: spec.gateway6)
+        }
+        let hasIPv6 = addressing[.ipv6] != nil
+        spec.ipv6 = hasIPv6
+        spec.ipv4 = addressing[.ipv4] != nil || !hasIPv6
         if let bridge {
             do { try Validation.interfaceName(bridge, what: "bridge name") } catch { throw CNIError(.invalidConfig, "\(error)") }
             spec.bridge = bridge
@@ -56,97 +60,134 @@ extension CNIConfig {
             spec.firewall = firewall
         }
         spec.isInternal = self.internal ?? false
+        // As in the reference bridge plugin, ipMasq covers every address of the container.
         spec.masquerade = ipMasq ?? true
-        for route in ipam?.routes ?? [] {
-            guard route.dst == "0.0.0.0/0" else {
-                throw CNIError(.unsupportedField, "route to \(Validation.printable(route.dst)) is not supported",
-                               details: "berth installs only the default route via the network's gateway")
-            }
-            if let gw = route.gw, let gateway = spec.gateway, IPv4Address(gw) != gateway {
-                throw CNIError(.unsupportedField, "default route via \(Validation.printable(gw)) is not the gateway \(gateway)")
-            }
-        }
+        spec.masquerade6 = ipMasq ?? true
+        try checkRoutes(spec)
         return spec
     }
 
-    /// The static address asked for: `runtimeConfig.ips`, else `args.cni.ips`, else CNI_ARGS `IP`.
-    func staticAddress(_ envArgs: CNIArgs) throws -> IPv4Address? {
-        let listed = runtimeConfig?.ips?.first ?? args?.cni?.ips?.first
-        guard let text = listed else { return envArgs.ip }
-        guard let a = IPv4Address(text.split(separator: "/").first ?? "") else {
-            throw CNIError(.invalidConfig, "requested IP '\(Validation.printable(text))' is not an IPv4 address")
-        }
-        return a
+    /// The address families of the network `spec` (from ``networkSpec()``) defines.
+    static func families(of spec: NetworkSpec) -> Set<IPFamily> {
+        Set([spec.ipv4 == true ? IPFamily.ipv4 : nil, spec.ipv6 == true ? .ipv6 : nil].compactMap { $0 })
     }
 
-    /// The static MAC asked for: `runtimeConfig.mac`, else `args.cni.mac`, else CNI_ARGS `MAC`.
-    func staticMAC(_ envArgs: CNIArgs) throws -> MACAddress? {
-        guard let text = runtimeConfig?.mac ?? args?.cni?.mac else { return envArgs.mac }
-        guard let m = MACAddress(text) else {
-            throw CNIError(.invalidConfig, "requested MAC '\(Validation.printable(text))' is not a MAC address")
-        }
-        return m
+    /// The family a route's `dst` is the default route of (`0.0.0.0/0`, `::/0`), or nil.
+    static func defaultRouteFamily(_ dst: String) -> IPFamily? {
+        if IPv4Subnet(dst)?.prefixLength == 0 { return .ipv4 }
+        if IPv6Subnet(dst)?.prefixLength == 0 { return .ipv6 }
+        return nil
     }
 
-    /// `runtimeConfig.portMappings` as engine port mappings. IPv6 host addresses are skipped
-    /// (Berth publishes IPv4 only); anything malformed is code 7.
-    func portMappings() throws -> [PortMapping] {
-        var out: [PortMapping] = []
-        for p in runtimeConfig?.portMappings ?? [] {
-            guard (1...65535).contains(p.hostPort), (1...65535).contains(p.containerPort) else {
-                throw CNIError(.invalidConfig, "port mapping \(p.hostPort):\(p.containerPort) is out of range 1-65535")
+    /// `ipam.routes`: only the default route of a family the network has, via its gateway
+    /// (Berth installs exactly that route, and no other).
+    private func checkRoutes(_ spec: NetworkSpec) throws {
+        let families = Self.families(of: spec)
+        for route in ipam?.routes ?? [] {
+            guard let family = Self.defaultRouteFamily(route.dst) else {
+                throw CNIError(.unsupportedField, "route to \(Validation.printable(route.dst)) is not supported",
+                               details: "berth installs only the default routes (0.0.0.0/0, ::/0) via the network's gateways")
             }
-            let protoText = (p.protocol ?? "tcp").lowercased()
-            guard let proto = TransportProtocol(rawValue: protoText.isEmpty ? "tcp" : protoText) else {
-                throw CNIError(.unsupportedField, "port mapping protocol '\(Validation.printable(protoText))' is not supported")
+            guard families.contains(family) else {
+                throw CNIError(.invalidConfig, "route to \(route.dst): network '\(spec.name)' has no \(family) range")
             }
-            var hostIP: IPv4Address?
-            if let text = p.hostIP, !text.isEmpty, text != "0.0.0.0" {
-                if text.contains(":") { continue }
-                guard let a = IPv4Address(text) else {
-                    throw CNIError(.invalidConfig, "port mapping hostIP '\(Validation.printable(text))' is not an address")
-                }
-                hostIP = a
+            guard let text = route.gw else { continue }
+            let gw = IPAddress(text)
+            guard gw?.family == family else {
+                throw CNIError(.invalidConfig, "route to \(route.dst) via '\(Validation.printable(text))': not an \(family) address")
             }
-            out.append(PortMapping(hostIP: hostIP.map(IPAddress.v4), hostPort: UInt16(p.hostPort), containerPort: UInt16(p.containerPort), proto: proto))
-        }
-        return out
-    }
-
-    /// The GC keep-list: `cni.dev/valid-attachments`, or the older `cni.dev/attachments`.
-    func gcKeepList() throws -> [(containerID: String, ifname: String)] {
-        guard let list = validAttachments ?? attachments else {
-            throw CNIError(.invalidConfig, "GC needs cni.dev/valid-attachments")
-        }
-        return list.map { ($0.containerID, $0.ifname) }
-    }
-
-    private func parseSubnet(_ text: String?, _ what: String) throws -> IPv4Subnet? {
-        guard let text else { return nil }
-        guard let s = IPv4Subnet(text) else {
-            if text.contains(":") {
-                throw CNIError(.unsupportedField, "\(what) \(Validation.printable(text)): berth networks are IPv4 only")
+            // The gateway the network gets: the stated one, else the subnet's first host.
+            let gateway = family == .ipv4
+                ? (spec.gateway ?? spec.subnet?.firstHost).map(IPAddress.v4)
+                : (spec.gateway6 ?? spec.subnet6?.firstHost).map(IPAddress.v6)
+            if let gateway, gw != gateway {
+                throw CNIError(.unsupportedField, "default route via \(text) is not the gateway \(gateway)")
             }
-            throw CNIError(.invalidConfig, "\(what) '\(Validation.printable(text))' is not an IPv4 CIDR without host bits")
         }
-        return s
     }
 
-    private func parseAddress(_ text: String?, _ what: String) throws -> IPv4Address? {
-        guard let text else { return nil }
-        guard let a = IPv4Address(text) else {
-            throw CNIError(.invalidConfig, "\(what) '\(Validation.printable(text))' is not an IPv4 address")
+    /// One family's addressing as the configuration writes it, not yet parsed.
+    struct Addressing {
+        var subnet: String?
+        var gateway: String?
+        var ipRange: String?
+        var rangeStart: String?
+        var rangeEnd: String?
+
+        /// Takes the fields this lacks from `range`.
+        mutating func fill(from range: Range) {
+            subnet = subnet ?? range.subnet
+            gateway = gateway ?? range.gateway
+            rangeStart = rangeStart ?? range.rangeStart
+            rangeEnd = rangeEnd ?? range.rangeEnd
         }
-        return a
     }
 
+    /// The family address text is written in: IPv6 text has colons, IPv4 text has none.
+    static func family(of text: String) -> IPFamily { text.contains(":") ? .ipv6 : .ipv4 }
+
+    /// Each family's addressing: Berth's keys (each by its own family), then `ipam`'s plain keys,
+    /// then `ipam.ranges`, whose range sets may hold one range each, one set per family.
+    private func addressingByFamily() throws -> [IPFamily: Addressing] {
+        var result: [IPFamily: Addressing] = [:]
+        if let subnet { result[Self.family(of: subnet), default: Addressing()].subnet = subnet }
+        if let gateway { result[Self.family(of: gateway), default: Addressing()].gateway = gateway }
+        if let ipRange { result[Self.family(of: ipRange), default: Addressing()].ipRange = ipRange }
+        if let ipam {
+            let plain = Range(subnet: ipam.subnet, rangeStart: ipam.rangeStart, rangeEnd: ipam.rangeEnd, gateway: ipam.gateway)
+            if let family = try Self.family(of: plain, "ipam") { result[family, default: Addressing()].fill(from: plain) }
+        }
+        var sets: [IPFamily: Int] = [:]
+        for (i, set) in (ipam?.ranges ?? []).enumerated() {
+            let families = Set(try set.enumerated().compactMap { try Self.family(of: $0.element, "ipam.ranges[\(i)][\($0.offset)]") })
+            if families.count > 1 {
+                throw CNIError(.invalidConfig, "ipam.ranges[\(i)] mixes IPv4 and IPv6 ranges",
+                               details: "each range set holds ranges of one family: put IPv4 and IPv6 in sets of their own")
+            }
+            if set.count > 1 {
+                throw CNIError(.unsupportedField, "berth supports one range per address family",
+                               details: "ipam.ranges[\(i)] has \(set.count) ranges")
+            }
+            guard let family = families.first, let range = set.first else { continue }
+            if let earlier = sets[family] {
+                throw CNIError(.unsupportedField, "berth supports one range per address family",
+                               details: "ipam.ranges[\(earlier)] and ipam.ranges[\(i)] are both \(family)")
+            }
+            sets[family] = i
+            result[family, default: Addressing()].fill(from: range)
+        }
+        return result
+    }
+
+    /// The family of a host-local range: the family of its addresses, nil when it has none;
+    /// a range whose addresses are of both families is refused.
+    private static func family(of range: Range, _ what: String) throws -> IPFamily? {
+        let families = Set([range.subnet, range.gateway, range.rangeStart, range.rangeEnd].compactMap { $0.map(family(of:)) })
+        if families.count > 1 {
+            throw CNIError(.invalidConfig, "\(what) mixes IPv4 and IPv6 addresses")
+        }
+        return families.first
+    }
+
+    /// `text` parsed by `make`, or code 7 naming the key and the family the text is written in
+    /// (`subnet` and `ipRange` are subnets, the other keys addresses).
+    static func parse<T>(_ text: String, _ key: String, _ make: (String) -> T?) throws -> T {
+        guard let value = make(text) else {
+            let kind = key == "subnet" || key == "ipRange" ? "CIDR without host bits" : "address"
+            throw CNIError(.invalidConfig, "\(key) '\(Validation.printable(text))' is not an \(family(of: text)) \(kind)")
+        }
+        return value
+    }
+}
+
+extension CNIConfig.Addressing {
     /// host-local's `rangeStart`/`rangeEnd` as Berth's CIDR range. Berth allocates from a CIDR
     /// block, so the pair must span one exactly, or all usable hosts of the subnet (nil range).
-    private func rangeBlock(start: String?, end: String?, subnet: IPv4Subnet?, gateway: IPv4Address?) throws -> IPv4Subnet? {
-        if start == nil && end == nil { return nil }
+    func rangeBlock(subnet: IPv4Subnet?, gateway: IPv4Address?) throws -> IPv4Subnet? {
+        if rangeStart == nil && rangeEnd == nil { return nil }
         guard let subnet else { throw CNIError(.invalidConfig, "rangeStart/rangeEnd need a subnet") }
-        let lo = try parseAddress(start, "rangeStart") ?? subnet.network
-        let hi = try parseAddress(end, "rangeEnd") ?? subnet.broadcast
+        let lo = try rangeStart.map { try CNIConfig.parse($0, "rangeStart", IPv4Address.init) } ?? subnet.network
+        let hi = try rangeEnd.map { try CNIConfig.parse($0, "rangeEnd", IPv4Address.init) } ?? subnet.broadcast
         guard subnet.contains(lo), subnet.contains(hi), lo <= hi else {
             throw CNIError(.invalidConfig, "range \(lo)-\(hi) is not inside subnet \(subnet)")
         }
@@ -161,7 +202,41 @@ extension CNIConfig {
             let block = IPv4Subnet(address: lo, prefixLength: prefix)
             if block.network == lo { return block }
         }
-        throw CNIError(.unsupportedField, "range \(lo)-\(hi) is not a CIDR block",
-                       details: "berth allocates from a CIDR range; use ipRange or a power-of-two aligned rangeStart/rangeEnd")
+        throw notABlock(lo, hi)
+    }
+
+    /// The IPv6 twin of ``rangeBlock(subnet:gateway:)``: a CIDR block exactly, or every address
+    /// of the subnet but its first (the subnet-router anycast address) and the gateway.
+    func rangeBlock(subnet: IPv6Subnet?, gateway: IPv6Address?) throws -> IPv6Subnet? {
+        if rangeStart == nil && rangeEnd == nil { return nil }
+        guard let subnet else { throw CNIError(.invalidConfig, "rangeStart/rangeEnd need a subnet") }
+        let last = IPv6Subnet.last(of: subnet)
+        let lo = try rangeStart.map { try CNIConfig.parse($0, "rangeStart", IPv6Address.init) } ?? subnet.network
+        let hi = try rangeEnd.map { try CNIConfig.parse($0, "rangeEnd", IPv6Address.init) } ?? last
+        guard subnet.contains(lo), subnet.contains(hi), lo <= hi else {
+            throw CNIError(.invalidConfig, "range \(lo)-\(hi) is not inside subnet \(subnet)")
+        }
+        // IPv6 has no broadcast address: the subnet's last address is handed out too.
+        let gatewayFirst = (gateway ?? subnet.firstHost) == subnet.firstHost
+        if lo <= subnet.network.advanced(by: gatewayFirst ? 2 : 1) && hi == last { return nil }
+        for prefix in subnet.prefixLength...128 {
+            let block = IPv6Subnet(address: lo, prefixLength: prefix)
+            if block.network == lo && IPv6Subnet.last(of: block) == hi { return block }
+        }
+        throw notABlock(lo, hi)
+    }
+
+    private func notABlock(_ lo: some CustomStringConvertible, _ hi: some CustomStringConvertible) -> CNIError {
+        CNIError(.unsupportedField, "range \(lo)-\(hi) is not a CIDR block",
+                 details: "berth allocates from a CIDR range; use ipRange or a power-of-two aligned rangeStart/rangeEnd")
+    }
+}
+
+extension IPv6Subnet {
+    /// The subnet's last address (every host bit set).
+    static func last(of subnet: IPv6Subnet) -> IPv6Address {
+        func hostBits(_ bits: Int) -> UInt64 { bits <= 0 ? .max : bits >= 64 ? 0 : UInt64.max >> UInt64(bits) }
+        let n = subnet.network
+        return IPv6Address(high: n.high | hostBits(subnet.prefixLength), low: n.low | hostBits(subnet.prefixLength - 64))
     }
 }

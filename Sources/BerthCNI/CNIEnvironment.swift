@@ -83,10 +83,12 @@ public struct CNIEnvironment: Sendable, Equatable {
 /// `IgnoreUnknown` is `1` or `true` (as in the reference plugins).
 public struct CNIArgs: Sendable, Equatable {
     public var ip: IPv4Address?
+    public var ip6: IPv6Address?
     public var mac: MACAddress?
 
-    public init(ip: IPv4Address? = nil, mac: MACAddress? = nil) {
+    public init(ip: IPv4Address? = nil, ip6: IPv6Address? = nil, mac: MACAddress? = nil) {
         self.ip = ip
+        self.ip6 = ip6
         self.mac = mac
     }
 
@@ -102,12 +104,10 @@ public struct CNIArgs: Sendable, Equatable {
         for (key, value) in pairs {
             switch key {
             case "IP":
-                // host-local accepts a comma-separated list; Berth attaches one IPv4 address.
-                let first = value.split(separator: ",").first.map(String.init) ?? value
-                guard let a = IPv4Address(first.split(separator: "/").first ?? "") else {
-                    throw CNIError(.invalidEnvironment, "CNI_ARGS: IP '\(Validation.printable(value))' is not an IPv4 address")
-                }
-                ip = a
+                // A comma-separated list, as host-local takes it: one address per family.
+                let entries = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                let addresses = try StaticAddresses(parsing: entries, source: "CNI_ARGS IP", code: .invalidEnvironment)
+                (ip, ip6) = (addresses.ipv4, addresses.ipv6)
             case "MAC":
                 guard let m = MACAddress(value) else {
                     throw CNIError(.invalidEnvironment, "CNI_ARGS: MAC '\(Validation.printable(value))' is not a MAC address")

@@ -8,11 +8,13 @@ public enum CNIFuzzing {
         guard let parsed = try? CNIConfig(json: config) else { return }
         _ = try? parsed.requireVersion()
         _ = try? parsed.requireName()
-        _ = try? parsed.networkSpec()
+        let spec = try? parsed.networkSpec()
         let envArgs = (try? CNIArgs(parsing: args)) ?? CNIArgs()
-        _ = try? parsed.staticAddress(envArgs)
+        if let spec {
+            _ = try? parsed.staticAddresses(envArgs, network: spec)
+            _ = try? parsed.portMappings(network: spec)
+        }
         _ = try? parsed.staticMAC(envArgs)
-        _ = try? parsed.portMappings()
         _ = try? parsed.gcKeepList()
     }
 }

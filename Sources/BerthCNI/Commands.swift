@@ -39,22 +39,19 @@ struct Commands {
         let ifname = try env.requireIfname()
         let envArgs = try CNIArgs(parsing: env.args)
         let spec = try config.networkSpec()
-        let address = try config.staticAddress(envArgs)
+        let addresses = try config.staticAddresses(envArgs, network: spec)
         let mac = try config.staticMAC(envArgs)
-        let ports = try config.portMappings()
+        let ports = try config.portMappings(network: spec)
         let netns = try env.requireNetns()
         PhaseTrace.mark("cni: validate")
         // The network as this configuration defines it (created on the first ADD), and no second
         // attachment of the same interface: checked once the store is open, which may be while
         // the kernel already creates the veth (undone if a check fails). A failed ADD changes
         // nothing: a network it created goes again.
-        let attached = try configurationErrors {
-            try namespaceErrors {
-                try engine.connect(ConnectRequest(
-                    network: .defined(spec), target: .path(netns), ifname: ifname,
-                    address: address, mac: mac, containerID: containerID, ports: ports, frontEnd: .cni))
-            }
-        }
+        var request = ConnectRequest(network: .defined(spec), target: .path(netns), ifname: ifname,
+                                     address: addresses.ipv4, mac: mac, containerID: containerID, ports: ports, frontEnd: .cni)
+        request.address6 = addresses.ipv6
+        let attached = try configurationErrors { try namespaceErrors { try engine.connect(request) } }
         let result = shape(attached)
         PhaseTrace.mark("cni: result")
         return (config.prevResult.map { $0.appending(result) } ?? result).json(version: version)
@@ -118,20 +115,19 @@ struct Commands {
         guard let index = prev.interfaces.firstIndex(where: { $0.name == ifname && $0.sandbox != nil }) else {
             throw CNIError(.invalidConfig, "prevResult has no container interface \(ifname)")
         }
-        let ip = prev.ips.first { $0.interface == index && !$0.address.contains(":") }
         var expected = Engine.AttachmentExpectation(address: nil, defaultGateway: nil,
                                                     mac: prev.interfaces[index].mac.flatMap { MACAddress($0) })
-        if let ip {
-            guard let a = IPv4Interface(ip.address) else {
-                throw CNIError(.invalidConfig, "prevResult address '\(Validation.printable(ip.address))' is not IPv4 CIDR")
-            }
+        // The default route of a family is this interface's when it goes via this interface's
+        // gateway (in a chain it may belong to an earlier plugin's interface).
+        if let ip = prev.entry(of: .ipv4, interface: index) {
+            guard let a = IPv4Interface(ip.address) else { throw Self.unreadable(ip) }
             expected.address = a
-            // The default route is this interface's when it goes via this interface's gateway
-            // (in a chain it may belong to an earlier plugin's interface).
-            let gateway = ip.gateway.flatMap { IPv4Address($0) }
-            if let gateway, prev.routes.contains(where: { $0.dst == "0.0.0.0/0" && ($0.gw == nil || IPv4Address($0.gw!) == gateway) }) {
-                expected.defaultGateway = gateway
-            }
+            if let g = ip.gateway.flatMap({ IPv4Address($0) }), prev.hasDefaultRoute(.ipv4, via: .v4(g)) { expected.defaultGateway = g }
+        }
+        if let ip = prev.entry(of: .ipv6, interface: index) {
+            guard let a = IPv6Interface(ip.address) else { throw Self.unreadable(ip) }
+            expected.address6 = a
+            if let g = ip.gateway.flatMap({ IPv6Address($0) }), prev.hasDefaultRoute(.ipv6, via: .v6(g)) { expected.defaultGateway6 = g }
         }
         let netns = try env.requireNetns()
         do {
@@ -144,6 +140,10 @@ struct Commands {
         } catch BerthError.notFound(let m) {
             throw CNIError(.checkFailed, m)
         }
+    }
+
+    private static func unreadable(_ ip: CNIResult.IPConfig) -> CNIError {
+        CNIError(.invalidConfig, "prevResult address '\(Validation.printable(ip.address))' is not an address in CIDR notation")
     }
 
     // MARK: STATUS
@@ -169,5 +169,17 @@ struct Commands {
             let line = "berth: GC released \(e.containerID) \(e.ifname) (\(addresses.joined(separator: ", "))) on \(name)\n"
             _ = line.withCString { write(2, $0, strlen($0)) }
         }
+    }
+}
+
+extension CNIResult {
+    /// The first entry of `family` for the interface at `index`.
+    func entry(of family: IPFamily, interface index: Int) -> IPConfig? {
+        ips.first { $0.interface == index && CNIConfig.family(of: $0.address) == family }
+    }
+
+    /// Whether the result lists `family`'s default route, via `gateway` or via no gateway at all.
+    func hasDefaultRoute(_ family: IPFamily, via gateway: IPAddress) -> Bool {
+        routes.contains { CNIConfig.defaultRouteFamily($0.dst) == family && ($0.gw == nil || $0.gw.flatMap { IPAddress($0) } == gateway) }
     }
 }

@@ -95,7 +95,7 @@ extension Engine {
     /// True when the interface can be made before the network is read: nothing in the request
     /// needs checking against the network first.
     private static func canUseHint(_ request: ConnectRequest) -> Bool {
-        request.address == nil && request.ports.isEmpty
+        request.address == nil && request.address6 == nil && request.ports.isEmpty
     }
 
     /// Starts the store's half: on a second thread when the store is not open yet (the thread

@@ -51,7 +51,9 @@ public struct NetworkSpec: Sendable {
     }
 
     /// Whether the network gets IPv4, from what the spec states.
-    var wantsIPv4: Bool { ipv4 ?? !(subnet == nil && (subnet6 != nil || gateway6 != nil || ipRange6 != nil)) }
+    var wantsIPv4: Bool {
+        ipv4 ?? !(subnet == nil && ipv6 != false && (subnet6 != nil || gateway6 != nil || ipRange6 != nil))
+    }
     /// Whether the network gets IPv6, from what the spec states.
     var wantsIPv6: Bool { ipv6 ?? (subnet6 != nil || gateway6 != nil || ipRange6 != nil) }
 

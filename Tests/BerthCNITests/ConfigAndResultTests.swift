@@ -40,20 +40,30 @@ final class ConfigAndResultTests: XCTestCase {
         XCTAssertNil(whole.ipRange)
         XCTAssertThrowsError(try config(#"{"name":"b","ipam":{"subnet":"10.2.0.0/24","rangeStart":"10.2.0.10","rangeEnd":"10.2.0.20"}}"#).networkSpec())
         XCTAssertThrowsError(try config(#"{"name":"b","ipam":{"type":"dhcp"}}"#).networkSpec())
-        XCTAssertThrowsError(try config(#"{"name":"b","subnet":"fd00::/64"}"#).networkSpec())
     }
 
     func testStaticAddressPrecedenceAndPorts() throws {
         let env = try CNIArgs(parsing: "IP=10.0.0.9")
-        XCTAssertEqual(try config(#"{"name":"b"}"#).staticAddress(env), IPv4Address("10.0.0.9"))
-        XCTAssertEqual(try config(#"{"name":"b","args":{"cni":{"ips":["10.0.0.8"]}}}"#).staticAddress(env), IPv4Address("10.0.0.8"))
-        XCTAssertEqual(try config(#"{"name":"b","args":{"cni":{"ips":["10.0.0.8"]}},"runtimeConfig":{"ips":["10.0.0.7/24"]}}"#).staticAddress(env),
+        func address(_ json: String) throws -> IPv4Address? {
+            let c = try config(json)
+            return try c.staticAddresses(env, network: c.networkSpec()).ipv4
+        }
+        XCTAssertEqual(try address(#"{"name":"b"}"#), IPv4Address("10.0.0.9"))
+        XCTAssertEqual(try address(#"{"name":"b","args":{"cni":{"ips":["10.0.0.8"]}}}"#), IPv4Address("10.0.0.8"))
+        XCTAssertEqual(try address(#"{"name":"b","args":{"cni":{"ips":["10.0.0.8"]}},"runtimeConfig":{"ips":["10.0.0.7/24"]}}"#),
                        IPv4Address("10.0.0.7"))
-        let ports = try config(#"{"name":"b","runtimeConfig":{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostPort":53,"containerPort":53,"protocol":"udp","hostIP":"127.0.0.1"},{"hostPort":1,"containerPort":1,"hostIP":"::1"}]}}"#).portMappings()
-        XCTAssertEqual(ports, [PortMapping(hostPort: 8080, containerPort: 80),
-                               PortMapping(hostIP: .v4(IPv4Address("127.0.0.1")!), hostPort: 53, containerPort: 53, proto: .udp)])
-        XCTAssertThrowsError(try config(#"{"name":"b","runtimeConfig":{"portMappings":[{"hostPort":70000,"containerPort":80}]}}"#).portMappings())
-        XCTAssertThrowsError(try config(#"{"name":"b","runtimeConfig":{"portMappings":[{"hostPort":1,"containerPort":1,"protocol":"sctp"}]}}"#).portMappings())
+        func ports(_ json: String) throws -> [PortMapping] {
+            let c = try config(json)
+            return try c.portMappings(network: c.networkSpec())
+        }
+        // A lone [::1] on an IPv4-only network is refused (see DualStackTests); with its IPv4
+        // twin it is left out.
+        let mapped = try ports(#"{"name":"b","runtimeConfig":{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostPort":53,"containerPort":53,"protocol":"udp","hostIP":"127.0.0.1"},{"hostPort":1,"containerPort":1,"hostIP":"127.0.0.1"},{"hostPort":1,"containerPort":1,"hostIP":"::1"}]}}"#)
+        XCTAssertEqual(mapped, [PortMapping(hostPort: 8080, containerPort: 80),
+                                PortMapping(hostIP: .v4(IPv4Address("127.0.0.1")!), hostPort: 53, containerPort: 53, proto: .udp),
+                                PortMapping(hostIP: .v4(IPv4Address("127.0.0.1")!), hostPort: 1, containerPort: 1)])
+        XCTAssertThrowsError(try ports(#"{"name":"b","runtimeConfig":{"portMappings":[{"hostPort":70000,"containerPort":80}]}}"#))
+        XCTAssertThrowsError(try ports(#"{"name":"b","runtimeConfig":{"portMappings":[{"hostPort":1,"containerPort":1,"protocol":"sctp"}]}}"#))
     }
 
     private var sample: CNIResult {

@@ -72,6 +72,25 @@ final class VersionAndErrorTests: XCTestCase {
         XCTAssertTrue(run("ADD", conf, containerID: "").output.hasPrefix(#"{"cniVersion":"1.0.0","code":4,"#))
     }
 
+    func testDualStackCodesBeforeTheEngine() {
+        func add(_ ipam: String, runtimeConfig: String = "{}", args: String = "") -> CNIPlugin.Outcome {
+            run("ADD", #"{"cniVersion":"1.0.0","name":"n","type":"berth","ipam":"# + ipam + #","runtimeConfig":"# + runtimeConfig + "}",
+                args: args)
+        }
+        let dual = #"{"ranges":[[{"subnet":"10.7.0.0/24"}],[{"subnet":"2001:db8:7::/64"}]]}"#
+        let only4 = #"{"ranges":[[{"subnet":"10.7.0.0/24"}]]}"#
+        let lonePort = #"{"portMappings":[{"hostPort":80,"containerPort":80,"hostIP":"::"}]}"#
+        XCTAssertEqual(add(#"{"ranges":[[{"subnet":"10.7.0.0/24"},{"subnet":"fd00::/64"}]]}"#).error?.code, .invalidConfig)
+        XCTAssertEqual(add(#"{"ranges":[[{"subnet":"10.7.0.0/24"}],[{"subnet":"10.8.0.0/24"}]]}"#).error?.code, .unsupportedField)
+        XCTAssertEqual(add(#"{"ranges":[[{"subnet":"2001:db8::/129"}]]}"#).error?.code, .invalidConfig)
+        XCTAssertEqual(add(#"{"ranges":[[{"subnet":"2001:db8:7::/64"}]],"routes":[{"dst":"2001:db8::/32"}]}"#).error?.code, .unsupportedField)
+        XCTAssertEqual(add(only4, runtimeConfig: #"{"ips":["2001:db8:7::9"]}"#).error?.code, .invalidConfig)
+        XCTAssertEqual(add(dual, runtimeConfig: #"{"ips":["10.7.0.9","10.7.0.10"]}"#).error?.code, .invalidConfig)
+        XCTAssertEqual(add(dual, args: "IP=2001:db8:7::9,2001:db8:7::10").error?.code, .invalidEnvironment)
+        XCTAssertEqual(add(only4, runtimeConfig: lonePort).output,
+                       #"{"cniVersion":"1.0.0","code":7,"msg":"port mapping [::]:80:80/tcp: network 'n' has no IPv6 range","details":"publish on an address of the network's family, or on every address (hostIP empty)"}"#)
+    }
+
     func testCNIArgs() throws {
         let a = try CNIArgs(parsing: "IgnoreUnknown=1;K8S_POD_NAME=keen;IP=10.89.42.5;MAC=02:00:00:00:00:05")
         XCTAssertEqual(a.ip?.description, "10.89.42.5")

@@ -29,12 +29,7 @@ final class AddressAllocatorTests: XCTestCase {
             ("10.0.0.255", .broadcastAddress(ip("10.0.0.255"), s), "10.0.0.255 is the broadcast address of subnet 10.0.0.0/24"),
             ("10.0.0.1", .gatewayAddress(ip("10.0.0.1"), s), "10.0.0.1 is the gateway address of subnet 10.0.0.0/24"),
         ]
-        for (address, expected, message) in cases {
-            XCTAssertThrowsError(try AddressAllocator.validateStatic(ip(address), subnet: s, gateway: gw)) { error in
-                XCTAssertEqual(error as? IPAMError, expected)
-                XCTAssertEqual("\(error)", message)
-            }
-        }
+        assertRefusals(cases) { try AddressAllocator.validateStatic(ip($0), subnet: s, gateway: gw) }
     }
 
     func testValidateStaticPointToPoint() throws {

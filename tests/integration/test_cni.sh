@@ -276,7 +276,9 @@ test_cni_bad_input_changes_nothing() {
     assert_contains "$(jq -r .msg <<<"$OUT")" "subnet" "conflict names the subnet"
     CNI_STDIN=$(jq -c '.bridge = "otherbr"' <<<"$conf") cni_error 7 ADD x "$dns" eth0
     CNI_STDIN=$(jq -c '.ipam = {type: "dhcp"}' <<<"$conf") cni_error 2 ADD x "$dns" eth0
-    CNI_STDIN=$(jq -c 'del(.subnet) | .ipam = {type: "host-local", ranges: [[{subnet: "10.124.30.0/24"}], [{subnet: "fd00::/64"}]]}' <<<"$conf") cni_error 2 ADD x "$dns" eth0
+    CNI_STDIN=$(jq -c 'del(.subnet) | .ipam = {type: "host-local", ranges: [[{subnet: "10.124.30.0/24"}], [{subnet: "10.124.32.0/24"}]]}' <<<"$conf") cni_error 2 ADD x "$dns" eth0
+    # a dual-stack configuration for the existing IPv4-only network
+    CNI_STDIN=$(jq -c 'del(.subnet) | .ipam = {type: "host-local", ranges: [[{subnet: "10.124.30.0/24"}], [{subnet: "fd00::/64"}]]}' <<<"$conf") cni_error 7 ADD x "$dns" eth0
     CNI_STDIN=$(jq -c '.ipam = {routes: [{dst: "192.0.2.0/24"}]}' <<<"$conf") cni_error 2 ADD x "$dns" eth0
     CNI_STDIN=$(jq -c '.subnet = "10.124.30.5/24"' <<<"$conf") cni_error 7 ADD x "$dns" eth0
     CNI_STDIN=$(jq -c '.name = "bad name"' <<<"$conf") cni_error 7 ADD x "$dns" eth0
@@ -385,6 +387,269 @@ SQL
     CNI_STDIN=$conf cni_error 4 ADD x "$ns" abcdefghijklmnop
     assert_eq 1 "$(sqlite3 "$BT_STATE/berth.db" 'PRAGMA user_version')" "a refused ADD left the schema alone"
     CNI_STDIN=$conf cni_ok ADD x "$ns" eth0
-    assert_eq 4 "$(sqlite3 "$BT_STATE/berth.db" 'PRAGMA user_version')" "the first good ADD upgraded it (to the current version, 4)"
+    assert_eq 5 "$(sqlite3 "$BT_STATE/berth.db" 'PRAGMA user_version')" "the first good ADD upgraded it (to the current version, 5)"
     ping_ok "$c" 10.124.40.1
+}
+
+# ---------------------------------------------------------------------------------------------
+# IPv6 (issue 14): dual-stack and IPv6-only networks through CNI. Unique local prefixes
+# fd00:b7:N::/64; the sandbox's upstream has no IPv6 at all, so nothing leaves the namespaces.
+
+# _cni6_conf NAME VERSION N: a conflist plugin with one host-local range set per family
+# (10.126.N.0/24, fd00:b7:N::/64) and both default routes.
+_cni6_conf() {
+    cni_conf "$1" ".cniVersion = \"$2\" | .ipam = {type: \"host-local\",
+        ranges: [[{subnet: \"10.126.$3.0/24\"}], [{subnet: \"fd00:b7:$3::/64\", gateway: \"fd00:b7:$3::1\"}]],
+        routes: [{dst: \"0.0.0.0/0\"}, {dst: \"::/0\"}]}"
+}
+
+# container_ipv6 NS [IFNAME]: the global IPv6 address/len of IFNAME (default eth0).
+_container_ipv6() {
+    in_ns "$1" ip -o -6 addr show dev "${2:-eth0}" scope global | awk '{print $4}' | head -n1
+}
+
+# _container_default_gw6 NS
+_container_default_gw6() {
+    in_ns "$1" ip -6 route show default | awk '/^default via/ {print $3; exit}'
+}
+
+# _ping6_ok NS ADDR: ping -6, up to 3 tries (the first may be lost to neighbour discovery).
+_ping6_ok() {
+    local i
+    for i in 1 2 3; do
+        in_ns "$1" ping -6 -n -q -c1 -W1 "$2" >/dev/null 2>&1 && return 0
+    done
+    fail "ping -6 from $1 to $2 failed"
+}
+
+# _assert_no_ipv6 NS: no global IPv6 address and no IPv6 default route left in the container.
+_assert_no_ipv6() {
+    assert_eq "" "$(in_ns "$1" ip -o -6 addr show scope global)" "IPv6 addresses left in $1"
+    assert_eq "" "$(in_ns "$1" ip -6 route show default)" "IPv6 default route left in $1"
+}
+
+# _snapshot6 [CONTAINER...]: the IPv6 state a failed command must not change either.
+_snapshot6() {
+    local c
+    await_detaches
+    echo "## host addrs6"; ip -n "$BT_HOST" -o -6 addr show scope global | awk '{print $2, $4}' | sort
+    echo "## host routes6"; ip -n "$BT_HOST" -6 route show | grep -v '^fe80::/64' | _settled_routes
+    for c in "$@"; do
+        echo "## container $c"
+        in_ns "$c" ip -o -6 addr show scope global | awk '{print $2, $4}' | sort
+        in_ns "$c" ip -6 route show | grep -v '^fe80::/64' | _settled_routes
+    done
+}
+
+test_cni_dual_stack_add_check_del_per_version() {
+    local v a b i=0 conf res resb cidr4 cidr6 peer6
+    for v in 0.3.1 0.4.0 1.0.0; do
+        i=$((i + 1))
+        new_netns_container a; new_netns_container b
+        conf=$(_cni6_conf "dual$i" "$v" "$i")
+        CNI_STDIN=$conf cni_ok ADD "d$i-a" "$(cni_netns "$a")" eth0
+        res=$OUT
+        assert_eq "$v" "$(jq -r .cniVersion <<<"$res")" "$v: result cniVersion"
+        assert_eq 2 "$(jq '.ips | length' <<<"$res")" "$v: one ip entry per family"
+        assert_eq "2 2" "$(jq -r '[.ips[].interface] | join(" ")' <<<"$res")" "$v: both entries point at the container interface"
+        cidr4=$(jq -r '.ips[0].address' <<<"$res"); cidr6=$(jq -r '.ips[1].address' <<<"$res")
+        in_subnet "$cidr4" "10.126.$i.0/24" || fail "$v: $cidr4 not in the IPv4 range"
+        assert_match "$cidr6" "^fd00:b7:$i::[0-9a-f:]+/64$" "$v: IPv6 address from the IPv6 range"
+        assert_eq "10.126.$i.1 fd00:b7:$i::1" "$(jq -r '[.ips[].gateway] | join(" ")' <<<"$res")" "$v: gateways"
+        if [[ $v == 0.* ]]; then
+            assert_eq "4 6" "$(jq -r '[.ips[].version] | join(" ")' <<<"$res")" "$v: ips carry their version"
+        else
+            assert_eq "false false" "$(jq -r '[.ips[] | has("version")] | join(" ")' <<<"$res")" "$v: ips carry no version"
+        fi
+        assert_eq '[{"dst":"0.0.0.0/0","gw":"10.126.'"$i"'.1"},{"dst":"::/0","gw":"fd00:b7:'"$i"'::1"}]' \
+            "$(jq -c .routes <<<"$res")" "$v: both default routes"
+        # the kernel agrees with the result
+        assert_eq "$cidr4" "$(container_ipv4 "$a")" "$v: IPv4 address in the container"
+        assert_eq "$cidr6" "$(_container_ipv6 "$a")" "$v: IPv6 address in the container"
+        assert_eq "10.126.$i.1" "$(container_default_gw "$a")" "$v: IPv4 default route"
+        assert_eq "fd00:b7:$i::1" "$(_container_default_gw6 "$a")" "$v: IPv6 default route"
+        CNI_STDIN=$conf cni_ok ADD "d$i-b" "$(cni_netns "$b")" eth0
+        resb=$OUT
+        peer6=$(jq -r '.ips[1].address' <<<"$resb")
+        assert_ne "${cidr6%/*}" "${peer6%/*}" "$v: two containers, two IPv6 addresses"
+        _ping6_ok "$a" "${peer6%/*}"
+        _ping6_ok "$b" "${cidr6%/*}"
+        _ping6_ok "$a" "fd00:b7:$i::1"
+        ping_ok "$b" "${cidr4%/*}"
+        assert_ok berth_host endpoints --network "dual$i" --format json
+        assert_eq "$cidr6" "$(jq -r --arg n "d$i-a" '.[] | select(.name == $n) | .ipv6' <<<"$OUT")" "$v: berth endpoints shows the IPv6 address"
+        if [[ $v == 0.3.* ]]; then
+            CNI_STDIN=$(jq -c --argjson p "$res" '.prevResult = $p' <<<"$conf") cni_error 1 CHECK "d$i-a" "$(cni_netns "$a")" eth0
+        else
+            CNI_STDIN=$(jq -c --argjson p "$res" '.prevResult = $p' <<<"$conf") cni_ok CHECK "d$i-a" "$(cni_netns "$a")" eth0
+            # CHECK compares the IPv6 address the runtime recorded with the lease
+            CNI_STDIN=$(jq -c --argjson p "$res" '.prevResult = $p | .prevResult.ips[1].address = "fd00:b7:'"$i"'::9999/64"' <<<"$conf") \
+                cni_error 110 CHECK "d$i-a" "$(cni_netns "$a")" eth0
+            assert_contains "$(jq -r .msg <<<"$OUT")" "fd00:b7:$i::9999/64" "$v: CHECK names the recorded IPv6 address"
+        fi
+        CNI_STDIN=$(jq -c --argjson p "$res" '.prevResult = $p' <<<"$conf") cni_ok DEL "d$i-a" "$(cni_netns "$a")" eth0
+        CNI_STDIN=$(jq -c --argjson p "$resb" '.prevResult = $p' <<<"$conf") cni_ok DEL "d$i-b" "$(cni_netns "$b")" eth0
+        assert_container_clean "$a"; assert_container_clean "$b"
+        _assert_no_ipv6 "$a"; _assert_no_ipv6 "$b"
+        # DEL again is still success
+        CNI_STDIN=$conf cni_ok DEL "d$i-a" "" eth0
+    done
+    assert_clean
+}
+
+test_cni_dual_stack_check_detects_ipv6_damage() {
+    local c res conf
+    new_netns_container c
+    conf=$(_cni6_conf dmg 1.0.0 10)
+    CNI_STDIN=$conf cni_ok ADD dm1 "$(cni_netns "$c")" eth0
+    res=$OUT
+    conf=$(jq -c --argjson p "$res" '.prevResult = $p' <<<"$conf")
+    CNI_STDIN=$conf cni_ok CHECK dm1 "$(cni_netns "$c")" eth0
+    # the ::/0 route gone
+    in_ns "$c" ip -6 route del default
+    CNI_STDIN=$conf cni_error 110 CHECK dm1 "$(cni_netns "$c")" eth0
+    assert_contains "$(jq -r .msg <<<"$OUT")" "default route via fd00:b7:10::1" "CHECK names the missing IPv6 route"
+    in_ns "$c" ip -6 route add default via fd00:b7:10::1 dev eth0
+    CNI_STDIN=$conf cni_ok CHECK dm1 "$(cni_netns "$c")" eth0
+    # the IPv6 address gone (the IPv4 one stays)
+    in_ns "$c" ip -6 addr del "$(jq -r '.ips[1].address' <<<"$res")" dev eth0
+    CNI_STDIN=$conf cni_error 110 CHECK dm1 "$(cni_netns "$c")" eth0
+    assert_contains "$(jq -r .msg <<<"$OUT")" "lacks address $(jq -r '.ips[1].address' <<<"$res")" "CHECK names the missing IPv6 address"
+    CNI_STDIN=$conf cni_ok DEL dm1 "$(cni_netns "$c")" eth0
+    assert_container_clean "$c"
+    assert_clean
+}
+
+test_cni_ipv6_only_network() {
+    local a b conf res ip6a ip6b
+    new_netns_container a; new_netns_container b
+    conf=$(cni_conf v6only '.cniVersion = "1.0.0" | .ipam = {type: "host-local",
+        ranges: [[{subnet: "fd00:b7:40::/64", rangeStart: "fd00:b7:40::100", rangeEnd: "fd00:b7:40::1ff"}]],
+        routes: [{dst: "::/0", gw: "fd00:b7:40::1"}]}')
+    CNI_STDIN=$conf cni_ok ADD v6a "$(cni_netns "$a")" eth0
+    res=$OUT
+    assert_eq 1 "$(jq '.ips | length' <<<"$res")" "IPv6 only: one ip entry"
+    ip6a=$(jq -r '.ips[0].address' <<<"$res")
+    assert_match "$ip6a" '^fd00:b7:40::1[0-9a-f][0-9a-f]/64$' "address from rangeStart-rangeEnd (fd00:b7:40::100/120)"
+    assert_eq "fd00:b7:40::1" "$(jq -r '.ips[0].gateway' <<<"$res")" "gateway: the subnet's first host"
+    assert_eq '[{"dst":"::/0","gw":"fd00:b7:40::1"}]' "$(jq -c .routes <<<"$res")" "only the IPv6 default route"
+    assert_eq "" "$(container_ipv4 "$a")" "no IPv4 address in the container"
+    assert_eq "" "$(container_default_gw "$a")" "no IPv4 default route"
+    assert_eq "$ip6a" "$(_container_ipv6 "$a")" "IPv6 address in the container"
+    assert_eq "fd00:b7:40::1" "$(_container_default_gw6 "$a")" "IPv6 default route"
+    assert_ok berth_host network inspect v6only
+    assert_eq "null fd00:b7:40::/64 fd00:b7:40::100/120" "$(jq -r '.[0] | "\(.subnet) \(.subnet6) \(.ipRange6)"' <<<"$OUT")" \
+        "an IPv6-only network with the range as a CIDR block"
+    CNI_STDIN=$conf cni_ok ADD v6b "$(cni_netns "$b")" eth0
+    ip6b=$(jq -r '.ips[0].address' <<<"$OUT")
+    _ping6_ok "$a" "${ip6b%/*}"
+    _ping6_ok "$b" "${ip6a%/*}"
+    CNI_STDIN=$(jq -c --argjson p "$res" '.prevResult = $p' <<<"$conf") cni_ok CHECK v6a "$(cni_netns "$a")" eth0
+    # GC releases an IPv6-only endpoint the runtime no longer lists
+    CNI_STDIN=$(jq -c '.["cni.dev/valid-attachments"] = [{containerID: "v6a", ifname: "eth0"}]' <<<"$conf") cni_ok GC "" "" ""
+    assert_contains "$ERR" "GC released v6b eth0 (${ip6b%/*}) on v6only" "GC logs the IPv6 address it released"
+    assert_eq '["v6a"]' "$(berth_host endpoints --network v6only --format json | jq -c '[.[].name]')" "GC kept only the listed one"
+    assert_container_clean "$b"
+    CNI_STDIN=$conf cni_ok DEL v6a "" eth0
+    assert_container_clean "$a"
+    _assert_no_ipv6 "$a"; _assert_no_ipv6 "$b"
+    assert_clean
+}
+
+test_cni_static_dual_stack_ips() {
+    local c1 c2 c3 conf
+    conf=$(_cni6_conf st6 1.0.0 50 | jq -c '.capabilities = {ips: true}')
+    new_netns_container c1; new_netns_container c2; new_netns_container c3
+    CNI_STDIN=$(jq -c '.runtimeConfig = {ips: ["10.126.50.9/24", "fd00:b7:50::9/64"]}' <<<"$conf") cni_ok ADD s1 "$(cni_netns "$c1")" eth0
+    assert_eq "10.126.50.9/24 fd00:b7:50::9/64" "$(jq -r '[.ips[].address] | join(" ")' <<<"$OUT")" "runtimeConfig.ips, both families"
+    assert_eq 10.126.50.9/24 "$(container_ipv4 "$c1")" "static IPv4 in the container"
+    assert_eq fd00:b7:50::9/64 "$(_container_ipv6 "$c1")" "static IPv6 in the container"
+    # as Podman passes static addresses: CNI_ARGS IP=, comma-separated
+    CNI_STDIN=$conf cni_ok ADD s2 "$(cni_netns "$c2")" eth0 "IgnoreUnknown=1;IP=fd00:b7:50::a,10.126.50.10"
+    assert_eq 10.126.50.10/24 "$(container_ipv4 "$c2")" "CNI_ARGS IPv4"
+    assert_eq fd00:b7:50::a/64 "$(_container_ipv6 "$c2")" "CNI_ARGS IPv6"
+    # only the IPv6 address static: the IPv4 one is allocated
+    CNI_STDIN=$(jq -c '.args = {cni: {ips: ["fd00:b7:50::b"]}}' <<<"$conf") cni_ok ADD s3 "$(cni_netns "$c3")" eth0
+    assert_eq fd00:b7:50::b/64 "$(_container_ipv6 "$c3")" "args.cni.ips IPv6"
+    in_subnet "$(container_ipv4 "$c3")" 10.126.50.0/24 || fail "IPv4 address not allocated from the range"
+    _ping6_ok "$c1" fd00:b7:50::a
+    _ping6_ok "$c3" fd00:b7:50::9
+    # a static IPv6 address already taken
+    local d; new_netns_container d
+    CNI_STDIN=$conf cni_error 100 ADD s4 "$(cni_netns "$d")" eth0 "IP=fd00:b7:50::9"
+    assert_container_clean "$d"
+    for i in 1 2 3; do CNI_STDIN=$conf cni_ok DEL "s$i" "" eth0; done
+    _assert_no_ipv6 "$c1"; _assert_no_ipv6 "$c2"; _assert_no_ipv6 "$c3"
+    assert_clean
+}
+
+# _cni_ports NETWORK: the network's published ports, one "HOST_IP HOST_PORT CONTAINER_PORT
+# PROTOCOL" per family a publication reaches, sorted, as a JSON array.
+_cni_ports() {
+    berth_host ports --network "$1" --format json | jq -c '[.[] | "\(.hostIP) \(.hostPort) \(.containerPort) \(.protocol)"] | sort'
+}
+
+test_cni_port_mapping_twins() {
+    local c d conf twins
+    twins='[{hostPort: 8080, containerPort: 80, protocol: "tcp", hostIP: "0.0.0.0"}, {hostPort: 8080, containerPort: 80, protocol: "tcp", hostIP: "::"}]'
+    # IPv4-only network: the :: twin is left out
+    new_netns_container c
+    conf=$(cni_conf pt4 '.subnet = "10.126.60.0/24" | .capabilities = {portMappings: true}')
+    CNI_STDIN=$(jq -c ".runtimeConfig = {portMappings: $twins}" <<<"$conf") cni_ok ADD p1 "$(cni_netns "$c")" eth0
+    assert_eq '["0.0.0.0 8080 80 tcp"]' "$(_cni_ports pt4)" "only the IPv4 mapping published"
+    # dual-stack network: both published
+    new_netns_container d
+    conf=$(_cni6_conf pt6 1.0.0 61 | jq -c '.capabilities = {portMappings: true}')
+    CNI_STDIN=$(jq -c ".runtimeConfig = {portMappings: [{hostPort: 9090, containerPort: 90, hostIP: \"0.0.0.0\"}, {hostPort: 9090, containerPort: 90, hostIP: \"::\"}, {hostPort: 9191, containerPort: 91, hostIP: \"\"}]}" <<<"$conf") \
+        cni_ok ADD p2 "$(cni_netns "$d")" eth0
+    assert_eq '["0.0.0.0 9090 90 tcp","0.0.0.0 9191 91 tcp",":: 9090 90 tcp",":: 9191 91 tcp"]' "$(_cni_ports pt6)" \
+        "both twins, and the every-address mapping for both families"
+    CNI_STDIN=$(cni_conf pt4 '.subnet = "10.126.60.0/24"') cni_ok DEL p1 "" eth0
+    CNI_STDIN=$conf cni_ok DEL p2 "" eth0
+    assert_clean
+}
+
+test_cni_dual_stack_bad_input_changes_nothing() {
+    local c d dns conf4 conf6 before before6
+    new_netns_container c; new_netns_container d
+    dns=$(cni_netns "$d")
+    conf4=$(cni_conf old4 '.subnet = "10.126.70.0/24"')
+    conf6=$(_cni6_conf dual70 1.0.0 71)
+    CNI_STDIN=$conf4 cni_ok ADD e4 "$(cni_netns "$c")" eth0
+    CNI_STDIN=$conf6 cni_ok ADD e6 "$(cni_netns "$c")" eth1
+    before=$(snapshot "$c" "$d"); before6=$(_snapshot6 "$c" "$d")
+
+    # mixed families in one range set
+    CNI_STDIN=$(cni_conf new1 '.ipam = {ranges: [[{subnet: "10.126.72.0/24"}, {subnet: "fd00:b7:72::/64"}]]}') cni_error 7 ADD x "$dns" eth0
+    assert_contains "$(jq -r .msg <<<"$OUT")" "mixes IPv4 and IPv6" "mixed range set named"
+    # an IPv6 gateway outside its subnet (the engine's check: the network is not created)
+    CNI_STDIN=$(cni_conf new2 '.ipam = {ranges: [[{subnet: "fd00:b7:73::/64", gateway: "fd00:b7:74::1"}]]}') cni_error 7 ADD x "$dns" eth0
+    assert_contains "$(jq -r .msg <<<"$OUT")" "fd00:b7:74::1" "gateway named"
+    # /129
+    CNI_STDIN=$(cni_conf new3 '.ipam = {ranges: [[{subnet: "fd00:b7:75::/129"}]]}') cni_error 7 ADD x "$dns" eth0
+    assert_contains "$(jq -r .msg <<<"$OUT")" "fd00:b7:75::/129" "bad prefix named"
+    # two IPv6 range sets; two ranges in one set
+    CNI_STDIN=$(cni_conf new4 '.ipam = {ranges: [[{subnet: "fd00:b7:76::/64"}], [{subnet: "fd00:b7:77::/64"}]]}') cni_error 2 ADD x "$dns" eth0
+    CNI_STDIN=$(cni_conf new5 '.ipam = {ranges: [[{subnet: "fd00:b7:76::/64"}, {subnet: "fd00:b7:77::/64"}]]}') cni_error 2 ADD x "$dns" eth0
+    # IPv6 rangeStart/rangeEnd that span no CIDR block
+    CNI_STDIN=$(cni_conf new6 '.ipam = {ranges: [[{subnet: "fd00:b7:78::/64", rangeStart: "fd00:b7:78::10", rangeEnd: "fd00:b7:78::20"}]]}') cni_error 2 ADD x "$dns" eth0
+    # routes: ::/0 on an IPv4-only network, ::/0 via another gateway, another IPv6 route
+    CNI_STDIN=$(jq -c '.ipam = {routes: [{dst: "::/0"}]}' <<<"$conf4") cni_error 7 ADD x "$dns" eth0
+    CNI_STDIN=$(jq -c '.ipam.routes = [{dst: "::/0", gw: "fd00:b7:71::fe"}]' <<<"$conf6") cni_error 2 ADD x "$dns" eth0
+    CNI_STDIN=$(jq -c '.ipam.routes = [{dst: "fd00:b7:99::/48"}]' <<<"$conf6") cni_error 2 ADD x "$dns" eth0
+    # static addresses: IPv6 on an IPv4-only network, two of one family, outside the subnet
+    CNI_STDIN=$conf4 cni_error 7 ADD x "$dns" eth0 "IP=10.126.70.50,fd00:b7:70::50"
+    CNI_STDIN=$(jq -c '.runtimeConfig = {ips: ["fd00:b7:71::50/64", "fd00:b7:71::51/64"]}' <<<"$conf6") cni_error 7 ADD x "$dns" eth0
+    CNI_STDIN=$(jq -c '.runtimeConfig = {ips: ["fd00:b7:79::50/64"]}' <<<"$conf6") cni_error 7 ADD x "$dns" eth0
+    # a port on [::] alone for an IPv4-only network
+    CNI_STDIN=$(jq -c '.runtimeConfig = {portMappings: [{hostPort: 8080, containerPort: 80, hostIP: "::"}]}' <<<"$conf4") cni_error 7 ADD x "$dns" eth0
+    assert_contains "$(jq -r .msg <<<"$OUT")" "has no IPv6 range" "port family named"
+    # families at odds with the existing networks
+    CNI_STDIN=$(jq -c 'del(.subnet) | .ipam = {ranges: [[{subnet: "10.126.70.0/24"}], [{subnet: "fd00:b7:70::/64"}]]}' <<<"$conf4") cni_error 7 ADD x "$dns" eth0
+    CNI_STDIN=$(jq -c '.ipam.ranges = [[{subnet: "fd00:b7:71::/64", gateway: "fd00:b7:71::1"}]]' <<<"$conf6") cni_error 7 ADD x "$dns" eth0
+    assert_contains "$(jq -r .msg <<<"$OUT")" "IPv4" "the family named"
+    assert_unchanged "$before" "$c" "$d"
+    local after6; after6=$(_snapshot6 "$c" "$d")
+    [[ "$before6" == "$after6" ]] || { diff <(printf '%s\n' "$before6") <(printf '%s\n' "$after6") | sed 's/^/      /' >&2; fail "IPv6 state changed by a failed command"; }
+    assert_eq '["dual70","old4"]' "$(berth_host network ls --format json | jq -c '[.[].name] | sort')" "no network created"
 }

@@ -17,7 +17,9 @@ network	create	$bad_utf8
 network	create	-
 network	create	x	--subnet	10.0.0.0/8/8
 network	create	x	--subnet	::1/64
-network	create	x	--subnet	2001:db8::/64
+network	create	x	--subnet	2001:db8::/129
+network	create	x	--subnet	ff00::/64
+network	create	x	--subnet	2001:db8::/64	--subnet	2001:db8:1::/64
 network	create	x	--subnet	300.1.1.0/24
 network	create	x	--subnet	10.1.1.0/99
 network	create	x	--subnet	10.1.1.0/24	--gateway	1.2.3.4.5

@@ -17,19 +17,56 @@ extension EngineHarness {
         return try engine().createNetwork(spec)
     }
 
+    /// Creates a network with IPv6: `subnet6`, or a unique local /64 of the store's prefix when
+    /// nil; dual stack with an IPv4 `subnet`, IPv6-only without one.
+    @discardableResult
+    func createNetwork6(_ name: String, subnet6: String? = nil, subnet: String? = "10.88.0.0/24",
+                        ipRange6: String? = nil) throws -> NetworkInfo {
+        var spec = NetworkSpec(name: name, subnet: subnet.flatMap { IPv4Subnet($0) })
+        spec.subnet6 = subnet6.flatMap { IPv6Subnet($0) }
+        spec.ipRange6 = ipRange6.flatMap { IPv6Subnet($0) }
+        (spec.ipv4, spec.ipv6) = (subnet != nil, true)
+        return try engine().createNetwork(spec)
+    }
+
     /// Connects `container` (a fake namespace's name) to `network`.
     @discardableResult
     func connect(_ container: String, to network: String, ifname: String = "eth0", address: String? = nil,
-                 ports: [PortMapping] = [], frontEnd: FrontEnd = .cli) throws -> Attachment {
-        try engine().connect(ConnectRequest(network: .named(network), target: .user(container), ifname: ifname,
-                                            address: address.flatMap { IPv4Address($0) }, containerID: container,
-                                            ports: ports, frontEnd: frontEnd))
+                 address6: String? = nil, ports: [PortMapping] = [], frontEnd: FrontEnd = .cli) throws -> Attachment {
+        var request = ConnectRequest(network: .named(network), target: .user(container), ifname: ifname,
+                                     address: address.flatMap { IPv4Address($0) }, containerID: container,
+                                     ports: ports, frontEnd: frontEnd)
+        request.address6 = address6.flatMap { IPv6Address($0) }
+        return try engine().connect(request)
     }
 
     /// What the store holds now.
     func endpoints() throws -> [EndpointRecord] { try store().endpoints() }
     func networkNames() throws -> Set<String> { Set(try store().networks().map(\.name)) }
     func ports() throws -> [PortRecord] { try store().ports() }
+
+    /// Everything a refused request must leave as it was: the store's rows (cursors included),
+    /// the kernel, both firewalls.
+    struct State: Equatable {
+        let networks: [NetworkRecord]
+        let endpoints: [EndpointRecord]
+        let ports: [PortRecord]
+        let kernel: FakeKernel
+        let rules: [FakeFirewall.Rules]
+    }
+
+    /// What the store, the kernel and the firewalls hold now.
+    func state() throws -> State {
+        let store = try store()
+        return State(networks: try store.networks(), endpoints: try store.endpoints(), ports: try store.ports(),
+                     kernel: driver.kernel, rules: [nftables.rules, noFirewall.rules])
+    }
+
+    /// Fails unless the store, the kernel and the firewalls are as they were `before`.
+    func assertUnchanged(since before: State, _ context: String = "", file: StaticString = #filePath,
+                         line: UInt = #line) throws {
+        XCTAssertEqual(try state(), before, "\(context) changed something", file: file, line: line)
+    }
 
     /// Fails unless no endpoint is left anywhere: no row, no lease, no port in the store or in
     /// either firewall, no link in the kernel.

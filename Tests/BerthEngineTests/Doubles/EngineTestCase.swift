@@ -11,14 +11,23 @@ class EngineTestCase: XCTestCase {
     }
 
     override func tearDown() {
-        harness.remove()
+        harness?.remove()   // nil when a test was skipped before setUp
         super.tearDown()
+    }
+}
+
+/// An engine test of networks with IPv6, skipped where the kernel has none (where every such
+/// create is refused up front).
+class IPv6EngineTestCase: EngineTestCase {
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        try XCTSkipUnless(IPv6.available, "IPv6 is disabled in this kernel")
     }
 }
 
 /// Which ``BerthError`` a refusal must be.
 enum Refusal: Equatable {
-    case invalidArgument, notFound, conflict, alreadyAttached, permissionDenied, other
+    case invalidArgument, notFound, conflict, alreadyAttached, configuration, permissionDenied, other
 
     init(_ error: any Error) {
         switch error as? BerthError {
@@ -26,6 +35,7 @@ enum Refusal: Equatable {
         case .notFound?: self = .notFound
         case .conflict?: self = .conflict
         case .alreadyAttached?: self = .alreadyAttached
+        case .configuration?: self = .configuration
         case .permissionDenied?: self = .permissionDenied
         default: self = .other
         }

@@ -26,6 +26,8 @@ final class FakeNetworkDriver: NetworkDriver, Sendable {
     /// When set, ``retire(_:namespace:)`` cannot retire (like a container end that cannot be
     /// reached): detaches take the synchronous path.
     private let retiring = Atomic<Bool>(true)
+    /// What ``hostSurvey(resolvConf:)`` finds (nothing, unless a test says so).
+    private let survey = Mutex(HostSurvey())
 
     init(kernel: FakeKernel = FakeKernel()) {
         model = Mutex(kernel)
@@ -75,8 +77,11 @@ final class FakeNetworkDriver: NetworkDriver, Sendable {
 
     func hostSurvey(resolvConf: String) throws -> HostSurvey {
         try script.enter(.hostSurvey)
-        return HostSurvey()
+        return survey.withLock { $0 }
     }
+
+    /// Makes the host's addresses and routes use `prefixes` (what an automatic IPv6 subnet avoids).
+    func occupy6(_ prefixes: [IPv6Subnet]) { survey.withLock { $0.occupied6 = prefixes } }
 
     func checkHost(for network: NetworkRecord, existing: [NetworkRecord]) throws {
         try script.enter(.checkHost)
