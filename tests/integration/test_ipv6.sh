@@ -215,7 +215,7 @@ test_ipv6_ula_avoids_host_prefixes() {
 }
 
 test_ipv6_static_address() {
-    local a b c before out
+    local a b c out
     setup_host_ipv6
     create_net st --subnet 10.123.20.0/24 --subnet 2001:db8:20::/64 --gateway 2001:db8:20::1
     assert_eq "10.123.20.0/24 10.123.20.1 2001:db8:20::/64 2001:db8:20::1" "$NET_SUBNET $NET_GW $NET_SUBNET6 $NET_GW6" "dual-stack from two --subnet"
