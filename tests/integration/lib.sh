@@ -332,7 +332,8 @@ net_field() {
     berth_host network inspect "$1" | jq -r --arg f "$2" '.[0][$f]'
 }
 
-# create_net NAME [ARGS...]: create a network (asserting success) and set NET_SUBNET NET_GW NET_BRIDGE.
+# create_net NAME [ARGS...]: create a network (asserting success) and set NET_SUBNET NET_GW NET_BRIDGE,
+# and NET_SUBNET6 NET_GW6 (empty without IPv6). An IPv6-only network has NET_SUBNET/NET_GW "null".
 create_net() {
     local name=$1; shift
     assert_ok berth_host network create "$name" "$@"
@@ -340,12 +341,16 @@ create_net() {
     NET_SUBNET=$(jq -r '.[0].subnet' <<<"$OUT")
     NET_GW=$(jq -r '.[0].gateway' <<<"$OUT")
     NET_BRIDGE=$(jq -r '.[0].bridge' <<<"$OUT")
-    [[ "$NET_SUBNET" == */* && -n "$NET_GW" && "$NET_GW" != null && -n "$NET_BRIDGE" && "$NET_BRIDGE" != null ]] \
+    NET_SUBNET6=$(jq -r '.[0].subnet6 // ""' <<<"$OUT")
+    NET_GW6=$(jq -r '.[0].gateway6 // ""' <<<"$OUT")
+    [[ ( ( "$NET_SUBNET" == */* && -n "$NET_GW" && "$NET_GW" != null ) || ( "$NET_SUBNET" == null && "$NET_SUBNET6" == */* && -n "$NET_GW6" ) ) \
+       && -n "$NET_BRIDGE" && "$NET_BRIDGE" != null ]] \
         || fail "network inspect $name lacks subnet/gateway/bridge: $OUT"
 }
 
 # connect NETWORK TARGET [ARGS...]: connect (asserting success) and set EP (the JSON), EP_IP (no
-# prefix), EP_CIDR, EP_GW, EP_HOSTIF, EP_MAC, EP_IFNAME.
+# prefix), EP_CIDR, EP_GW, EP_HOSTIF, EP_MAC, EP_IFNAME, and EP_IP6 EP_CIDR6 EP_GW6 (empty without
+# IPv6). On an IPv6-only network EP_CIDR is empty.
 connect() {
     assert_ok berth_host network connect "$@"
     EP=$OUT
@@ -356,7 +361,10 @@ connect() {
     EP_HOSTIF=$(jq -r '.hostIfname' <<<"$EP")
     EP_MAC=$(jq -r '.mac' <<<"$EP")
     EP_IFNAME=$(jq -r '.ifname' <<<"$EP")
-    [[ "$EP_CIDR" == */* ]] || fail "endpoint ipv4 is not a.b.c.d/len: $EP"
+    EP_CIDR6=$(jq -r '.ipv6 // ""' <<<"$EP")
+    EP_IP6=${EP_CIDR6%/*}
+    EP_GW6=$(jq -r '.gateway6 // ""' <<<"$EP")
+    [[ "$EP_CIDR" == */* || ( -z "$EP_CIDR" && "$EP_CIDR6" == */* ) ]] || fail "endpoint ipv4 is not a.b.c.d/len: $EP"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -452,6 +460,8 @@ _await_listener() {
     fail "$what did not start: $(cat "$file.err")"
 }
 
+# (The listeners and clients below speak IPv6 when the address they bind or ask contains a ':'.)
+
 # start_listener NS ADDR PORT: a TCP server in NS (netns name, PID, "up" or "host") on ADDR:PORT
 # that answers every connection with the peer address it sees and appends that address to
 # $BT_TMP/peers-PORT.
@@ -462,7 +472,7 @@ start_listener() {
     : >"$file"
     "${NSPFX[@]}" python3 -c '
 import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], int(sys.argv[2])))
 s.listen(64)
@@ -491,7 +501,7 @@ start_udp_listener() {
     : >"$file"
     "${NSPFX[@]}" python3 -c '
 import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], int(sys.argv[2])))
 open(sys.argv[3] + ".ready", "w").close()
 while True:
@@ -506,7 +516,7 @@ while True:
 udp_send() {
     in_ns "$1" python3 -c '
 import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
 for _ in range(3):
     try:
         s.sendto(b"bt", (sys.argv[1], int(sys.argv[2])))
@@ -567,12 +577,15 @@ snapshot() {
     echo "## nft";       in_host nft list ruleset 2>&1
     echo "## networks";  berth_host network ls --format json 2>&1 | jq -S 'sort_by(.name)' 2>&1
     echo "## endpoints"; berth_host endpoints --format json 2>&1 | jq -S 'sort_by(.id)' 2>&1
+    [[ "${BT_SNAPSHOT_IPV6:-0}" == 1 ]] && _snapshot_ipv6 host
     for c in "$@"; do
         echo "## container $c"
         in_ns "$c" ip -o link show | awk -F': ' '{ split($2, n, "@"); print n[1] }' | sort
         in_ns "$c" ip -o -4 addr show | awk '{print $2, $4}' | sort
         in_ns "$c" ip route show | _settled_routes
+        [[ "${BT_SNAPSHOT_IPV6:-0}" == 1 ]] && _snapshot_ipv6 "$c"
     done
+    return 0
 }
 
 # _settled_routes: `ip route show` output on stdin without the carrier's "linkdown" flag, sorted.
@@ -701,7 +714,7 @@ start_payload_listener() {
 import socket, sys
 addr, port, payload, proto, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
-s = socket.socket(socket.AF_INET, kind)
+s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, kind)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((addr, port))
 if proto == "tcp":
@@ -731,7 +744,7 @@ if proto == "tcp":
     s = socket.create_connection((addr, port), timeout=1)
     print(s.recv(200).decode().strip())
 else:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(1)
     s.sendto(b"q", (addr, port))
     print(s.recv(200).decode().strip())
@@ -772,8 +785,293 @@ nft_map() {
          (.[1] | if type == "object" then .concat | map(tostring) | join(" . ") else tostring end)] | join(" : ")'
 }
 
+# isolation matrix (test_isolation.sh, test_ipv6.sh)
+
+# _matrix NET... : two containers per network (netns + pid); sets M_NS[i] M_IP[i] M_IP6[i] M_NET[i]
+# (M_IP6[i] empty without IPv6).
+_matrix() {
+    local net c
+    M_NS=() M_IP=() M_IP6=() M_NET=()
+    for net in "$@"; do
+        for kind in netns pid; do
+            new_container "$kind" c
+            connect "$net" "$c"
+            M_NS+=("$c"); M_IP+=("$EP_IP"); M_IP6+=("$EP_IP6"); M_NET+=("$net")
+        done
+    done
+}
+
+# _reaches FROM_INDEX TO_INDEX: one ping to the IPv4 address, or to the IPv6 one when M_FAMILY=6
+# (ARP and neighbour discovery are warm after the first pass).
+_reaches() {
+    local to=${M_IP[$2]}
+    [[ "${M_FAMILY:-4}" == 6 ]] && to=${M_IP6[$2]}
+    in_ns "${M_NS[$1]}" ping -n -q -c1 -W1 "$to" >/dev/null 2>&1
+}
+
+# _check_matrix ALLOWED_PAIRS_FUNCTION: every ordered pair; the function says whether
+# networks $1 and $2 may talk.
+_check_matrix() {
+    local i j want got bad=""
+    for ((i = 0; i < ${#M_NS[@]}; i++)); do
+        for ((j = 0; j < ${#M_NS[@]}; j++)); do
+            ((i == j)) && continue
+            if "$1" "${M_NET[$i]}" "${M_NET[$j]}"; then want=yes; else want=no; fi
+            got=no
+            if [[ $want == yes ]]; then
+                _reaches "$i" "$j" || _reaches "$i" "$j" || _reaches "$i" "$j" || true
+                _reaches "$i" "$j" && got=yes
+            else
+                _reaches "$i" "$j" && got=yes
+            fi
+            [[ $want == "$got" ]] || bad+=" ${M_NET[$i]}#$i->${M_NET[$j]}#$j(want $want)"
+        done
+    done
+    [[ -z "$bad" ]] || fail "isolation matrix wrong:$bad"
+}
+
+_same_network() { [[ "$1" == "$2" ]]; }
+
 # skip_test REASON: end the test as skipped (the runner counts exit 77 as SKIP, not FAIL).
 skip_test() {
     echo "SKIP: $*"
     exit 77
 }
+
+# ---------------------------------------------------------------------------------------------
+# Podman 4.3 with network_backend = "cni" running containers on a conflist whose plugin is
+# `berth` (test_cni_podman.sh, test_ipv6.sh).
+#
+# Everything runs inside this test's throwaway host netns and a private mount namespace: Podman's
+# storage, run dirs, containers.conf, network config dir, CNI plugin dir, /run/netns (where it
+# creates container namespaces) and /var/lib/cni (libcni's cache) are private tmp directories
+# or tmpfs mounts that vanish with the test. No registry is used: the image is imported from a
+# busybox-static rootfs. Needs the Debian packages podman, runc and busybox-static.
+
+# podman_cni_prepare DIR: skip the test unless those are installed; lay out DIR: storage,
+# containers.conf (CNI backend, plugin dir holding berth, network config dir DIR/net.d, default
+# network bertnet), storage.conf and the busybox rootfs.
+podman_cni_prepare() {
+    local dir=$1 p
+    for p in podman runc; do command -v "$p" >/dev/null 2>&1 || skip_test "$p is not installed (apt-get install podman runc busybox-static)"; done
+    [[ -x /bin/busybox ]] || skip_test "busybox-static is not installed"
+    file -L /bin/busybox 2>/dev/null | grep -q "statically linked" || ldd /bin/busybox 2>&1 | grep -q "not a dynamic" \
+        || skip_test "/bin/busybox is not statically linked (install busybox-static)"
+
+    mkdir -p "$dir"/{root,runroot,tmp,net.d,plugins,rootfs/bin,rootfs/etc,rootfs/tmp,rootfs/proc,rootfs/sys,rootfs/dev}
+    ln -s "$BERTH" "$dir/plugins/berth"
+    cp /bin/busybox "$dir/rootfs/bin/busybox"
+    for p in sh ping sleep ip cat; do ln -s busybox "$dir/rootfs/bin/$p"; done
+    echo 'root:x:0:0:root:/:/bin/sh' >"$dir/rootfs/etc/passwd"
+    cat >"$dir/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["$dir/plugins"]
+network_config_dir = "$dir/net.d"
+default_network = "bertnet"
+
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$dir/events.log"
+tmp_dir = "$dir/tmp"
+CONF
+    cat >"$dir/storage.conf" <<CONF
+[storage]
+driver = "vfs"
+graphroot = "$dir/root"
+runroot = "$dir/runroot"
+CONF
+}
+
+# podman_cni_conflist DIR BRIDGE RANGES ROUTES: DIR/net.d/bertnet.conflist, the reference bridge
+# plugin's conflist as Podman writes it with only `type` changed, plus Berth's stateDir (Podman
+# does not pass the test's environment through to plugins reliably). RANGES and ROUTES are the
+# JSON of ipam.ranges and ipam.routes.
+podman_cni_conflist() {
+    jq -n --arg br "$2" --arg state "$BT_STATE" --argjson ranges "$3" --argjson routes "$4" '{
+        cniVersion: "0.4.0", name: "bertnet",
+        plugins: [{type: "berth", bridge: $br, isGateway: true, ipMasq: true, hairpinMode: true,
+                   stateDir: $state, ipam: {type: "host-local", routes: $routes, ranges: $ranges},
+                   capabilities: {ips: true}}]}' >"$1/net.d/bertnet.conflist" || fail "cannot write the conflist"
+}
+
+# podman_cni_run DIR <<'SCRIPT': run SCRIPT (sh, set -eu) with `pm` (Podman on DIR's storage),
+# $BERTH and $BT_STATE, after importing the image localhost/bt-busybox, in the host netns and a
+# private mount namespace; sets RC OUT ERR and shows OUT on stderr. Containers named bt-c1 and
+# bt-c2 are removed even when SCRIPT fails half-way.
+podman_cni_run() {
+    local dir=$1
+    {
+        cat <<'SCRIPT'
+set -eu
+dir=$1
+# private mounts: Podman's namespaces and libcni's cache live and die with this mount namespace
+mount --make-rprivate /
+mkdir -p /run/netns /var/lib/cni
+mount -t tmpfs bt-podman-netns /run/netns
+mount -t tmpfs bt-podman-cni /var/lib/cni
+export CONTAINERS_CONF=$dir/containers.conf CONTAINERS_STORAGE_CONF=$dir/storage.conf
+export XDG_RUNTIME_DIR=$dir/tmp TMPDIR=$dir/tmp
+pm() { podman --root "$dir/root" --runroot "$dir/runroot" --storage-driver vfs "$@"; }
+# a failure half-way must not leave runc containers (and their cgroups) running
+trap 'pm rm -f -t 0 bt-c1 bt-c2 >/dev/null 2>&1 || true' EXIT
+tar -C "$dir/rootfs" -c . | pm import - localhost/bt-busybox:latest >/dev/null
+SCRIPT
+        cat
+    } >"$dir/scenario.sh"
+    # nsenter rather than `ip netns exec`: the latter remounts /sys, hiding the cgroup mounts runc needs.
+    run_capture nsenter --net="/run/netns/$BT_HOST" -- env BT_STATE="$BT_STATE" BERTH="$BERTH" \
+        unshare -m --propagation private bash "$dir/scenario.sh" "$dir"
+    printf '%s\n' "$OUT" >&2
+}
+
+# ---------------------------------------------------------------------------------------------
+# IPv6 (test_ipv6.sh). Nothing here runs unless a test calls setup_host_ipv6 (after setup_host),
+# so every other test's sandbox stays exactly as before. It adds, with documentation prefixes:
+#
+#   [bt-host-<id>] bt-uplink 2001:db8:203::2/64 ──veth── bt-upl 2001:db8:203::1/64 [bt-up-<id>]
+#                  default route via 2001:db8:203::1          2001:db8:198::1/128 on lo
+#                                                             NO route back to container subnets
+#
+# Both addresses skip DAD (nodad). Globals: UPLINK_HOST_IP6 UPSTREAM_IP6 BEYOND_IP6.
+
+UPLINK_HOST_IP6=2001:db8:203::2
+UPSTREAM_IP6=2001:db8:203::1
+BEYOND_IP6=2001:db8:198::1
+RA_ROUTER_LL=fe80::1     # the upstream's link-local source of router advertisements
+
+# _ipv6_ready NS IFNAME: the kernel has set up IPv6 on the link (its multicast route exists), so
+# packets to and from it are no longer refused as unreachable.
+_ipv6_ready() { [[ -n "$(ip -n "$1" -6 route show table local type multicast dev "$2" 2>/dev/null)" ]]; }
+
+# setup_host_ipv6: give the sandbox the IPv6 side of the topology above; from now on snapshot
+# also compares IPv6 addresses, routes and the forwarding switch.
+setup_host_ipv6() {
+    ip -n "$BT_HOST" addr add "$UPLINK_HOST_IP6/64" dev "$UPLINK_IF" nodad || fail "cannot add $UPLINK_HOST_IP6"
+    ip -n "$BT_UP" addr add "$UPSTREAM_IP6/64" dev "$UPSTREAM_IF" nodad || fail "cannot add $UPSTREAM_IP6"
+    ip -n "$BT_UP" addr add "$BEYOND_IP6/128" dev lo || fail "cannot add $BEYOND_IP6"
+    ip -n "$BT_HOST" -6 route add default via "$UPSTREAM_IP6" || fail "cannot add the IPv6 default route"
+    wait_until 20 "IPv6 on $UPLINK_IF" _ipv6_ready "$BT_HOST" "$UPLINK_IF"
+    wait_until 20 "IPv6 on $UPSTREAM_IF" _ipv6_ready "$BT_UP" "$UPSTREAM_IF"
+    BT_SNAPSHOT_IPV6=1
+}
+
+# _snapshot_ipv6 host|CONTAINER: snapshot's IPv6 part: global addresses (without DAD flags), main
+# table routes without link-local ones and without the countdown of RA routes, and (host) whether
+# forwarding is on. Link-local addresses come and go with carrier changes, not with commands.
+_snapshot_ipv6() {
+    local -a pfx=(in_host)
+    [[ "$1" == host ]] || pfx=(in_ns "$1")
+    echo "## ipv6 $1"
+    "${pfx[@]}" ip -o -6 addr show scope global | awk '{print $2, $4}' | sort
+    "${pfx[@]}" ip -6 route show | grep -v '^fe80::' | sed -E 's/ expires [0-9]+sec//' | _settled_routes
+    [[ "$1" == host ]] && echo "forwarding $(in_host sysctl -n net.ipv6.conf.all.forwarding)"
+    return 0
+}
+
+# _ip6calc EXPR ARG...: evaluate a Python boolean EXPR over a, b (the ARGs as ipaddress objects:
+# ADDR an address, PREFIX/LEN a network, ADDR/LEN with host bits an interface); exit 0 when true.
+_ip6calc() {
+    python3 -c '
+import ipaddress, sys
+def parse(t):
+    if "/" not in t:
+        return ipaddress.ip_address(t)
+    try:
+        return ipaddress.ip_network(t)
+    except ValueError:
+        return ipaddress.ip_interface(t)
+v = [parse(t) for t in sys.argv[2:]] + [None, None]
+a, b = v[0], v[1]
+sys.exit(0 if eval(sys.argv[1]) else 1)
+' "$@" 2>/dev/null
+}
+
+# in_subnet6 ADDR[/LEN] CIDR6: ADDR lies in CIDR6.
+in_subnet6() { _ip6calc 'a in b' "${1%/*}" "$2"; }
+# subnets_overlap6 CIDR6 CIDR6
+subnets_overlap6() { _ip6calc 'a.overlaps(b)' "$1" "$2"; }
+# is_ula64 CIDR6: a unique local /64 (fc00::/7 with the L bit, fd00::/8), in RFC 5952 text.
+is_ula64() { _ip6calc 'a.prefixlen == 64 and a.subnet_of(ipaddress.ip_network("fd00::/8")) and str(a) == sys.argv[2]' "$1"; }
+# ip6_nth CIDR6 N: the Nth address of the prefix (1: the gateway Berth picks), RFC 5952 text.
+ip6_nth() { python3 -c 'import ipaddress, sys; print(ipaddress.ip_network(sys.argv[1])[int(sys.argv[2])])' "$1" "$2"; }
+
+# ipv6_traces CIDR6...: what the host netns still holds of the given prefixes or addresses (an
+# address as ADDR/128): addresses, routes of every table (local and anycast ones included) and
+# addresses or prefixes in the nft ruleset that lie inside one of them. Empty when clean.
+ipv6_traces() {
+    {
+        ip -n "$BT_HOST" -6 -o addr show | sed 's/^/addr: /'
+        ip -n "$BT_HOST" -6 route show table all | sed 's/^/route: /'
+        in_host nft list ruleset 2>/dev/null | sed 's/^/nft: /'
+    } | python3 -c '
+import ipaddress, re, sys
+nets = [ipaddress.ip_network(a, strict=False) for a in sys.argv[1:]]
+for line in sys.stdin:
+    for tok in re.findall(r"[0-9A-Fa-f:]*:[0-9A-Fa-f:]+(?:/[0-9]+)?", line):
+        try:
+            n = ipaddress.ip_network(tok, strict=False)
+        except ValueError:
+            continue
+        if n.version == 6 and any(n.subnet_of(x) for x in nets):
+            print(line.rstrip())
+            break
+' "$@"
+}
+
+# nonempty CMD...: CMD prints something (for wait_until, which runs its command again each time).
+nonempty() { [[ -n "$("$@")" ]]; }
+
+# ping_once_ok NS ADDR: exactly one echo answered within 2 s (no retries: for "usable right away").
+ping_once_ok() {
+    in_ns_any "$1" ping -n -q -c1 -W2 "$2" >/dev/null 2>&1 || fail "ping from $1 to $2 failed (one try, right away)"
+}
+
+# addr6_line NS IFNAME ADDR: the `ip -6 addr` line of ADDR on IFNAME in NS ("host" or a container),
+# with its flags (tentative, dadfailed, ...).
+addr6_line() {
+    in_ns_any "$1" ip -o -6 addr show dev "$2" | awk -v a="$3" '{ split($4, p, "/"); if (p[1] == a) print }'
+}
+
+# router advertisements from the upstream (ra_sender.py), for the SLAAC case
+
+# start_ra_sender VAR PREFIX...: in the upstream netns, advertise PREFIX(es) on bt-upl every
+# 0.5 s from $RA_ROUTER_LL (added without DAD) until stopped; wait for the first RA to be sent
+# and store the sender's PID in VAR.
+start_ra_sender() {
+    local var=$1 out pid; shift
+    out="$BT_TMP/ra-$RANDOM"
+    if ! ip -n "$BT_UP" -6 addr show dev "$UPSTREAM_IF" | grep -q "inet6 $RA_ROUTER_LL/64"; then
+        ip -n "$BT_UP" addr add "$RA_ROUTER_LL/64" dev "$UPSTREAM_IF" nodad || fail "cannot add $RA_ROUTER_LL"
+    fi
+    _ns_prefix up
+    "${NSPFX[@]}" python3 "$BT_LIB_DIR/ra_sender.py" "$UPSTREAM_IF" "$RA_ROUTER_LL" "$@" </dev/null >"$out" 2>"$out.err" &
+    pid=$!
+    _bt_record pids "$pid"
+    wait_until 20 "the first router advertisement" _ra_started "$pid" "$out"
+    printf -v "$var" '%s' "$pid"
+}
+
+_ra_started() {   # _ra_started PID OUT
+    grep -q '^sent' "$2" && return 0
+    kill -0 "$1" 2>/dev/null || fail "the RA sender died: $(cat "$2.err")"
+    return 1
+}
+
+# stop_ra_sender PID: end a sender started by start_ra_sender (by its recorded PID).
+stop_ra_sender() { kill_container "$1"; }
+
+# icmp6_count NS COUNTER: an ICMPv6 counter of NS ("host", "up", a netns or a PID) from
+# /proc/net/snmp6, e.g. Icmp6InRouterAdvertisements (counted even when the RA is then ignored).
+icmp6_count() { in_ns_any "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/snmp6; }
+
+# host_addr6_in PREFIX: the uplink holds an address inside PREFIX (e.g. one SLAAC made).
+host_addr6_in() { [[ -n "$(ip -n "$BT_HOST" -6 addr show dev "$UPLINK_IF" to "$1")" ]]; }
+
+# host_ra_default_route: the host's default route learned from a router advertisement.
+host_ra_default_route() { ip -n "$BT_HOST" -6 route show default proto ra; }

@@ -2,45 +2,6 @@
 # Isolation between networks (default, both directions, opt-out with --isolate=false), published
 # ports reachable across networks through the host address, ICC off, internal networks.
 
-# _matrix NET... : two containers per network (netns + pid); sets M_NS[i] M_IP[i] M_NET[i].
-_matrix() {
-    local net c
-    M_NS=() M_IP=() M_NET=()
-    for net in "$@"; do
-        for kind in netns pid; do
-            new_container "$kind" c
-            connect "$net" "$c"
-            M_NS+=("$c"); M_IP+=("$EP_IP"); M_NET+=("$net")
-        done
-    done
-}
-
-# _reaches FROM_INDEX TO_INDEX: one ping (ARP is warm after the first pass).
-_reaches() { in_ns "${M_NS[$1]}" ping -n -q -c1 -W1 "${M_IP[$2]}" >/dev/null 2>&1; }
-
-# _check_matrix ALLOWED_PAIRS_FUNCTION: every ordered pair; the function says whether
-# networks $1 and $2 may talk.
-_check_matrix() {
-    local i j want got bad=""
-    for ((i = 0; i < ${#M_NS[@]}; i++)); do
-        for ((j = 0; j < ${#M_NS[@]}; j++)); do
-            ((i == j)) && continue
-            if "$1" "${M_NET[$i]}" "${M_NET[$j]}"; then want=yes; else want=no; fi
-            got=no
-            if [[ $want == yes ]]; then
-                _reaches "$i" "$j" || _reaches "$i" "$j" || _reaches "$i" "$j" || true
-                _reaches "$i" "$j" && got=yes
-            else
-                _reaches "$i" "$j" && got=yes
-            fi
-            [[ $want == "$got" ]] || bad+=" ${M_NET[$i]}#$i->${M_NET[$j]}#$j(want $want)"
-        done
-    done
-    [[ -z "$bad" ]] || fail "isolation matrix wrong:$bad"
-}
-
-_same_network() { [[ "$1" == "$2" ]]; }
-
 test_isolation_matrix() {
     create_net one; create_net two; create_net three
     _matrix one two three
