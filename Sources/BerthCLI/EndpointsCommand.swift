@@ -12,8 +12,11 @@ struct EndpointsCommand: ParsableCommand {
     func run() throws {
         let views = try global.withEngine { engine in
             let networks = Dictionary(uniqueKeysWithValues: try engine.networks().map { ($0.network.name, $0.network) })
+            let ports = Dictionary(grouping: try engine.publishedPorts(network: network), by: \.endpoint)
             return try engine.endpoints(network: network).map {
-                EndpointView($0, gateway: networks[$0.network]?.gateway, gateway6: networks[$0.network]?.gateway6)
+                var view = EndpointView($0, gateway: networks[$0.network]?.gateway, gateway6: networks[$0.network]?.gateway6)
+                view.ports = ports[$0.id]?.map(\.mapping) ?? []
+                return view
             }
         }
         switch format {

@@ -19,6 +19,8 @@ test_publish_from_outside_tcp_udp() {
     _published_container web netns -p 8080:80 --publish 5353:53/udp
     assert_eq '[{"hostIP":"0.0.0.0","hostPort":8080,"containerPort":80,"count":1,"protocol":"tcp"},{"hostIP":"0.0.0.0","hostPort":5353,"containerPort":53,"count":1,"protocol":"udp"}]' \
         "$(jq -c .ports <<<"$EP")" "connect prints the published ports"
+    assert_eq "$(jq -c .ports <<<"$EP")" "$(berth_host endpoints --format json | jq -c '.[0].ports')" \
+        "endpoints lists the same ports"
     assert_port_answers up "$UPLINK_HOST_IP" 8080 tcp web
     assert_eq "web $UPSTREAM_IP" "$OUT" "the container sees the real client address"
     assert_port_answers up "$UPLINK_HOST_IP" 5353 udp dns
