@@ -12,7 +12,7 @@
 #          BENCH_LEVELS ("0 1 100 500 1000"), BENCH_PORTS (1000), BENCH_BULK (100),
 #          BENCH_PEER_MAX / BENCH_PEER_PORTS (the peers' caps: quick 500 / 200, full 1000 / 1000),
 #          BENCH_BULK_ROUNDS, BENCH_IPERF_SECONDS, BENCH_IPERF_ROUNDS,
-#          BENCH_DS_PAIR (rounds of Berth's IPv4-only/dual-stack pair alone: quick 100, full 300)
+#          BENCH_DS_PAIR (rounds of Berth's IPv4-only/dual-stack pairs alone: quick 100, full 300)
 #
 # Writes bench/results/compare.{md,json}, compare-samples.txt and attach-growth.svg.
 #
@@ -49,7 +49,7 @@ BULK=${BENCH_BULK:-100}
 ID=$$
 ST=$(mktemp -d /tmp/bt-bench.XXXXXX)
 J=$ST/json
-mkdir -p "$J" "$ST/berth-bc" "$ST/berth-bn" "$ST/berth-b6" "$ST/ipam" "$ST/netavark" "$ST/netavark6" "$RESULTS"
+mkdir -p "$J" "$ST/berth-bc" "$ST/berth-bn" "$ST/berth-b6" "$ST/berth-n6" "$ST/ipam" "$ST/netavark" "$ST/netavark6" "$RESULTS"
 STARTED_PIDS=()
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -96,12 +96,13 @@ RAW=$ST/raw_netlink
 # ---- the throwaway host namespace -----------------------------------------------------------------
 # One throwaway "host" namespace per tool (bt-bench-h$ID-<tool>), so a tool's growth is measured
 # against its own endpoints only, and Berth CLI and Berth CNI get separate state and tables.
-# Dual stack (issue 14): b6/c6/v6/r6 are the dual-stack twins of bc/cb/nv/rw; b4, Berth's IPv4-only
-# twin for them, shares b6's host namespace and state (one host with both kinds of network).
+# Dual stack (issue 14): b6/n6/c6/v6/r6 are the dual-stack twins of bc/bn/cb/nv/rw; b4 and n4,
+# Berth's IPv4-only twins (CLI and CNI), share b6's and n6's host namespace and state (one host
+# with both kinds of network).
 newns() { ip netns add "$1" && ip -n "$1" link set lo up; }
-declare -A HOST_OF=([b4]=b6)
+declare -A HOST_OF=([b4]=b6 [n4]=n6)
 hostns() { echo "bt-bench-h$ID-${HOST_OF[$1]:-$1}"; }
-for t in bc bn cb nv rw b6 c6 v6 r6; do newns "$(hostns $t)"; done
+for t in bc bn cb nv rw b6 n6 c6 v6 r6; do newns "$(hostns $t)"; done
 berth_env() { echo "BERTH_STATE_DIR=$ST/berth-${HOST_OF[$1]:-$1} BERTH_POOLS=10.240.0.0/16:24"; }
 # in_host TOOL CMD...: runs CMD in that tool's host namespace (with Berth's environment).
 in_host() { local t=$1; shift; ip netns exec "$(hostns "$t")" env $(berth_env "$t") "$@"; }
@@ -120,22 +121,25 @@ NOTES=()
 ((HAS_PUBLISH)) || NOTES+=("berth port rows skipped: 'berth network connect --help' has no --publish (issue 4 not landed)")
 ((HAS_IPV6)) || NOTES+=("dual-stack rows skipped: no IPv6 in this kernel, or 'berth network create --help' has no --ipv6 (issue 14 not landed)")
 if ((HAS_IPV6)); then
+    ((HAS_CNI)) && NOTES+=("dual stack, Berth CNI: type berth with host-local ranges [10.247.0.0/16] and [fd42:4254:6805::/64], routes 0.0.0.0/0 and ::/0, against an IPv4-only twin (one range, 10.246.0.0/16, route 0.0.0.0/0) in the same host namespace and state, otherwise as the berth-cni rows")
     NOTES+=("dual stack, peers' IPv6 settings: cni-bridge = bridge + host-local with ranges [10.242.0.0/16] and [fd42:4254:6802::/64], routes 0.0.0.0/0 and ::/0, isGateway/ipMasq/hairpinMode as for IPv4, enabledad left at its default (false: accept_dad=0 in the container, so the plugin's wait for tentative addresses returns at once); netavark = ipv6_enabled true, subnets 10.243.0.0/16 and fd42:4254:6803::/64, a static address of each family (it sets accept_dad=0 and autoconf=0 itself); Berth = network create --subnet 10.241.0.0/16 --subnet fd42:4254:6801::/64, against an IPv4-only twin in the same host namespace and state")
-    ((HAS_CNI)) && NOTES+=("dual stack: berth-cni is not in the dual-stack rows: its CNI configuration takes one IPv4 range")
 fi
 if ((HAS_PUBLISH == 0 || HAS_CNI == 0)); then :; fi
 
 # ---- networks: one per tool ---------------------------------------------------------------------
 # tool codes: bc = berth CLI, bn = berth CNI, cb = CNI bridge (+portmap), nv = netavark, rw = raw
 declare -A NET_BASE=([bc]=10.234 [bn]=10.237 [cb]=10.235 [nv]=10.236 [rw]=10.238
-                     [b4]=10.245 [b6]=10.241 [c6]=10.242 [v6]=10.243 [r6]=10.244)
+                     [b4]=10.245 [b6]=10.241 [c6]=10.242 [v6]=10.243 [r6]=10.244 [n4]=10.246 [n6]=10.247)
 # the dual-stack networks' IPv6 /64s (unique local, fixed so runs compare)
-declare -A NET6_BASE=([b6]=fd42:4254:6801 [c6]=fd42:4254:6802 [v6]=fd42:4254:6803 [r6]=fd42:4254:6804)
+declare -A NET6_BASE=([b6]=fd42:4254:6801 [c6]=fd42:4254:6802 [v6]=fd42:4254:6803 [r6]=fd42:4254:6804
+                      [n6]=fd42:4254:6805)
 declare -A PORT_BASE=([bc]=20000 [bn]=30000 [cb]=40000 [nv]=50000)
 declare -A TOOL_NAME=([bc]=berth-cli [bn]=berth-cni [cb]=cni-bridge [nv]=netavark [rw]=raw-netlink
-                      [b4]=berth-cli [b6]=berth-cli [c6]=cni-bridge [v6]=netavark [r6]=raw-netlink)
+                      [b4]=berth-cli [b6]=berth-cli [n4]=berth-cni [n6]=berth-cni [c6]=cni-bridge [v6]=netavark
+                      [r6]=raw-netlink)
 # which family a tool's network has, for the dual-stack rows' operation names
-declare -A FAMILY_OF=([bc]=ipv4 [bn]=ipv4 [cb]=ipv4 [nv]=ipv4 [rw]=ipv4 [b4]=ipv4 [b6]=dual [c6]=dual [v6]=dual [r6]=dual)
+declare -A FAMILY_OF=([bc]=ipv4 [bn]=ipv4 [cb]=ipv4 [nv]=ipv4 [rw]=ipv4 [b4]=ipv4 [b6]=dual [n4]=ipv4 [n6]=dual
+                       [c6]=dual [v6]=dual [r6]=dual)
 TOOLS=(bc)
 ((HAS_CNI)) && TOOLS+=(bn)
 TOOLS+=(cb nv rw)
@@ -176,16 +180,20 @@ cni_conf() { # TYPE(bridge|berth) NAME BRIDGE BASE [PORTS_JSON]
 }
 cni_conf bridge btbr btbr0 10.235 > "$J/cb.json"
 cni_conf berth btcni btcni0 10.237 > "$J/bn.json"
-# The bridge plugin configured dual stack as a user would: host-local with an IPv4 and an IPv6
-# range, default routes of both families, everything else as for IPv4. `enabledad` is left at
-# its default (false): the plugin writes accept_dad=0 on the container's interface, so the wait
-# for tentative addresses it makes whenever an IPv6 gateway is set (ip.SettleAddresses, polling
-# up to 10 s) finds none and returns at once. With "enabledad": true it would wait for DAD.
-cni_conf6() { # NAME BRIDGE BASE PREFIX6
-    printf '{"cniVersion":"0.4.0","name":"%s","type":"bridge","bridge":"%s","isGateway":true,"ipMasq":true,"hairpinMode":true,"capabilities":{"ips":true},"ipam":{"type":"host-local","dataDir":"%s","routes":[{"dst":"0.0.0.0/0"},{"dst":"::/0"}],"ranges":[[{"subnet":"%s.0.0/16","gateway":"%s.0.1"}],[{"subnet":"%s::/64","gateway":"%s::1"}]]}}\n' \
-        "$1" "$2" "$ST/ipam" "$3" "$3" "$4" "$4"
+# The bridge plugin (and Berth's CNI plugin) configured dual stack as a user would: host-local
+# with an IPv4 and an IPv6 range, default routes of both families, everything else as for IPv4.
+# The bridge plugin's `enabledad` is left at its default (false): it writes accept_dad=0 on the
+# container's interface, so the wait for tentative addresses it makes whenever an IPv6 gateway is
+# set (ip.SettleAddresses, polling up to 10 s) finds none and returns at once. With
+# "enabledad": true it would wait for DAD.
+cni_conf6() { # TYPE(bridge|berth) NAME BRIDGE BASE PREFIX6
+    printf '{"cniVersion":"0.4.0","name":"%s","type":"%s","bridge":"%s","isGateway":true,"ipMasq":true,"hairpinMode":true,"capabilities":{"ips":true},"ipam":{"type":"host-local","dataDir":"%s","routes":[{"dst":"0.0.0.0/0"},{"dst":"::/0"}],"ranges":[[{"subnet":"%s.0.0/16","gateway":"%s.0.1"}],[{"subnet":"%s::/64","gateway":"%s::1"}]]}}\n' \
+        "$2" "$1" "$3" "$ST/ipam" "$4" "$4" "$5" "$5"
 }
-cni_conf6 btbr6 btbr6 10.242 fd42:4254:6802 > "$J/c6.json"
+cni_conf6 bridge btbr6 btbr6 10.242 fd42:4254:6802 > "$J/c6.json"
+# Berth's CNI plugin: the same dual-stack configuration, and an IPv4-only twin beside it
+cni_conf6 berth btcni6 btcni6 10.247 fd42:4254:6805 > "$J/n6.json"
+cni_conf berth btcni4 btcni4 10.246 > "$J/n4.json"
 
 portmap_conf() { # NS IP PORTS_JSON  (prevResult as the bridge plugin returns it)
     printf '{"cniVersion":"0.4.0","name":"btbr","type":"portmap","capabilities":{"portMappings":true},"runtimeConfig":{"portMappings":[%s]},"prevResult":{"cniVersion":"0.4.0","interfaces":[{"name":"btbr0"},{"name":"veth"},{"name":"eth0","sandbox":"/run/netns/%s"}],"ips":[{"version":"4","interface":2,"address":"%s/16","gateway":"10.235.0.1"}],"routes":[{"dst":"0.0.0.0/0"}],"dns":{}}}\n' "$3" "$1" "$2"
@@ -236,6 +244,7 @@ attach_steps_in() {
         echo "$RAW attach btraw0 /run/netns/$ns btr$idx $ip 10.238.0.1 16" ;;
     b4) echo "$(berth_env b4) $BERTH network connect bench4 $ns" ;;
     b6) echo "$(berth_env b6) $BERTH network connect bench6 $ns" ;;
+    n4|n6) echo "$(berth_env "$t") CNI_COMMAND=ADD CNI_CONTAINERID=$c CNI_NETNS=/run/netns/$ns CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN CNI_ARGS=IgnoreUnknown=1 <$J/$t.json $BERTH" ;;
     c6) echo "CNI_COMMAND=ADD CNI_CONTAINERID=$c CNI_NETNS=/run/netns/$ns CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN CNI_ARGS=IgnoreUnknown=1 <$J/c6.json $CNI_BIN/bridge" ;;
     v6)
         netavark6_json "$c" "$ip" "$(ip6_of v6 "$idx")" > "$J/v6-$idx.json"
@@ -260,6 +269,7 @@ detach_steps_in() {
     rw) echo "$RAW detach btr$idx" ;;
     b4) echo "$(berth_env b4) $BERTH network disconnect bench4 $ns" ;;
     b6) echo "$(berth_env b6) $BERTH network disconnect bench6 $ns" ;;
+    n4|n6) echo "$(berth_env "$t") CNI_COMMAND=DEL CNI_CONTAINERID=$c CNI_NETNS=/run/netns/$ns CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN CNI_ARGS=IgnoreUnknown=1 <$J/$t.json $BERTH" ;;
     c6) echo "CNI_COMMAND=DEL CNI_CONTAINERID=$c CNI_NETNS=/run/netns/$ns CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN CNI_ARGS=IgnoreUnknown=1 <$J/c6.json $CNI_BIN/bridge" ;;
     v6) echo "<$J/v6-$idx.json $NETAVARK --config $ST/netavark6 --rootless=false --aardvark-binary=/usr/lib/podman/aardvark-dns teardown /run/netns/$ns" ;;
     r6) echo "$RAW detach btr6$idx" ;;
@@ -396,9 +406,9 @@ bulk_phase() {
 
 # Dual stack (issue 14): attach/detach on dual-stack networks (IPv4 /16 + IPv6 /64) against the
 # same tools on IPv4-only ones, all in one rotation, each network with one other endpoint on it
-# (as the "1" row); then Berth's pair and the raw floors alone for more samples, and the raw
-# floor's steps in-process. Operation names: attach@1-ipv4, attach@1-dual (…-pair for the pair
-# alone; @crowded for the pair after the growth phase).
+# (as the "1" row); then Berth's pairs (CLI, CNI) and the raw floors alone for more samples, and
+# the raw floor's steps in-process. Operation names: attach@1-ipv4, attach@1-dual (…-pair for the
+# pairs alone; @crowded for the pairs after the growth phase).
 dual_stack_cycle() { # SUFFIX TAG COUNT TOOLS...
     local suffix=$1 tag=$2 count=$3; shift 3
     local tools=("$@") n=$# r k t idx op
@@ -414,8 +424,9 @@ dual_stack_cycle() { # SUFFIX TAG COUNT TOOLS...
     done | run_ops
 }
 # The raw floor in-process, an IPv4-only and a dual-stack attach in turn, with the IPv6 steps
-# apart: the accept_ra write from inside the container (setns in, write, setns back), the
-# address datagram with and without the IPv6 address, the ::/0 request.
+# apart: the address datagram with and without the IPv6 address, the ::/0 request; and, between
+# attach and detach and in neither, an accept_ra write from inside the container (setns in, write,
+# setns back) as a probe of the /proc/sys/net/ipv6 lookup Berth no longer makes.
 raw_dual_steps() { # SUFFIX
     in_host r6 "$RAW" loop6 btraw6 /run/netns "bt-bench-r$ID-" "$N" 10.244.0.0 10.244.0.1 16 fd42:4254:6804:: fd42:4254:6804::1 |
         awk -v s="$1" 'BEGIN { m["attach4"] = "attach" s "-ipv4"; m["attach6"] = "attach" s "-dual"
@@ -424,28 +435,30 @@ raw_dual_steps() { # SUFFIX
                                m["accept-ra"] = "step-accept-ra" s "-dual"; m["route6"] = "step-route6" s "-dual" }
                        ($1 in m) { printf "raw-in-process %s %.4f 0\n", m[$1], $2 / 1e6 }' >> "$SAMPLES"
 }
+DS_BERTH=(b4 b6)   # Berth's pairs: CLI, and CNI when the binary is a CNI plugin
+((HAS_CNI)) && DS_BERTH+=(n4 n6)
 dual_stack_phase() {
     ((HAS_IPV6)) || return 0
     local t
-    log "dual stack: one other endpoint on each dual-stack network and on Berth's IPv4-only twin"
-    for t in b4 b6 c6 v6 r6; do
+    log "dual stack: one other endpoint on each dual-stack network and on Berth's IPv4-only twins"
+    for t in "${DS_BERTH[@]}" c6 v6 r6; do
         newns "bt-bench-f$ID-$t-0"
         printf 'fill|-\t%s\n' "$(attach_steps "$t" "bt-bench-f$ID-$t-0" 0)"
     done | run_ops
     NOTES+=("dual stack: measured with $(ip netns list | wc -l) network namespaces on the machine (the crowded rows: after the growth phase)")
-    log "dual stack: IPv4-only and dual-stack side by side, $N rounds: b4 b6 cb c6 nv v6 rw r6"
-    dual_stack_cycle "@1" "" "$N" b4 b6 cb c6 nv v6 rw r6
-    log "dual stack: Berth's pair and the raw floors alone, $DS_PAIR rounds"
-    dual_stack_cycle "@1" "-pair" "$DS_PAIR" b4 b6 rw r6
+    log "dual stack: IPv4-only and dual-stack side by side, $N rounds: ${DS_BERTH[*]} cb c6 nv v6 rw r6"
+    dual_stack_cycle "@1" "" "$N" "${DS_BERTH[@]}" cb c6 nv v6 rw r6
+    log "dual stack: Berth's pairs and the raw floors alone, $DS_PAIR rounds: ${DS_BERTH[*]} rw r6"
+    dual_stack_cycle "@1" "-pair" "$DS_PAIR" "${DS_BERTH[@]}" rw r6
     raw_dual_steps "@1"
 }
-# The same pair once every tool's fillers are alive (thousands of namespaces, most of which have
+# The same pairs once every tool's fillers are alive (thousands of namespaces, most of which have
 # looked /proc/sys/net up: the peers write sysctls in every container they make).
 crowded_dual_stack_phase() {
     ((HAS_IPV6)) || return 0
-    NOTES+=("dual stack, crowded: Berth's pair measured after the growth phase, with $(ip netns list | wc -l) network namespaces on the machine (each pair network still has one other endpoint)")
-    log "dual stack, crowded: Berth's pair, $DS_PAIR rounds"
-    dual_stack_cycle "@crowded" "" "$DS_PAIR" b4 b6
+    NOTES+=("dual stack, crowded: Berth's pairs measured after the growth phase, with $(ip netns list | wc -l) network namespaces on the machine (each pair network still has one other endpoint)")
+    log "dual stack, crowded: Berth's pairs, $DS_PAIR rounds: ${DS_BERTH[*]}"
+    dual_stack_cycle "@crowded" "" "$DS_PAIR" "${DS_BERTH[@]}"
     raw_dual_steps "@crowded"
 }
 
