@@ -6,14 +6,17 @@ import BerthEngine
 extension CNIConfig {
     /// The static addresses asked for, at most one per family: `runtimeConfig.ips`, else
     /// `args.cni.ips`, else CNI_ARGS `IP`. An address of a family the network lacks is code 7.
-    func staticAddresses(_ envArgs: CNIArgs, network spec: NetworkSpec) throws -> StaticAddresses {
+    /// The network's families are those `spec` states, else `known` (the existing network's),
+    /// else unknown: then the engine checks the addresses against the network.
+    func staticAddresses(_ envArgs: CNIArgs, network spec: NetworkSpec,
+                         families known: Set<IPFamily>? = nil) throws -> StaticAddresses {
         var requested = StaticAddresses(ipv4: envArgs.ip, ipv6: envArgs.ip6)
         if let list = runtimeConfig?.ips, !list.isEmpty {
             requested = try StaticAddresses(parsing: list, source: "runtimeConfig.ips", code: .invalidConfig)
         } else if let list = args?.cni?.ips, !list.isEmpty {
             requested = try StaticAddresses(parsing: list, source: "args.cni.ips", code: .invalidConfig)
         }
-        let families = Self.families(of: spec)
+        guard let families = Self.families(of: spec) ?? known else { return requested }
         for address in requested.all where !families.contains(address.family) {
             throw CNIError(.invalidConfig, "requested IP \(address): network '\(spec.name)' has no \(address.family) range")
         }
@@ -36,7 +39,7 @@ extension CNIConfig {
     /// dropped when the request maps the same host port to the same container port for the
     /// network's family too (runtimes send `0.0.0.0` and `::` twins whatever the network), and
     /// refused otherwise: a port the user asked for would silently not be published.
-    func portMappings(network spec: NetworkSpec) throws -> [PortMapping] {
+    func portMappings(network spec: NetworkSpec, families known: Set<IPFamily>? = nil) throws -> [PortMapping] {
         var requested: [PortMapping] = []
         for p in runtimeConfig?.portMappings ?? [] {
             guard (1...65535).contains(p.hostPort), (1...65535).contains(p.containerPort) else {
@@ -56,7 +59,7 @@ extension CNIConfig {
             }
             requested.append(PortMapping(hostIP: hostIP, hostPort: UInt16(p.hostPort), containerPort: UInt16(p.containerPort), proto: proto))
         }
-        let families = Self.families(of: spec)
+        guard let families = Self.families(of: spec) ?? known else { return requested }
         return try requested.filter { p in
             guard let family = p.hostIP?.family, !families.contains(family) else { return true }
             let twin = requested.contains {
@@ -69,6 +72,13 @@ extension CNIConfig {
             }
             return false
         }
+    }
+
+    /// Whether the request asks for something of one address family (a static address, a port
+    /// on one family's address), which only the network's families can validate.
+    func asksForOneFamily(_ envArgs: CNIArgs) -> Bool {
+        envArgs.ip != nil || envArgs.ip6 != nil || !(runtimeConfig?.ips ?? []).isEmpty || !(args?.cni?.ips ?? []).isEmpty
+            || (runtimeConfig?.portMappings ?? []).contains { !($0.hostIP ?? "").isEmpty }
     }
 
     /// The GC keep-list: `cni.dev/valid-attachments`, or the older `cni.dev/attachments`.

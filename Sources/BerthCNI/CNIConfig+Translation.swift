@@ -24,7 +24,9 @@ extension CNIConfig {
     /// The Berth network this configuration describes. Per address family, Berth's keys win
     /// over `ipam`'s plain `subnet`/`gateway`/`rangeStart`/`rangeEnd`, which win over that
     /// family's range in `ranges`. The network has exactly the families the configuration gives
-    /// addressing for (IPv4 when it gives none), so an existing network must have them too.
+    /// addressing for, so an existing network must have them too; a configuration with no
+    /// addressing at all states no family (it joins an existing network as it is, and creates an
+    /// IPv4 one).
     func networkSpec() throws -> NetworkSpec {
         let name = try requireName()
         if let type = ipam?.type, !type.isEmpty, type != "host-local", type != "berth" {
@@ -45,9 +47,10 @@ extension CNIConfig {
             spec.ipRange6 = try a.ipRange.map { text in try Self.parse(text, "ipRange") { IPv6Subnet($0) } }
                 ?? a.rangeBlock(subnet: spec.subnet6, gateway: spec.gateway6)
         }
-        let hasIPv6 = addressing[.ipv6] != nil
-        spec.ipv6 = hasIPv6
-        spec.ipv4 = addressing[.ipv4] != nil || !hasIPv6
+        if !addressing.isEmpty {
+            spec.ipv4 = addressing[.ipv4] != nil
+            spec.ipv6 = addressing[.ipv6] != nil
+        }
         if let bridge {
             do { try Validation.interfaceName(bridge, what: "bridge name") } catch { throw CNIError(.invalidConfig, "\(error)") }
             spec.bridge = bridge
@@ -67,9 +70,11 @@ extension CNIConfig {
         return spec
     }
 
-    /// The address families of the network `spec` (from ``networkSpec()``) defines.
-    static func families(of spec: NetworkSpec) -> Set<IPFamily> {
-        Set([spec.ipv4 == true ? IPFamily.ipv4 : nil, spec.ipv6 == true ? .ipv6 : nil].compactMap { $0 })
+    /// The address families of the network `spec` (from ``networkSpec()``) defines; nil when
+    /// the configuration states none (the network's own then apply, which the engine checks).
+    static func families(of spec: NetworkSpec) -> Set<IPFamily>? {
+        guard spec.ipv4 != nil || spec.ipv6 != nil else { return nil }
+        return Set([spec.ipv4 == true ? IPFamily.ipv4 : nil, spec.ipv6 == true ? .ipv6 : nil].compactMap { $0 })
     }
 
     /// The family a route's `dst` is the default route of (`0.0.0.0/0`, `::/0`), or nil.
@@ -82,7 +87,8 @@ extension CNIConfig {
     /// `ipam.routes`: only the default route of a family the network has, via its gateway
     /// (Berth installs exactly that route, and no other).
     private func checkRoutes(_ spec: NetworkSpec) throws {
-        let families = Self.families(of: spec)
+        // Without addressing, the network the configuration would create: IPv4.
+        let families = Self.families(of: spec) ?? [.ipv4]
         for route in ipam?.routes ?? [] {
             guard let family = Self.defaultRouteFamily(route.dst) else {
                 throw CNIError(.unsupportedField, "route to \(Validation.printable(route.dst)) is not supported",

@@ -39,9 +39,16 @@ struct Commands {
         let ifname = try env.requireIfname()
         let envArgs = try CNIArgs(parsing: env.args)
         let spec = try config.networkSpec()
-        let addresses = try config.staticAddresses(envArgs, network: spec)
+        // A configuration without addressing joins the network as it is: its families (IPv4
+        // for one this ADD creates) decide which one-family requests apply. Read only when
+        // there is such a request.
+        var families: Set<IPFamily>?
+        if CNIConfig.families(of: spec) == nil, config.asksForOneFamily(envArgs) {
+            families = (try? engine.network(named: spec.name))?.families ?? [.ipv4]
+        }
+        let addresses = try config.staticAddresses(envArgs, network: spec, families: families)
         let mac = try config.staticMAC(envArgs)
-        let ports = try config.portMappings(network: spec)
+        let ports = try config.portMappings(network: spec, families: families)
         let netns = try env.requireNetns()
         PhaseTrace.mark("cni: validate")
         // The network as this configuration defines it (created on the first ADD), and no second

@@ -35,6 +35,9 @@ public struct NetworkInfo: Sendable, Equatable {
     /// Creation time, unix seconds.
     public var created: Int64
 
+    /// The families the network has addresses of.
+    public var families: Set<IPFamily> { Set((subnet != nil ? [.ipv4] : []) + (subnet6 != nil ? [.ipv6] : [])) }
+
     init(_ n: NetworkRecord) {
         name = n.name; id = n.id; driver = n.driver; firewall = n.firewall; device = n.bridge
         subnet = n.subnet; gateway = n.gateway; ipRange = n.ipRange; mtu = n.mtu

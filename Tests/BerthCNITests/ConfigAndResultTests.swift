@@ -54,10 +54,11 @@ final class ConfigAndResultTests: XCTestCase {
                        IPv4Address("10.0.0.7"))
         func ports(_ json: String) throws -> [PortMapping] {
             let c = try config(json)
-            return try c.portMappings(network: c.networkSpec())
+            return try c.portMappings(network: c.networkSpec(), families: [.ipv4])
         }
         // A lone [::1] on an IPv4-only network is refused (see DualStackTests); with its IPv4
-        // twin it is left out.
+        // twin it is left out. (The configuration states no addressing: the network's own
+        // families, here IPv4, apply.)
         let mapped = try ports(#"{"name":"b","runtimeConfig":{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostPort":53,"containerPort":53,"protocol":"udp","hostIP":"127.0.0.1"},{"hostPort":1,"containerPort":1,"hostIP":"127.0.0.1"},{"hostPort":1,"containerPort":1,"hostIP":"::1"}]}}"#)
         XCTAssertEqual(mapped, [PortMapping(hostPort: 8080, containerPort: 80),
                                 PortMapping(hostIP: .v4(IPv4Address("127.0.0.1")!), hostPort: 53, containerPort: 53, proto: .udp),

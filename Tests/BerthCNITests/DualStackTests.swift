@@ -56,10 +56,17 @@ final class DualStackTests: XCTestCase {
         let only4 = try spec(ranges("[[\(Self.v4)]]"))
         XCTAssertEqual(only4.ipv4, true)
         XCTAssertEqual(only4.ipv6, false)
-        // No addressing at all: IPv4 with a subnet chosen by Berth, as before.
+        // No addressing at all states no family: it joins an existing network of either kind as
+        // it is (the engine creates an IPv4 one when there is none), and its requests are left
+        // for the engine to check against the network's real families.
         let none = try spec(#"{"name":"d"}"#)
-        XCTAssertEqual(CNIConfig.families(of: none), [.ipv4])
+        XCTAssertNil(CNIConfig.families(of: none))
+        XCTAssertNil(none.ipv4)
+        XCTAssertNil(none.ipv6)
         XCTAssertNil(none.subnet)
+        let withIPv6Request = try config(#"{"name":"d","runtimeConfig":{"ips":["2001:db8:7::9/64"],"portMappings":[{"hostPort":80,"containerPort":80,"hostIP":"::"}]}}"#)
+        XCTAssertEqual(try withIPv6Request.staticAddresses(CNIArgs(), network: none).ipv6, IPv6Address("2001:db8:7::9"))
+        XCTAssertEqual(try withIPv6Request.portMappings(network: none).count, 1)
     }
 
     func testPlainSubnetKeysTakeEitherFamily() throws {

@@ -653,3 +653,18 @@ test_cni_dual_stack_bad_input_changes_nothing() {
     [[ "$before6" == "$after6" ]] || { diff <(printf '%s\n' "$before6") <(printf '%s\n' "$after6") | sed 's/^/      /' >&2; fail "IPv6 state changed by a failed command"; }
     assert_eq '["dual70","old4"]' "$(berth_host network ls --format json | jq -c '[.[].name] | sort')" "no network created"
 }
+
+test_cni_without_addressing_joins_a_dual_stack_network() {
+    # A conflist that states no addressing joins a network made with the CLI as it is: a
+    # dual-stack one gives both families, and a static IPv6 address is checked against it.
+    local a b conf
+    assert_ok berth_host network create cliDual --subnet 10.126.40.0/24 --subnet fd00:b7:40::/64
+    conf=$(cni_conf cliDual '.cniVersion = "1.0.0"')
+    new_netns_container a; new_netns_container b
+    CNI_STDIN=$conf cni_ok ADD j-a "$(cni_netns "$a")" eth0
+    assert_eq 2 "$(jq '.ips | length' <<<"$OUT")" "both families from the existing network"
+    assert_match "$(_container_ipv6 "$a")" "^fd00:b7:40::[0-9a-f:]+/64$" "IPv6 address in the container"
+    CNI_STDIN=$(jq -c '.runtimeConfig = {ips: ["fd00:b7:40::77/64"]}' <<<"$conf") cni_ok ADD j-b "$(cni_netns "$b")" eth0
+    assert_eq "fd00:b7:40::77/64" "$(_container_ipv6 "$b")" "the static IPv6 address"
+    _ping6_ok "$a" fd00:b7:40::77
+}
