@@ -108,20 +108,25 @@ ip -n "$HOST" link set uplink0 up
 ip -n "$HOST" route add default via 203.0.113.1
 ip -n "$UP" addr add 203.0.113.1/24 dev eth0
 ip -n "$UP" addr add 198.51.100.1/24 dev lo
+ip -n "$HOST" addr add 2001:db8:203::2/64 dev uplink0 nodad
+ip -n "$UP" addr add 2001:db8:203::1/64 dev eth0 nodad
 ip -n "$UP" link set eth0 up
-say "host namespace  ${Y}$HOST${N}: uplink0 203.0.113.2/24, default route via 203.0.113.1"
-say "upstream        ${Y}$UP${N}: 203.0.113.1 and 198.51.100.1 — and ${B}no route back${N} to container subnets,"
+ip -n "$HOST" -6 route add default via 2001:db8:203::1
+say "host namespace  ${Y}$HOST${N}: uplink0 203.0.113.2/24 and 2001:db8:203::2/64, default routes via ::1 / .1"
+say "upstream        ${Y}$UP${N}: 203.0.113.1, 198.51.100.1, 2001:db8:203::1 — and ${B}no route back${N} to container subnets,"
 say "so replies can only come back through the host's NAT."
 
-step "2. Create a network (bridge + free private subnet + NAT rules)"
-show host "berth network create demo"
-berth network create demo 2>&1 | indent || die "network create failed"
+step "2. Create a dual-stack network (bridge + free private subnet + unique local IPv6 /64 + NAT)"
+show host "berth network create demo --ipv6"
+berth network create demo --ipv6 2>&1 | indent || die "network create failed"
 show host "berth network ls"
 berth network ls 2>&1 | indent
 GW=$(berth network inspect demo | jq -r '.[0].gateway')
 SUBNET=$(berth network inspect demo | jq -r '.[0].subnet')
+GW6=$(berth network inspect demo | jq -r '.[0].gateway6')
+SUBNET6=$(berth network inspect demo | jq -r '.[0].subnet6')
 BRIDGE=$(berth network inspect demo | jq -r '.[0].bridge')
-say "subnet ${Y}$SUBNET${N}, gateway ${Y}$GW${N} on bridge ${Y}$BRIDGE${N}:"
+say "subnets ${Y}$SUBNET${N} and ${Y}$SUBNET6${N}, gateways ${Y}$GW${N} and ${Y}$GW6${N} on bridge ${Y}$BRIDGE${N}:"
 ip -n "$HOST" -br addr show dev "$BRIDGE" | indent
 
 step "3. Two 'containers' with no network at all"
@@ -149,6 +154,7 @@ EPB=$(berth network connect demo "$BPID" --name beta) || die "connect B failed"
 jq . <<<"$EPB" | indent
 IPA=$(jq -r .ipv4 <<<"$EPA"); IPA=${IPA%/*}
 IPB=$(jq -r .ipv4 <<<"$EPB"); IPB=${IPB%/*}
+IPB6=$(jq -r .ipv6 <<<"$EPB"); IPB6=${IPB6%/*}
 show "container A" "ip -br addr; ip route"
 { in_a ip -br addr; in_a ip route; } | indent
 show "container B" "ip -br addr; ip route"
@@ -163,6 +169,10 @@ ping_show "container A" in_a "$GW"
 ping_show host "ip netns exec $HOST" "$IPA"
 ping_show "container A" in_a 203.0.113.1
 ping_show "container B" in_b 198.51.100.1
+say "and over IPv6, right after connect (no duplicate address detection wait), also out through NAT66:"
+ping_show "container A" in_a "$IPB6"
+ping_show "container A" in_a "$GW6"
+ping_show "container B" in_b 2001:db8:203::1
 
 step "6. Who does the outside think is calling? (proof of NAT)"
 ip netns exec "$UP" python3 -c '
@@ -212,4 +222,4 @@ if ((FAILED)); then
     echo "${R}${B}Demo finished with failures (see ✗ above).${N}"
     exit 1
 fi
-echo "${G}${B}Demo finished: two containers talked to each other, to the host and (through NAT) to the outside.${N}"
+echo "${G}${B}Demo finished: two containers talked to each other, to the host and (through NAT) to the outside, over IPv4 and IPv6.${N}"
