@@ -8,10 +8,12 @@ import Glibc
 /// router advertisements on every interface whose `accept_ra` is 1 (the default): a host whose
 /// uplink gets its address and default route by SLAAC would silently lose them when they
 /// expire. So before turning forwarding on, Berth raises `accept_ra` from 1 to 2 ("accept even
-/// when forwarding") on each interface that takes part in routing — not loopback, not a bridge
-/// or bond port (their frames go to the master), not Berth's own bridges (which accept none) —
-/// and says so. `berth doctor` reports an interface left at 1 while forwarding is on (one that
-/// appeared later, or a change made by someone else).
+/// when forwarding") on each interface configured from router advertisements — one with a route
+/// the kernel learned from them or an address SLAAC gave it (not permanent) — and says so.
+/// Interfaces without such state are left alone: raising it on, say, a container runtime's
+/// bridge would let that runtime's containers advertise routes to the host. `berth doctor`
+/// reports an interface with such state at 1 while forwarding is on (one configured later, or
+/// a change made by someone else).
 enum IPv6Forwarding {
     static let forwardingPath = "/proc/sys/net/ipv6/conf/all/forwarding"
 
@@ -32,11 +34,18 @@ enum IPv6Forwarding {
         return raised
     }
 
-    /// Interfaces that would stop accepting router advertisements once forwarding is on:
-    /// `accept_ra` 1, and neither loopback nor another device's port.
+    /// Interfaces configured from router advertisements that would stop accepting them once
+    /// forwarding is on: a route learned from one, or an address SLAAC made, and `accept_ra` 1.
+    /// Only those interfaces' sysctls are read (each read of a path under /proc/sys/net/ipv6
+    /// costs time that grows with the namespaces on the host).
     static func interfacesAcceptingRAOnlyWithoutForwarding(session: RouteSession) throws -> [String] {
-        try session.links().filter { link in
-            link.master == nil && link.flags & 0x8 == 0   // IFF_LOOPBACK
+        var configured = Set(try session.routes6().filter(\.isFromRouterAdvertisement).compactMap(\.outputIndex))
+        for a in try session.addresses6() where !a.isPermanent && !a.address.address.isLinkLocal {
+            configured.insert(a.index)
+        }
+        guard !configured.isEmpty else { return [] }
+        return try session.links().filter { link in
+            configured.contains(link.index) && link.flags & 0x8 == 0   // IFF_LOOPBACK
                 && (try? SystemFile.read(acceptRAPath(link.name)))?.hasPrefix("1") == true
         }.map(\.name)
     }

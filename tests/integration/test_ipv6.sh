@@ -442,6 +442,26 @@ test_ipv6_slaac_uplink_kept_working() {
     assert_contains "$OUT$ERR" "$UPLINK_IF" "doctor names the interface"
 }
 
+test_ipv6_forwarding_leaves_unconfigured_interfaces_alone() {
+    # Only interfaces configured from router advertisements get accept_ra=2: another runtime's
+    # bridge (and an uplink with static addresses) keep accept_ra=1, so that runtime's
+    # containers cannot advertise routes to the host.
+    local errs
+    setup_host_ipv6
+    in_host sysctl -qw "net.ipv6.conf.$UPLINK_IF.accept_ra=1"
+    in_host ip link add bt-rt0 type bridge
+    in_host ip addr add 2001:db8:77::1/64 dev bt-rt0 nodad
+    in_host ip link set bt-rt0 up
+    in_host sysctl -qw net.ipv6.conf.bt-rt0.accept_ra=1
+    assert_ok berth_host network create ds --ipv6
+    errs=$ERR
+    assert_eq 1 "$(in_host sysctl -n net.ipv6.conf.all.forwarding)" "IPv6 forwarding on"
+    assert_eq 1 "$(in_host sysctl -n net.ipv6.conf.bt-rt0.accept_ra)" "accept_ra of another runtime's bridge"
+    assert_eq 1 "$(in_host sysctl -n "net.ipv6.conf.$UPLINK_IF.accept_ra")" "accept_ra of a statically addressed uplink"
+    assert_not_contains "$errs" accept_ra "nothing to say when nothing was changed"
+    assert_ok berth_host doctor
+}
+
 test_ipv6_gc_after_netns_deleted() {
     local c ip6 hostif
     setup_host_ipv6

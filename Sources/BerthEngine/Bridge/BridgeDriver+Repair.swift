@@ -146,7 +146,7 @@ extension BridgeDriver {
                                   fix: "berth gc (turns it on, keeping router advertisements accepted where they were)")]
         }
         return try IPv6Forwarding.interfacesAcceptingRAOnlyWithoutForwarding(session: session).map { name in
-            DoctorFinding(problem: "interface \(name) has accept_ra=1 while IPv6 forwarding is on: the kernel ignores its router advertisements, so SLAAC addresses and routes on it will expire",
+            DoctorFinding(problem: "interface \(name) is configured by router advertisements (SLAAC) but has accept_ra=1 while IPv6 forwarding is on: the kernel ignores them, so its addresses and routes from them will expire",
                           fix: "sysctl -w net.ipv6.conf.\(name).accept_ra=2")
         }
     }
