@@ -13,7 +13,8 @@ import PackageDescription
 ///   state       BerthStore — SQLite
 ///   policy      BerthIPAM — address allocation and subnet choice
 ///   adapters    BerthNetlink (rtnetlink, namespaces)
-///   values      BerthAddress — IP/MAC/CIDR value types shared by every layer; BerthJSON
+///   values      BerthAddress — IP/MAC/CIDR value types shared by every layer; BerthJSON;
+///               BerthDNSWire — the DNS wire codec (no NIO, no Foundation), for berth-dns
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let packageRoot = String(#filePath.dropLast("/Package.swift".count))
@@ -40,6 +41,7 @@ let package = Package(
         // Libraries exported for the fuzz package in Fuzz/ (and for embedding the engine).
         .library(name: "BerthNetlink", targets: ["BerthNetlink"]),
         .library(name: "BerthCNI", targets: ["BerthCNI"]),
+        .library(name: "BerthDNSWire", targets: ["BerthDNSWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,6 +58,9 @@ let package = Package(
         .target(name: "BerthAddress", swiftSettings: strict),
         // JSON read and written by hand: Foundation's coders cost every process start-up time.
         .target(name: "BerthJSON", swiftSettings: strict),
+        // DNS messages read and written by hand, every length checked: untrusted input from any
+        // container, fuzzed in Fuzz/. No NIO here, so the codec is tested without an event loop.
+        .target(name: "BerthDNSWire", dependencies: ["BerthAddress"], swiftSettings: strict),
 
         // Kernel adapters.
         .target(name: "BerthNetlink", dependencies: ["CBerthShim", "BerthAddress"], swiftSettings: strict),
@@ -95,6 +100,7 @@ let package = Package(
         .testTarget(name: "BerthIPAMTests", dependencies: ["BerthIPAM", "BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthIPAM", "BerthAddress", "BerthTestSupport"], swiftSettings: strict),
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"], swiftSettings: strict),
+        .testTarget(name: "BerthDNSWireTests", dependencies: ["BerthDNSWire", "BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthCNITests", dependencies: ["BerthCNI", "BerthEngine", "BerthAddress", "BerthJSON", "BerthTestSupport"], swiftSettings: strict),
         .testTarget(name: "BerthFirewallTests", dependencies: ["BerthFirewall", "BerthAddress", "BerthNetlink"], swiftSettings: strict),
         // The engine's transactions and rollbacks over fake drivers: no root, milliseconds.
