@@ -11,7 +11,8 @@ let package = Package(
         .executableTarget(
             name: "berth-fuzz",
             dependencies: [.product(name: "BerthNetlink", package: "Berth"),
-                           .product(name: "BerthCNI", package: "Berth")],
+                           .product(name: "BerthCNI", package: "Berth"),
+                           .product(name: "BerthDNSWire", package: "Berth")],
             swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-parse-as-library"])]),
     ]
 )

@@ -46,18 +46,23 @@ struct DNSWriter {
     /// `compress` is set. Its labels become targets for later names either way.
     mutating func name(_ name: DNSName, compress: Bool) {
         let wire = name.wire
-        var i = wire.startIndex
-        while i < wire.endIndex {
-            if compress, let target = findSuffix(wire[i...]) {
-                u16(0xC000 | UInt16(target))
-                return
-            }
-            let length = Int(wire[i])
-            if bytes.count < 0x4000 { labelOffsets.append(bytes.count) }
-            bytes.append(contentsOf: wire[i...(i + length)])
-            i += 1 + length
+        // The labels before `end` are written in full; from `end` on, a pointer (or the root).
+        var end = 0
+        var target: Int?
+        while end < wire.count {
+            if compress, let found = findSuffix(wire[end...]) { target = found; break }
+            end += 1 + Int(wire[end])
         }
-        bytes.append(0)
+        let start = bytes.count
+        bytes.append(contentsOf: wire[..<end])
+        if let target { u16(0xC000 | UInt16(target)) } else { bytes.append(0) }
+        // Targets only once the name is complete: matching against its own unfinished labels
+        // (the second label of `a.a.` against the first) would read past the buffer's end.
+        var label = 0
+        while label < end, start + label < 0x4000 {
+            labelOffsets.append(start + label)
+            label += 1 + Int(wire[label])
+        }
     }
 
     /// The offset of an earlier name equal (ignoring ASCII case) to `suffix`.

@@ -75,6 +75,16 @@ final class DNSMessageCodecTests: XCTestCase {
         XCTAssertLessThan(bytes.count, 330)
     }
 
+    func testNameRepeatingItsOwnLabels() throws {
+        // Found by the fuzzer: a suffix of a name matched against the name's own first label.
+        let name = try DNSName("a.a.A")
+        let message = DNSMessage(questions: [DNSQuestion(name: name, type: .a)],
+                                 answers: [DNSResourceRecord(name: try DNSName("a.a"), ttl: 0, data: .ptr(name))])
+        let bytes = message.serialize()
+        XCTAssertEqual(bytes, Packets.hex("0000 0000 0001 0001 0000 0000 01'a'01'a'01'A'00 0001 0001 c00e 000c 0001 00000000 0002 c00c"))
+        XCTAssertEqual(try DNSMessage(parsing: bytes), message)
+    }
+
     func testLongTXTStringIsSplit() throws {
         let name = try DNSName("t.example")
         let message = DNSMessage(answers: [DNSResourceRecord(name: name, ttl: 0, data: .txt([Array(repeating: 0x61, count: 300)]))])
