@@ -21,7 +21,8 @@ extension DNSMessage {
     init(reading reader: inout DNSReader, questionsOnly: Bool) throws {
         let id = try reader.u16()
         let flags = try reader.u16()
-        let counts = [try reader.u16(), try reader.u16(), try reader.u16(), try reader.u16()]
+        let questionCount = try reader.u16(), answerCount = try reader.u16()
+        let authorityCount = try reader.u16(), additionalCount = try reader.u16()
         self.init(id: id, isResponse: flags & 0x8000 != 0,
                   opcode: DNSOpcode(rawValue: UInt8(truncatingIfNeeded: flags >> 11)),
                   isAuthoritative: flags & 0x0400 != 0, isTruncated: flags & 0x0200 != 0,
@@ -30,15 +31,15 @@ extension DNSMessage {
                   rcode: DNSResponseCode(rawValue: flags & 0x0F))
         // No reserveCapacity from the counts: they are the sender's claim, checked only as the
         // records are read (a 12-byte message may claim 65,535 of each).
-        for _ in 0..<counts[0] {
+        for _ in 0..<questionCount {
             let name = try DNSName.read(from: &reader)
             questions.append(DNSQuestion(name: name, type: DNSRecordType(try reader.u16()),
                                          class: DNSClass(try reader.u16())))
         }
         if questionsOnly { return }
-        for _ in 0..<counts[1] { answers.append(try Self.readRecord(&reader)) }
-        for _ in 0..<counts[2] { authority.append(try Self.readRecord(&reader)) }
-        for _ in 0..<counts[3] {
+        for _ in 0..<answerCount { answers.append(try Self.readRecord(&reader)) }
+        for _ in 0..<authorityCount { authority.append(try Self.readRecord(&reader)) }
+        for _ in 0..<additionalCount {
             switch try Self.readEntry(&reader) {
             case .record(let record):
                 additional.append(record)

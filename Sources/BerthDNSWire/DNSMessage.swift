@@ -8,6 +8,7 @@ public struct DNSMessage: Hashable, Sendable {
     public var id: UInt16
     /// QR: a response rather than a query.
     public var isResponse: Bool
+    /// The kind of query, copied into the response.
     public var opcode: DNSOpcode
     /// AA: the answer comes from the zone's own server.
     public var isAuthoritative: Bool
@@ -23,14 +24,18 @@ public struct DNSMessage: Hashable, Sendable {
     public var checkingDisabled: Bool
     /// The response code, with the extended bits of an OPT record (12 bits in all).
     public var rcode: DNSResponseCode
+    /// What is asked; one question in practice.
     public var questions: [DNSQuestion]
+    /// The records that answer the question.
     public var answers: [DNSResourceRecord]
+    /// Records naming the authority (an SOA in a negative answer).
     public var authority: [DNSResourceRecord]
     /// The additional records, without the OPT record.
     public var additional: [DNSResourceRecord]
     /// The OPT record, when the message has one.
     public var edns: DNSEDNS?
 
+    /// A message from its fields; every flag clear and every section empty by default.
     public init(id: UInt16 = 0, isResponse: Bool = false, opcode: DNSOpcode = .query,
                 isAuthoritative: Bool = false, isTruncated: Bool = false, recursionDesired: Bool = false,
                 recursionAvailable: Bool = false, authenticData: Bool = false,

@@ -84,10 +84,12 @@ public struct DNSName: Hashable, Sendable {
         return zip(a, b).allSatisfy { fold($0) == fold($1) }
     }
 
+    /// Equal when the labels are, ignoring ASCII case (RFC 4343).
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
         equalFolded(lhs.wire[...], rhs.wire[...])
     }
 
+    /// Hashes the lower-case form, consistent with `==`.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(wire.count)
         for byte in wire { hasher.combine(Self.fold(byte)) }

@@ -4,9 +4,12 @@ import BerthAddress
 public struct DNSQuestion: Hashable, Sendable {
     /// The name asked about, in the case the client sent (echoed as is).
     public var name: DNSName
+    /// The type asked for (ANY included).
     public var type: DNSRecordType
+    /// The class; IN in practice.
     public var `class`: DNSClass
 
+    /// A question for `name`.
     public init(name: DNSName, type: DNSRecordType, class: DNSClass = .in) {
         self.name = name
         self.type = type
@@ -17,12 +20,16 @@ public struct DNSQuestion: Hashable, Sendable {
 /// A resource record of the answer, authority or additional section (OPT is not one of these:
 /// it is `DNSMessage.edns`).
 public struct DNSResourceRecord: Hashable, Sendable {
+    /// The owner of the record.
     public var name: DNSName
+    /// The class; IN in practice.
     public var `class`: DNSClass
     /// Seconds a resolver may cache the record.
     public var ttl: UInt32
+    /// The RDATA, which also decides the type.
     public var data: DNSRecordData
 
+    /// A record owned by `name`.
     public init(name: DNSName, class: DNSClass = .in, ttl: UInt32, data: DNSRecordData) {
         self.name = name
         self.class = `class`
@@ -41,12 +48,18 @@ public struct DNSSOA: Hashable, Sendable {
     public var mname: DNSName
     /// The mailbox of the person responsible, as a name (`hostmaster.berth.internal.`).
     public var rname: DNSName
+    /// The zone's version; berth-dns bumps it with each snapshot of names.
     public var serial: UInt32
+    /// Seconds before a secondary checks for a new serial.
     public var refresh: UInt32
+    /// Seconds before a secondary retries a failed refresh.
     public var retry: UInt32
+    /// Seconds after which a secondary stops answering without a refresh.
     public var expire: UInt32
+    /// Seconds a resolver may cache a negative answer (RFC 2308 §4).
     public var minimum: UInt32
 
+    /// An SOA from its fields.
     public init(mname: DNSName, rname: DNSName, serial: UInt32, refresh: UInt32, retry: UInt32,
                 expire: UInt32, minimum: UInt32) {
         self.mname = mname
@@ -107,6 +120,7 @@ public struct DNSEDNS: Hashable, Sendable {
     /// Options in the order received, uninterpreted.
     public var options: [DNSEDNSOption]
 
+    /// EDNS parameters; 1232 bytes is the DNS Flag Day 2020 payload size, safe from fragmentation.
     public init(udpPayloadSize: UInt16 = 1232, version: UInt8 = 0, dnssecOK: Bool = false,
                 options: [DNSEDNSOption] = []) {
         self.udpPayloadSize = udpPayloadSize
@@ -118,9 +132,12 @@ public struct DNSEDNS: Hashable, Sendable {
 
 /// One EDNS option (code and data), kept opaque.
 public struct DNSEDNSOption: Hashable, Sendable {
+    /// The option code (10 for a cookie, 8 for client subnet…).
     public var code: UInt16
+    /// The option's bytes.
     public var data: [UInt8]
 
+    /// An option from its code and bytes.
     public init(code: UInt16, data: [UInt8]) {
         self.code = code
         self.data = data

@@ -20,6 +20,7 @@ public struct DNSTCPStreamParser: Sendable {
     private var buffer: [UInt8] = []
     private var start = 0
 
+    /// An empty parser, for a new connection.
     public init() {}
 
     /// Bytes received but not yet returned as a message.

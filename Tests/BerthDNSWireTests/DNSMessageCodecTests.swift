@@ -96,4 +96,16 @@ final class DNSMessageCodecTests: XCTestCase {
         XCTAssertEqual(try DNSMessage(parsing: Packets.query + [1, 2, 3]).serialize(), Packets.query)
         XCTAssertEqual(try DNSMessage(parsing: Packets.query[...]).id, 0x1234)
     }
+
+    func testParsesFromARawBuffer() throws {
+        let message = try Packets.cnameChain.withUnsafeBytes { try DNSMessage(parsing: $0) }
+        XCTAssertEqual(message, try DNSMessage(parsing: Packets.cnameChain))
+    }
+
+    func testTypeNames() {
+        XCTAssertEqual([DNSRecordType.a, .aaaa, .ptr, .soa, DNSRecordType(65)].map(\.description),
+                       ["A", "AAAA", "PTR", "SOA", "TYPE65"])
+        XCTAssertEqual(DNSResponseCode.badVersion.description, "BADVERS")
+        XCTAssertEqual(DNSResponseCode(rawValue: 0xFFFF).rawValue, 0x0FFF)
+    }
 }
