@@ -1,7 +1,8 @@
 import Glibc
 
-/// IPv6 on the links Berth creates. Berth's networks are IPv4 only, so both ends of a veth come
-/// up without an IPv6 link-local address (`addrgenmode none`): the kernel then runs no duplicate
+/// IPv6 on the links Berth creates. Neither end of a veth needs an IPv6 link-local address (an
+/// IPv6 network's addresses are added explicitly, without DAD), so both come up with
+/// `addrgenmode none`: the kernel then runs no duplicate
 /// address detection, multicast reports or router solicitations for them, background work that
 /// competes with the next attach for the rtnl lock. Set through netlink, not the `disable_ipv6`
 /// sysctl, whose path lookup under /proc/sys grows with the number of network namespaces.

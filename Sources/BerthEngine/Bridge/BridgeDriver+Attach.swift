@@ -128,7 +128,7 @@ extension BridgeDriver {
     }
 
     /// The container's new interface up (and its loopback, when asked), without an IPv6
-    /// address of its own on IPv4-only networks (see `IPv6`).
+    /// link-local address of its own (see `IPv6`).
     static func linkUpSteps(index: Int32, ifname: String, mtu: Int, loopback: Bool) -> [(NetlinkRequest, String)] {
         var steps: [(NetlinkRequest, String)] = []
         if IPv6.canSkipAddresses(mtu: mtu) {
