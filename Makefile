@@ -26,7 +26,7 @@ GEN_DIR        ?= $(CURDIR)/.build/$(CONFIG)/share
 GENERATE_MANUAL ?= $(CURDIR)/.build/$(CONFIG)/generate-manual
 GENERATED      := $(GEN_DIR)/berth.bash $(GEN_DIR)/_berth $(GEN_DIR)/berth.fish $(GEN_DIR)/berth.1
 # Every path install creates, without DESTDIR; uninstall removes exactly these.
-INSTALLED      := $(BINDIR)/berth $(CNI_PLUGIN_DIR)/berth $(MANDIR)/man1/berth.1 \
+INSTALLED      := $(BINDIR)/berth $(BINDIR)/berth-dns $(CNI_PLUGIN_DIR)/berth $(MANDIR)/man1/berth.1 \
                   $(BASHCOMPDIR)/berth $(ZSHCOMPDIR)/_berth $(FISHCOMPDIR)/berth.fish
 
 .PHONY: all deps build docs install uninstall test unit-test integration-test fuzz-build fuzz-smoke fuzz demo bench clean
@@ -53,6 +53,7 @@ deps:
 
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS) --product berth
+	$(SWIFT) build $(BUILD_FLAGS) --product berth-dns
 
 # Completions and the man page, from swift-argument-parser: `--generate-completion-script`, and
 # its generate-manual tool (built from the package's own checkout, so it works offline).
@@ -84,6 +85,7 @@ $(BERTH):
 # for bash, zsh and fish, and the man page.
 install: $(BERTH) $(GENERATED)
 	install -D -m 0755 $(BERTH) $(DESTDIR)$(BINDIR)/berth
+	install -D -m 0755 $(BERTH)-dns $(DESTDIR)$(BINDIR)/berth-dns
 	install -d $(DESTDIR)$(CNI_PLUGIN_DIR)
 	ln -sfn $$(realpath -m --relative-to=$(CNI_PLUGIN_DIR) $(BINDIR)/berth) $(DESTDIR)$(CNI_PLUGIN_DIR)/berth
 	install -D -m 0644 $(GEN_DIR)/berth.1 $(DESTDIR)$(MANDIR)/man1/berth.1

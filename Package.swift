@@ -38,6 +38,7 @@ let package = Package(
     name: "Berth",
     products: [
         .executable(name: "berth", targets: ["berth"]),
+        .executable(name: "berth-dns", targets: ["berth-dns"]),
         // Libraries exported for the fuzz package in Fuzz/ (and for embedding the engine).
         .library(name: "BerthNetlink", targets: ["BerthNetlink"]),
         .library(name: "BerthCNI", targets: ["BerthCNI"]),
@@ -45,6 +46,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Only berth-dns links NIO (see docs/dns.md); berth's start-up never pays for it.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C shims and system libraries.
@@ -61,6 +64,9 @@ let package = Package(
         // DNS messages read and written by hand, every length checked: untrusted input from any
         // container, fuzzed in Fuzz/. No NIO here, so the codec is tested without an event loop.
         .target(name: "BerthDNSWire", dependencies: ["BerthAddress"], swiftSettings: strict),
+        // What the name service answers: the record snapshot, the resolver, resolv.conf and the
+        // upstream plan. Pure values, no I/O and no NIO, so every answer is unit-tested.
+        .target(name: "BerthDNSCore", dependencies: ["BerthDNSWire", "BerthAddress"], swiftSettings: strict),
 
         // Kernel adapters.
         .target(name: "BerthNetlink", dependencies: ["CBerthShim", "BerthAddress"], swiftSettings: strict),
@@ -90,6 +96,12 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "berth", dependencies: ["BerthCLI", "BerthCNI"], swiftSettings: strict,
                           linkerSettings: startupLinking),
+        // The name service: one long-lived process per state directory (docs/dns.md).
+        .executableTarget(name: "berth-dns",
+                          dependencies: ["BerthDNSCore", "BerthDNSWire", "BerthStore", "BerthAddress", "CBerthShim",
+                                         .product(name: "NIOCore", package: "swift-nio"),
+                                         .product(name: "NIOPosix", package: "swift-nio")],
+                          swiftSettings: strict),
 
         // Unit tests (no root needed), and what they share: temporary directories, a private
         // state directory with a watch on the host's, record builders, child processes.
@@ -101,6 +113,7 @@ let package = Package(
         .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthIPAM", "BerthAddress", "BerthTestSupport"], swiftSettings: strict),
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"], swiftSettings: strict),
         .testTarget(name: "BerthDNSWireTests", dependencies: ["BerthDNSWire", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthDNSCoreTests", dependencies: ["BerthDNSCore", "BerthDNSWire", "BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthCNITests", dependencies: ["BerthCNI", "BerthEngine", "BerthAddress", "BerthJSON", "BerthTestSupport"], swiftSettings: strict),
         .testTarget(name: "BerthFirewallTests", dependencies: ["BerthFirewall", "BerthAddress", "BerthNetlink"], swiftSettings: strict),
         // The engine's transactions and rollbacks over fake drivers: no root, milliseconds.

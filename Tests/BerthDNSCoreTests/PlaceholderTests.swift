@@ -1,0 +1,4 @@
+import Testing
+@testable import BerthDNSCore
+
+@Test func placeholder() {}
