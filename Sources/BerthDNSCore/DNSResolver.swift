@@ -1,0 +1,42 @@
+import BerthAddress
+import BerthDNSWire
+
+/// Decides the answer to each query: checks the message and the client, then answers from the
+/// snapshot (docs/dns.md, "Names", rules 1–3) or has the server forward it (rule 4).
+public struct DNSResolver: Sendable {
+    /// Decides the answer to `bytes` received on `transport` from `client` by the listener of
+    /// network `listenerNetwork`, using `snapshot`. `rotation` varies per query (a counter):
+    /// it rotates the order of several addresses for one name.
+    public static func decide(_ bytes: some Collection<UInt8>, from client: IPAddress,
+                              listenerNetwork: String, transport: DNSTransport,
+                              snapshot: DNSSnapshot, rotation: Int) -> (DNSDecision, DNSOutcome) {
+        let bytes = Array(bytes)
+        let query: DNSMessage
+        do {
+            query = try DNSMessage(parsing: bytes)
+        } catch {
+            guard let formerr = DNSMessage.formatErrorResponse(toUnparsable: bytes) else { return (.drop, .dropped) }
+            return (.respond(formerr.serialize(maxSize: transport == .tcp ? DNSMessage.maxSize : 512)), .formerr)
+        }
+        // Answering a response could start a loop between two servers.
+        if query.isResponse { return (.drop, .dropped) }
+        let limit = transport.responseLimit(for: query)
+        func reply(_ rcode: DNSResponseCode, _ outcome: DNSOutcome) -> (DNSDecision, DNSOutcome) {
+            (.respond(query.response(rcode: rcode).serialize(maxSize: limit)), outcome)
+        }
+        guard query.opcode == .query else { return reply(.notImplemented, .notimp) }
+        guard query.questions.count == 1 else { return reply(.formatError, .formerr) }
+        guard !query.hasUnsupportedEDNSVersion else { return reply(.badVersion, .badvers) }
+        guard query.questions[0].class == .in else { return reply(.refused, .refused) }
+        // Only the listener network's own endpoints may ask: never an open resolver.
+        guard let listener = snapshot.index[listenerNetwork],
+              let owner = listener.byAddress[client]?.first else { return reply(.refused, .refused) }
+        let lookup = Lookup(query: query, snapshot: snapshot, listener: listener, limit: limit, rotation: rotation,
+                            visible: snapshot.containers[owner.container] ?? [listenerNetwork])
+        if let decision = lookup.reverse() ?? lookup.forwardName() { return decision }
+        // Rule 4: not Berth's to answer.
+        if listener.entry.isInternal { return reply(.refused, .refused) }
+        let upstreams = listener.entry.upstreams
+        return (.forward(query, upstreams: upstreams.isEmpty ? nil : upstreams), .forwarded)
+    }
+}

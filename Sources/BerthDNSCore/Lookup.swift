@@ -1,0 +1,58 @@
+import BerthAddress
+import BerthDNSWire
+
+/// One query being answered from the snapshot: the question lowered once, the client's
+/// visible networks, and the ways to write an answer.
+struct Lookup {
+    let query: DNSMessage
+    let question: DNSQuestion
+    let snapshot: DNSSnapshot
+    let listener: NetworkIndex
+    let limit: Int
+    /// Varies per query: where a list of several addresses starts.
+    let rotation: Int
+    /// The client's container's DNS networks (a network appears once per endpoint on it).
+    let visible: [String]
+    /// The question's name, lowered wire form: every comparison is on these bytes.
+    let lowered: [UInt8]
+
+    init(query: DNSMessage, snapshot: DNSSnapshot, listener: NetworkIndex, limit: Int, rotation: Int,
+         visible: [String]) {
+        self.query = query
+        self.question = query.questions[0]
+        self.snapshot = snapshot
+        self.listener = listener
+        self.limit = limit
+        self.rotation = rotation
+        self.visible = visible
+        self.lowered = WireName.lowered(question.name)
+    }
+
+    /// Each visible network's index, once.
+    func visibleNetworks(_ body: (NetworkIndex) -> Void) {
+        for (i, name) in visible.enumerated() where !visible[..<i].contains(name) {
+            if let network = snapshot.index[name] { body(network) }
+        }
+    }
+
+    func isVisible(_ network: String) -> Bool { visible.contains(network) }
+
+    /// RA: recursion is offered where the listener may forward.
+    var recursionAvailable: Bool { !listener.entry.isInternal }
+
+    /// An authoritative answer with `answers`.
+    func answer(_ answers: [DNSResourceRecord]) -> (DNSDecision, DNSOutcome) {
+        var response = query.response(authoritative: true)
+        response.recursionAvailable = recursionAvailable
+        response.answers = answers
+        return (.respond(response.serialize(maxSize: limit)), .local)
+    }
+
+    /// NXDOMAIN (`exists` false) or NODATA (`exists` true) with the SOA of `zone`.
+    func negative(zone: DNSName, exists: Bool) -> (DNSDecision, DNSOutcome) {
+        let soa = DNSMessage.authoritySOA(zone: zone, serial: UInt32(truncatingIfNeeded: snapshot.generation))
+        var response = exists ? query.noDataResponse(soa: soa) : query.nameErrorResponse(soa: soa)
+        response.recursionAvailable = recursionAvailable
+        return (.respond(response.serialize(maxSize: limit)), exists ? .nodata : .nxdomain)
+    }
+}

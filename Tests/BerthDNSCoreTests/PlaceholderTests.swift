@@ -1,4 +1,0 @@
-import Testing
-@testable import BerthDNSCore
-
-@Test func placeholder() {}
