@@ -19,10 +19,10 @@ public struct DNSSnapshot: Sendable {
     /// The indexes of each network, by name.
     private(set) var index: [String: NetworkIndex] = [:]
     /// Every endpoint by id (to find what to remove when it changes).
-    private(set) var endpoints: [String: DNSEndpointEntry] = [:]
+    private(set) var endpoints = ShardedDictionary<String, DNSEndpointEntry>()
     /// A container's networks: one entry per endpoint, so a network stays while any of the
     /// container's endpoints on it does.
-    private(set) var containers: [DNSContainerKey: [String]] = [:]
+    private(set) var containers = ShardedDictionary<DNSContainerKey, [String]>()
 
     /// A snapshot of `networks` and of the `endpoints` on them (an endpoint of a network not
     /// in `networks` is left out: it has no name service).
@@ -77,23 +77,33 @@ public struct DNSSnapshot: Sendable {
         guard index[endpoint.network] != nil else { return }
         if endpoints[endpoint.id] != nil { removeEndpoint(endpoint.id) }
         endpoints[endpoint.id] = endpoint
-        containers[endpoint.container, default: []].append(endpoint.network)
-        index[endpoint.network]!.add(endpoint)
+        containers[endpoint.container] = (containers[endpoint.container] ?? []) + [endpoint.network]
+        changeNetwork(endpoint.network) { $0.add(endpoint) }
     }
 
     private mutating func removeEndpoint(_ id: String) {
         guard let old = endpoints.removeValue(forKey: id) else { return }
-        if let position = containers[old.container]?.firstIndex(of: old.network) {
-            containers[old.container]!.remove(at: position)
-            if containers[old.container]!.isEmpty { containers[old.container] = nil }
+        if var networks = containers[old.container], let position = networks.firstIndex(of: old.network) {
+            networks.remove(at: position)
+            containers[old.container] = networks.isEmpty ? nil : networks
         }
-        index[old.network]?.remove(old)
+        changeNetwork(old.network) { $0.remove(old) }
+    }
+
+    /// Changes a network's index in place. Taken out of the table first, so that the table
+    /// no longer holds it and its shards are copied only if an older snapshot shares them
+    /// (through an optional-chained subscript they would be copied on every change).
+    private mutating func changeNetwork(_ name: String, _ change: (inout NetworkIndex) -> Void) {
+        guard var network = index.removeValue(forKey: name) else { return }
+        change(&network)
+        index[name] = network
     }
 
     private mutating func removeNetwork(_ name: String) {
         guard networks.removeValue(forKey: name) != nil else { return }
         // Rare (a network is removed or loses DNS): a scan of the endpoints is fine.
-        for (id, endpoint) in endpoints where endpoint.network == name { removeEndpoint(id) }
+        let gone = endpoints.entries.filter { $0.value.network == name }.map(\.key)
+        for id in gone { removeEndpoint(id) }
         index[name] = nil
     }
 }

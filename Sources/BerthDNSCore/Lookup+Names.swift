@@ -6,28 +6,28 @@ extension Lookup {
     /// nil for a name that is not Berth's (rule 4).
     func forwardName() -> (DNSDecision, DNSOutcome)? {
         var found = Found()
-        var negativeZone: DNSName?  // rule 2: under a visible zone, not found
-        var apexZone: DNSName?      // the question is a visible domain itself
+        var negativeZone: Zone?  // rule 2: under a visible zone, not found
+        var apexZone: Zone?      // the question is a visible domain itself
         visibleNetworks { network in
             if let owners = network.names[NameKey(lowered)] {
-                found.add(owners, zone: network.domainZone ?? network.nameZone)
+                found.add(owners, zone: network.settings.domainZone ?? network.settings.nameZone)
             }
-            if let suffix = network.nameSuffix, let cut = WireName.cut(lowered, below: suffix) {
+            if let suffix = network.settings.nameSuffix, let cut = WireName.cut(lowered, below: suffix) {
                 if let owners = network.names[NameKey(lowered[..<cut])] {
-                    found.add(owners, zone: network.nameZone)
+                    found.add(owners, zone: network.settings.nameZone)
                 } else if negativeZone == nil {
-                    negativeZone = network.nameZone
+                    negativeZone = network.settings.nameZone
                 }
             }
-            if let suffix = network.domainSuffix {
+            if let suffix = network.settings.domainSuffix {
                 if let cut = WireName.cut(lowered, below: suffix) {
                     if let owners = network.names[NameKey(lowered[..<cut])] {
-                        found.add(owners, zone: network.domainZone)
+                        found.add(owners, zone: network.settings.domainZone)
                     } else if negativeZone == nil {
-                        negativeZone = network.domainZone
+                        negativeZone = network.settings.domainZone
                     }
                 } else if apexZone == nil, lowered == suffix {
-                    apexZone = network.domainZone
+                    apexZone = network.settings.domainZone
                 }
             }
         }
@@ -41,14 +41,10 @@ extension Lookup {
         let type = question.type
         var answers: [DNSResourceRecord] = []
         if type == .a || type == .any {
-            for address in found.addresses({ $0.address }, rotation: rotation) {
-                answers.append(DNSResourceRecord(name: question.name, ttl: 0, data: .a(address)))
-            }
+            found.records(into: &answers, owner: question.name, rotation: rotation) { $0.address.map { .a($0) } }
         }
         if type == .aaaa || type == .any {
-            for address in found.addresses({ $0.address6 }, rotation: rotation) {
-                answers.append(DNSResourceRecord(name: question.name, ttl: 0, data: .aaaa(address)))
-            }
+            found.records(into: &answers, owner: question.name, rotation: rotation) { $0.address6.map { .aaaa($0) } }
         }
         if answers.isEmpty, let zone = found.zone { return negative(zone: zone, exists: true) }
         return answer(answers)
@@ -56,9 +52,9 @@ extension Lookup {
 
     /// The zone's own name: it exists (its SOA), so NODATA for other types, never NXDOMAIN
     /// (which would deny every name below it, RFC 8020).
-    private func apex(_ zone: DNSName) -> (DNSDecision, DNSOutcome) {
+    private func apex(_ zone: Zone) -> (DNSDecision, DNSOutcome) {
         guard question.type == .soa || question.type == .any else { return negative(zone: zone, exists: true) }
-        var soa = DNSMessage.authoritySOA(zone: zone, serial: UInt32(truncatingIfNeeded: snapshot.generation))
+        var soa = zone.soa(generation: generation)
         soa.name = question.name
         return answer([soa])
     }
@@ -70,23 +66,34 @@ struct Found {
     /// How many matches contributed (more than one may repeat an endpoint).
     private(set) var sources = 0
     /// The zone of the first match, for a NODATA answer's SOA.
-    private(set) var zone: DNSName?
+    private(set) var zone: Zone?
 
-    mutating func add(_ more: [NameOwner], zone: DNSName?) {
+    mutating func add(_ more: [NameOwner], zone: Zone?) {
         if sources == 0 { owners = more } else { owners += more }
         sources += 1
         if self.zone == nil { self.zone = zone }
     }
 
-    /// The addresses of one family, each once, rotated by `rotation`.
-    func addresses<Address: Hashable>(_ field: (NameOwner) -> Address?, rotation: Int) -> [Address] {
-        var result = owners.compactMap(field)
-        if sources > 1 {
-            var seen = Set<Address>()
-            result = result.filter { seen.insert($0).inserted }
+    /// Appends the records `data` makes of the owners (one family: each address once, TTL 0),
+    /// starting at `rotation` and wrapping around.
+    func records(into answers: inout [DNSResourceRecord], owner: DNSName, rotation: Int,
+                 _ data: (NameOwner) -> DNSRecordData?) {
+        // The common case, one endpoint: no intermediate arrays.
+        if owners.count == 1 {
+            if let data = data(owners[0]) { answers.append(DNSResourceRecord(name: owner, ttl: 0, data: data)) }
+            return
         }
-        guard result.count > 1 else { return result }
-        let start = Int(rotation.magnitude % UInt(result.count))
-        return Array(result[start...] + result[..<start])
+        var all = owners.compactMap(data)
+        if sources > 1 {
+            // Two matches may be one endpoint (`X` and `X.D` on one network).
+            var seen = Set<DNSRecordData>()
+            all = all.filter { seen.insert($0).inserted }
+        }
+        guard !all.isEmpty else { return }
+        let start = Int(rotation.magnitude % UInt(all.count))
+        answers.reserveCapacity(answers.count + all.count)
+        for k in 0..<all.count {
+            answers.append(DNSResourceRecord(name: owner, ttl: 0, data: all[(start + k) % all.count]))
+        }
     }
 }

@@ -8,8 +8,8 @@ extension Lookup {
     /// other name.
     func reverse() -> (DNSDecision, DNSOutcome)? {
         guard WireName.endsInArpa(lowered), let address = question.name.reverseAddress else { return nil }
-        var ours: DNSName?
-        for (name, network) in snapshot.index {
+        var ours: Zone?
+        for (name, network) in networks {
             guard let zone = network.reverseZone(containing: address) else { continue }
             if ours == nil { ours = zone }
             guard isVisible(name),

@@ -6,7 +6,9 @@ import BerthDNSWire
 struct Lookup {
     let query: DNSMessage
     let question: DNSQuestion
-    let snapshot: DNSSnapshot
+    /// The snapshot's networks (not the snapshot: fewer references to copy).
+    let networks: [String: NetworkIndex]
+    let generation: UInt64
     let listener: NetworkIndex
     let limit: Int
     /// Varies per query: where a list of several addresses starts.
@@ -20,7 +22,8 @@ struct Lookup {
          visible: [String]) {
         self.query = query
         self.question = query.questions[0]
-        self.snapshot = snapshot
+        self.networks = snapshot.index
+        self.generation = snapshot.generation
         self.listener = listener
         self.limit = limit
         self.rotation = rotation
@@ -31,7 +34,7 @@ struct Lookup {
     /// Each visible network's index, once.
     func visibleNetworks(_ body: (NetworkIndex) -> Void) {
         for (i, name) in visible.enumerated() where !visible[..<i].contains(name) {
-            if let network = snapshot.index[name] { body(network) }
+            if let network = networks[name] { body(network) }
         }
     }
 
@@ -49,8 +52,8 @@ struct Lookup {
     }
 
     /// NXDOMAIN (`exists` false) or NODATA (`exists` true) with the SOA of `zone`.
-    func negative(zone: DNSName, exists: Bool) -> (DNSDecision, DNSOutcome) {
-        let soa = DNSMessage.authoritySOA(zone: zone, serial: UInt32(truncatingIfNeeded: snapshot.generation))
+    func negative(zone: Zone, exists: Bool) -> (DNSDecision, DNSOutcome) {
+        let soa = zone.soa(generation: generation)
         var response = exists ? query.noDataResponse(soa: soa) : query.nameErrorResponse(soa: soa)
         response.recursionAvailable = recursionAvailable
         return (.respond(response.serialize(maxSize: limit)), exists ? .nodata : .nxdomain)

@@ -16,42 +16,51 @@ struct AddressOwner: Sendable {
     let ptrTarget: DNSName?
 }
 
-/// A network's part of the snapshot: its zones, and its endpoints by name and by address.
+/// A network's settings and what is derived from them, made once per change of the network.
+/// A class of constants: the query path copies a network's index out of a dictionary, and a
+/// reference is one retain where the fields would be a dozen.
+final class NetworkSettings: Sendable {
+    let entry: DNSNetworkEntry
+    /// Lowered wire forms of the network's name and domain, the suffixes of `X.N` and `X.D`.
+    let nameSuffix: [UInt8]?
+    let domainSuffix: [UInt8]?
+    /// The zones as configured (the owners of the SOA records in negative answers).
+    let nameZone: Zone?
+    let domainZone: Zone?
+    /// The reverse zones of the subnets (`88.10.in-addr.arpa.`), cut at the last whole octet
+    /// or nibble of the prefix.
+    let reverseZone4: Zone?
+    let reverseZone6: Zone?
+
+    init(_ entry: DNSNetworkEntry) {
+        self.entry = entry
+        nameSuffix = WireName.lowered(entry.name)
+        domainSuffix = WireName.lowered(entry.domain)
+        nameZone = nameSuffix == nil ? nil : (try? DNSName(entry.name)).map(Zone.init)
+        domainZone = domainSuffix == nil ? nil : (try? DNSName(entry.domain)).map(Zone.init)
+        reverseZone4 = entry.subnet.map { Zone(NetworkIndex.reverseZone($0)) }
+        reverseZone6 = entry.subnet6.map { Zone(NetworkIndex.reverseZone($0)) }
+    }
+}
+
+/// A network's part of the snapshot: its settings, and its endpoints by name and by address.
 ///
 /// Names are stored once, as `X`; `X.N` and `X.D` are found by cutting the suffix off the
 /// question, so a name costs one table entry however many ways it can be asked.
 struct NetworkIndex: Sendable {
-    private(set) var entry: DNSNetworkEntry
-    /// Lowered wire forms of the network's name and domain, the suffixes of `X.N` and `X.D`.
-    private(set) var nameSuffix: [UInt8]?
-    private(set) var domainSuffix: [UInt8]?
-    /// The zones as configured (the owners of the SOA records in negative answers).
-    private(set) var nameZone: DNSName?
-    private(set) var domainZone: DNSName?
-    /// The reverse zones of the subnets (`88.10.in-addr.arpa.`), cut at the last whole octet
-    /// or nibble of the prefix.
-    private(set) var reverseZone4: DNSName?
-    private(set) var reverseZone6: DNSName?
+    private(set) var settings: NetworkSettings
     /// `X` (lowered wire) → the endpoints answering to it.
-    private(set) var names: [NameKey: [NameOwner]] = [:]
+    private(set) var names = ShardedDictionary<NameKey, [NameOwner]>()
     /// Address → the endpoints holding it (one, unless changes arrive out of order).
-    private(set) var byAddress: [IPAddress: [AddressOwner]] = [:]
+    private(set) var byAddress = ShardedDictionary<IPAddress, [AddressOwner]>()
 
-    init(_ entry: DNSNetworkEntry) {
-        self.entry = entry
-        configure(entry)
-    }
+    init(_ entry: DNSNetworkEntry) { settings = NetworkSettings(entry) }
 
-    /// Replaces the network's settings, keeping its endpoints (names do not depend on them).
-    mutating func configure(_ entry: DNSNetworkEntry) {
-        self.entry = entry
-        nameSuffix = WireName.lowered(entry.name)
-        domainSuffix = WireName.lowered(entry.domain)
-        nameZone = nameSuffix == nil ? nil : try? DNSName(entry.name)
-        domainZone = domainSuffix == nil ? nil : try? DNSName(entry.domain)
-        reverseZone4 = entry.subnet.map(Self.reverseZone)
-        reverseZone6 = entry.subnet6.map(Self.reverseZone)
-    }
+    var entry: DNSNetworkEntry { settings.entry }
+
+    /// Replaces the network's settings, keeping its endpoints (names do not depend on them;
+    /// PTR targets do, but a network keeps its name while it exists).
+    mutating func configure(_ entry: DNSNetworkEntry) { settings = NetworkSettings(entry) }
 
     /// The keys an endpoint answers to: its name and aliases, lowered, each once.
     static func keys(of endpoint: DNSEndpointEntry) -> [NameKey] {
@@ -66,22 +75,22 @@ struct NetworkIndex: Sendable {
 
     mutating func add(_ endpoint: DNSEndpointEntry) {
         let owner = NameOwner(id: endpoint.id, address: endpoint.address, address6: endpoint.address6)
-        for key in Self.keys(of: endpoint) { names[key, default: []].append(owner) }
+        for key in Self.keys(of: endpoint) { names[key] = (names[key] ?? []) + [owner] }
         let target = ptrTarget(of: endpoint)
         for address in Self.addresses(of: endpoint) {
-            byAddress[address, default: []].append(
-                AddressOwner(id: endpoint.id, container: endpoint.container, ptrTarget: target))
+            byAddress[address] = (byAddress[address] ?? [])
+                + [AddressOwner(id: endpoint.id, container: endpoint.container, ptrTarget: target)]
         }
     }
 
     mutating func remove(_ endpoint: DNSEndpointEntry) {
         for key in Self.keys(of: endpoint) {
-            names[key]?.removeAll { $0.id == endpoint.id }
-            if names[key]?.isEmpty == true { names[key] = nil }
+            let rest = names[key]?.filter { $0.id != endpoint.id }
+            names[key] = rest?.isEmpty == false ? rest : nil
         }
         for address in Self.addresses(of: endpoint) {
-            byAddress[address]?.removeAll { $0.id == endpoint.id }
-            if byAddress[address]?.isEmpty == true { byAddress[address] = nil }
+            let rest = byAddress[address]?.filter { $0.id != endpoint.id }
+            byAddress[address] = rest?.isEmpty == false ? rest : nil
         }
     }
 
@@ -91,15 +100,15 @@ struct NetworkIndex: Sendable {
 
     private func ptrTarget(of endpoint: DNSEndpointEntry) -> DNSName? {
         guard let host = endpoint.name ?? endpoint.aliases.first, let hostName = try? DNSName(host),
-              !hostName.isRoot, let nameZone else { return nil }
-        return try? DNSName(labels: hostName.labels + nameZone.labels)
+              !hostName.isRoot, let network = settings.nameZone?.name else { return nil }
+        return try? DNSName(labels: hostName.labels + network.labels)
     }
 
     /// Whether `address` is inside one of the network's subnets, and that subnet's reverse zone.
-    func reverseZone(containing address: IPAddress) -> DNSName? {
+    func reverseZone(containing address: IPAddress) -> Zone? {
         switch address {
-        case .v4(let a): entry.subnet?.contains(a) == true ? reverseZone4 : nil
-        case .v6(let a): entry.subnet6?.contains(a) == true ? reverseZone6 : nil
+        case .v4(let a): entry.subnet?.contains(a) == true ? settings.reverseZone4 : nil
+        case .v6(let a): entry.subnet6?.contains(a) == true ? settings.reverseZone6 : nil
         }
     }
 
