@@ -19,6 +19,16 @@ final class NameAnswerTests: XCTestCase {
         }
     }
 
+    func testAliasWithDotsIsMatchedWhole() throws {
+        let snapshot = Fixture.snapshot.updating(endpoint: DNSEndpointEntry(
+            id: "e-dotted", network: "frontend", container: Fixture.key(30), aliases: ["db.primary"],
+            address: Fixture.v4("10.88.0.30")), id: "e-dotted", generation: 8)
+        for name in ["db.primary", "DB.Primary.frontend", "db.primary.berth.internal"] {
+            XCTAssertEqual(Fixture.addresses(try Fixture.ask(name, snapshot: snapshot).0), ["10.88.0.30"], name)
+        }
+        XCTAssertEqual(try Fixture.ask("primary.berth.internal", snapshot: snapshot).1, .nxdomain)
+    }
+
     func testOwnerNameEchoesTheQuestionsCase() throws {
         let (message, _) = try Fixture.ask("WeB.FrontEnd")
         XCTAssertEqual(message.questions[0].name.wire, Array("\u{3}WeB\u{8}FrontEnd".utf8))
