@@ -2,13 +2,15 @@ import BerthAddress
 import BerthDNSWire
 
 /// One query being answered from the snapshot: the question lowered once, the client's
-/// visible networks, and the ways to write an answer.
+/// visible networks, and the ways to write an answer. Made for every query: it holds few
+/// references (each is a retain and a release per query).
 struct Lookup {
     let query: DNSMessage
-    let question: DNSQuestion
     /// The snapshot's networks (not the snapshot: fewer references to copy).
     let networks: [String: NetworkIndex]
     let generation: UInt64
+    /// The listener's network, already looked up (usually the only visible one).
+    let listenerName: String
     let listener: NetworkIndex
     let limit: Int
     /// Varies per query: where a list of several addresses starts.
@@ -18,23 +20,30 @@ struct Lookup {
     /// The question's name, lowered wire form: every comparison is on these bytes.
     let lowered: [UInt8]
 
-    init(query: DNSMessage, snapshot: DNSSnapshot, listener: NetworkIndex, limit: Int, rotation: Int,
-         visible: [String]) {
+    init(query: DNSMessage, snapshot: DNSSnapshot, listenerName: String, listener: NetworkIndex, limit: Int,
+         rotation: Int, visible: [String]) {
         self.query = query
-        self.question = query.questions[0]
         self.networks = snapshot.index
         self.generation = snapshot.generation
+        self.listenerName = listenerName
         self.listener = listener
         self.limit = limit
         self.rotation = rotation
         self.visible = visible
-        self.lowered = WireName.lowered(question.name)
+        self.lowered = WireName.lowered(query.questions[0].name)
     }
+
+    /// The question (decide checked there is exactly one).
+    var question: DNSQuestion { query.questions[0] }
 
     /// Each visible network's index, once.
     func visibleNetworks(_ body: (NetworkIndex) -> Void) {
         for (i, name) in visible.enumerated() where !visible[..<i].contains(name) {
-            if let network = networks[name] { body(network) }
+            if name == listenerName {
+                body(listener)
+            } else if let network = networks[name] {
+                body(network)
+            }
         }
     }
 

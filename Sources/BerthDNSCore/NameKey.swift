@@ -2,20 +2,27 @@ import BerthDNSWire
 
 /// A name as a table key: its wire form (length-prefixed labels, no root label) in ASCII lower
 /// case. A slice, so that a query looks up a part of its own lowered name (`X` of `X.N`)
-/// without copying it; hashed as one block of bytes rather than byte by byte.
-struct NameKey: Hashable, Sendable {
+/// without copying it. Its FNV-1a hash is computed once and serves both to pick the shard and
+/// as the dictionary's hash, so the name's bytes are read once per lookup.
+struct NameKey: ShardKey {
     let bytes: ArraySlice<UInt8>
+    let shard: Int
 
-    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
-    init(_ bytes: [UInt8]) { self.bytes = bytes[...] }
+    init(_ bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        shard = Int(truncatingIfNeeded: hash ^ hash >> 29)
+    }
+
+    init(_ bytes: [UInt8]) { self.init(bytes[...]) }
 
     static func == (lhs: NameKey, rhs: NameKey) -> Bool {
-        lhs.bytes.elementsEqual(rhs.bytes)
+        guard lhs.shard == rhs.shard, lhs.bytes.count == rhs.bytes.count else { return false }
+        return lhs.bytes.withUnsafeBytes { a in rhs.bytes.withUnsafeBytes { b in a.elementsEqual(b) } }
     }
 
-    func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-    }
+    func hash(into hasher: inout Hasher) { hasher.combine(shard) }
 }
 
 /// Byte-level helpers on lowered wire names: the query path compares bytes, never Strings.
@@ -24,8 +31,15 @@ enum WireName {
     @inline(__always)
     static func fold(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
 
-    /// The lowered wire form of a name.
-    static func lowered(_ name: DNSName) -> [UInt8] { name.wire.map(fold) }
+    /// The lowered wire form of a name (once per query: a loop over raw buffers, not `map`).
+    static func lowered(_ name: DNSName) -> [UInt8] {
+        name.wire.withUnsafeBufferPointer { wire in
+            [UInt8](unsafeUninitializedCapacity: wire.count) { buffer, count in
+                for i in 0..<wire.count { buffer[i] = fold(wire[i]) }
+                count = wire.count
+            }
+        }
+    }
 
     /// The lowered wire form of a name's text (`web`, `berth.internal`); nil when the text is
     /// not a valid name (an empty label, a label over 63 bytes).
@@ -42,7 +56,10 @@ enum WireName {
         // Walk label boundaries until the rest is no longer than the suffix.
         while name.count - i > suffix.count { i += 1 + Int(name[i]) }
         guard name.count - i == suffix.count else { return nil }
-        return name[i...].elementsEqual(suffix) ? i : nil
+        let equal = name.withUnsafeBytes { name in
+            suffix.withUnsafeBytes { suffix in name[i...].elementsEqual(suffix) }
+        }
+        return equal ? i : nil
     }
 
     /// Whether a lowered name's last label is `arpa`: the cheap test before parsing an address.
