@@ -31,9 +31,10 @@ public struct DNSResolver: Sendable {
         // Only the listener network's own endpoints may ask: never an open resolver.
         guard let listener = snapshot.index[listenerNetwork],
               let owner = listener.byAddress[client]?.first else { return reply(.refused, .refused) }
-        let lookup = Lookup(query: query, snapshot: snapshot, listenerName: listenerNetwork, listener: listener, limit: limit, rotation: rotation,
+        let lookup = Lookup(query: query, snapshot: snapshot, listenerName: listenerNetwork, listener: listener,
+                            limit: limit, rotation: rotation,
                             visible: snapshot.containers[owner.container] ?? [listenerNetwork])
-        if let decision = lookup.reverse() ?? lookup.forwardName() { return decision }
+        if let decision = lookup.reverse() ?? lookup.localName() { return decision }
         // Rule 4: not Berth's to answer.
         if listener.entry.isInternal { return reply(.refused, .refused) }
         let upstreams = listener.entry.upstreams

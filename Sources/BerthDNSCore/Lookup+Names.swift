@@ -4,32 +4,27 @@ import BerthDNSWire
 extension Lookup {
     /// Rules 1 and 2: `X`, `X.N` and `X.D` on the visible networks, answered or denied here;
     /// nil for a name that is not Berth's (rule 4).
-    func forwardName() -> (DNSDecision, DNSOutcome)? {
+    func localName() -> (DNSDecision, DNSOutcome)? {
         var found = Found()
         var negativeZone: Zone?  // rule 2: under a visible zone, not found
         var apexZone: Zone?      // the question is a visible domain itself
         visibleNetworks { network in
+            let settings = network.settings
             if let owners = network.names[NameKey(lowered)] {
-                found.add(owners, zone: network.settings.domainZone ?? network.settings.nameZone)
+                found.add(owners, zone: settings.domainZone ?? settings.nameZone)
             }
-            if let suffix = network.settings.nameSuffix, let cut = WireName.cut(lowered, below: suffix) {
+            /// `X.suffix`: X's owners, or the zone that denies X.
+            func below(_ suffix: [UInt8]?, zone: Zone?) {
+                guard let suffix, let cut = WireName.cut(lowered, below: suffix) else { return }
                 if let owners = network.names[NameKey(lowered[..<cut])] {
-                    found.add(owners, zone: network.settings.nameZone)
+                    found.add(owners, zone: zone)
                 } else if negativeZone == nil {
-                    negativeZone = network.settings.nameZone
+                    negativeZone = zone
                 }
             }
-            if let suffix = network.settings.domainSuffix {
-                if let cut = WireName.cut(lowered, below: suffix) {
-                    if let owners = network.names[NameKey(lowered[..<cut])] {
-                        found.add(owners, zone: network.settings.domainZone)
-                    } else if negativeZone == nil {
-                        negativeZone = network.settings.domainZone
-                    }
-                } else if apexZone == nil, lowered == suffix {
-                    apexZone = network.settings.domainZone
-                }
-            }
+            below(settings.nameSuffix, zone: settings.nameZone)
+            below(settings.domainSuffix, zone: settings.domainZone)
+            if apexZone == nil, let domain = settings.domainSuffix, lowered == domain { apexZone = settings.domainZone }
         }
         if found.sources > 0 { return answer(found) }
         if let apexZone { return apex(apexZone) }
