@@ -4,9 +4,9 @@ import BerthDNSWire
 /// Every record the name service answers from. Immutable; changes make a new snapshot.
 ///
 /// Indexed for the query path: per network, names (`X` only) and addresses (client lookup
-/// and PTR); per container, its DNS networks (what it may see). The tables are dictionaries
-/// of value type, so a changed copy shares everything it does not touch until written, and a
-/// change costs the names it touches plus copies of the tables it writes to.
+/// and PTR); per container, its DNS networks (what it may see). The tables are values split
+/// into shards (`ShardedDictionary`), so a changed copy shares everything it does not write
+/// to: a change costs the names it touches plus a copy of each shard it writes to.
 public struct DNSSnapshot: Sendable {
     /// No networks, no endpoints, generation 0.
     public static let empty = DNSSnapshot(generation: 0, networks: [], endpoints: [])
