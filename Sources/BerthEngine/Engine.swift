@@ -164,7 +164,8 @@ extension FirewallNetwork {
     init(_ n: NetworkRecord) {
         self.init(id: n.id, name: n.name, bridge: n.bridge, subnet: n.subnet, subnet6: n.subnet6,
                   masquerade: n.masquerade, masquerade6: n.masquerade6,
-                  isInternal: n.isInternal, icc: n.icc, isolated: n.isolated)
+                  isInternal: n.isInternal, icc: n.icc, isolated: n.isolated,
+                  dns: n.dns, gateway: n.gateway, gateway6: n.gateway6)
     }
 }
 
