@@ -133,6 +133,10 @@ public struct DNSControlClient: NameService {
     /// Whether this process has said already that `berth-dns` is missing.
     private static let notedMissing = Atomic<Bool>(false)
 
+    /// Whether this process said that `berth-dns` is not installed (then a missing
+    /// acknowledgement needs no note of its own).
+    static var saidMissing: Bool { notedMissing.load(ordering: .relaxed) }
+
     private static func noteMissing(_ path: String) {
         guard !notedMissing.exchange(true, ordering: .relaxed) else { return }
         Notice.emit("berth-dns is not installed (\(path)): container names will not resolve on this network")

@@ -7,7 +7,7 @@ extension Engine {
     /// Tells the name service that endpoint `id` changed (became active, or went); says so on
     /// stderr when it does not confirm in time.
     func announce(endpoint id: String) {
-        if !nameService.endpointChanged(id) {
+        if !nameService.endpointChanged(id) && !DNSControlClient.saidMissing {
             Notice.emit("the name service did not confirm the change to endpoint \(id): its names may take a moment to update")
         }
     }
@@ -46,6 +46,8 @@ extension Engine {
         do {
             try nameService.ensureRunning()
             return [DoctorFinding(problem: problem, fix: "repaired: started it")]
+        } catch BerthError.environment(let message) {
+            return [DoctorFinding(problem: message, fix: "install berth-dns beside berth, or set BERTH_DNS_BINARY to it")]
         } catch {
             return [DoctorFinding(problem: problem + "; starting it failed: \(error)",
                                   fix: "see \(settings.stateDirectory)/dns/berth-dns.log")]
