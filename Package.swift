@@ -120,6 +120,6 @@ let package = Package(
         .testTarget(name: "BerthEngineTests",
                     dependencies: ["BerthEngine", "BerthStore", "BerthFirewall", "BerthNetlink", "BerthAddress", "BerthTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthAddress"], swiftSettings: strict),
+        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthAddress", "BerthEngine", "BerthJSON"], swiftSettings: strict),
     ]
 )

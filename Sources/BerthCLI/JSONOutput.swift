@@ -20,6 +20,10 @@ struct EndpointView {
     let state: String
     /// Published ports (filled by the commands that show them).
     var ports: [PortMapping] = []
+    /// The container's aliases in the network's name service.
+    let aliases: [String]
+    /// `connect`'s `"dns"` member on a network with a name service (see ``dnsJSON(_:)``).
+    var dns: JSONValue?
 
     init(_ e: EndpointInfo, gateway: IPv4Address?, gateway6: IPv6Address? = nil) {
         id = e.id
@@ -36,6 +40,7 @@ struct EndpointView {
         netns = e.namespacePath
         target = e.target
         state = e.state
+        aliases = e.aliases
     }
 
     var json: JSONValue {
@@ -45,7 +50,8 @@ struct EndpointView {
             ("ipv6", .string(ipv6)), ("gateway", .string(gateway)), ("gateway6", .string(gateway6)), ("mac", .string(mac)), ("netns", .string(netns)),
             ("target", .string(target)), ("state", .string(state)),
             ("ports", .array(ports.map { $0.json(families: families) })),
-        ])
+        ] + (aliases.isEmpty ? [] : [("aliases", .array(aliases.map(JSONValue.string)))])
+          + (dns.map { [("dns", $0)] } ?? []))
     }
 }
 
@@ -75,6 +81,8 @@ struct NetworkView {
             ("icc", .bool(n.icc)), ("isolate", .bool(n.isolated)),
             ("labels", .object(n.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("created", .int(n.created)),
+            ("dns", .bool(n.dns)), ("dnsDomain", .string(n.dnsDomain)),
+            ("dnsServers", .array(n.dnsServers.map { .string("\($0)") })),
             ("endpoints", .array(endpoints.map { e in
                 var view = EndpointView(e, gateway: n.gateway, gateway6: n.gateway6)
                 view.ports = ports.filter { $0.endpoint == e.id }.map(\.mapping)

@@ -20,25 +20,31 @@ struct NetworkConnect: ParsableCommand {
             help: ArgumentHelp("Publish a port: [HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp] (repeatable).",
                                valueName: "mapping"),
             transform: PublishArgument.parse) var publish: [PortMapping] = []
+    @Option(name: .customLong("alias"), parsing: .singleValue,
+            help: "Another name for the container in the network's name service (repeatable).") var aliases: [String] = []
 
     func run() throws {
         try Self.perform(stateDirectory: global.stateDirectory, network: network, target: target,
-                         ifname: ifname, ip: ip?.address, ip6: ip6?.address, mac: mac, name: name, publish: publish)
+                         ifname: ifname, ip: ip?.address, ip6: ip6?.address, mac: mac, name: name, publish: publish,
+                         aliases: try checkedAliases(aliases))
     }
 
     /// The command's work, callable without swift-argument-parser (see ``FastPath``).
     static func perform(stateDirectory: String?, network: String, target: String, ifname: String,
                         ip: IPv4Address?, ip6: IPv6Address? = nil, mac: MACAddress?, name: String?,
-                        publish: [PortMapping] = []) throws {
+                        publish: [PortMapping] = [], aliases: [String] = []) throws {
         PhaseTrace.mark("process start to command")
         try GlobalOptions.withEngine(stateDirectory: stateDirectory) { engine in
             var request = ConnectRequest(
                 network: .named(network), target: .user(target), ifname: ifname,
                 address: ip, mac: mac, containerID: name, bringUpLoopback: true, ports: publish)
             request.address6 = ip6
+            request.dnsName = name
+            request.aliases = aliases
             let attached = try engine.connect(request)
             var view = EndpointView(attached.endpoint, gateway: attached.network.gateway, gateway6: attached.network.gateway6)
             view.ports = publish
+            view.dns = dnsJSON(attached.network)
             printJSON(view.json)
             PhaseTrace.mark("print result")
         }

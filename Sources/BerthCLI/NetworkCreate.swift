@@ -31,6 +31,14 @@ struct NetworkCreate: ParsableCommand {
     var firewall = "nftables"
     @Option(name: .customLong("isolate"), help: "Wall the network off from other Berth networks (--isolate=false: reach other non-isolated networks directly).")
     var isolate = true
+    @Option(name: .customLong("dns"), parsing: .singleValue,
+            help: ArgumentHelp("Name service for the network's containers: true (default) or false; an address adds an upstream name server (repeatable; default: the host's).",
+                               valueName: "true|false|address"))
+    var dns: [String] = []
+    @Flag(name: [.customLong("no-dns"), .customLong("disable-dns")], help: "No name service for the network (as --dns=false).")
+    var noDNS = false
+    @Option(name: .customLong("dns-domain"), help: "The network's DNS domain (default: berth.internal).")
+    var dnsDomain: String?
 
     func run() throws {
         var spec = NetworkSpec(name: name, bridge: bridge, mtu: mtu, isInternal: isInternal, masquerade: !noMasquerade,
@@ -45,6 +53,7 @@ struct NetworkCreate: ParsableCommand {
         spec.isolated = isolate
         spec.driver = driver
         spec.firewall = firewall
+        try DNSArguments.parse(dns, off: noDNS).apply(to: &spec, domain: dnsDomain)
         let network = try global.withEngine { try $0.createNetwork(spec) }
         print(network.name)
     }

@@ -18,6 +18,8 @@ struct RunCommand: ParsableCommand {
             help: ArgumentHelp("Publish a port: [HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp] (repeatable).",
                                valueName: "mapping"),
             transform: PublishArgument.parse) var publish: [PortMapping] = []
+    @Option(name: .customLong("alias"), parsing: .singleValue,
+            help: "Another name for the container in the network's name service (repeatable).") var aliases: [String] = []
     @Argument(parsing: .postTerminator, help: "The command and its arguments (after --).") var command: [String]
 
     func validate() throws {
@@ -35,10 +37,15 @@ struct RunCommand: ParsableCommand {
                 network: .named(network), target: .created(namespace), address: ip?.address,
                 containerID: name ?? target, bringUpLoopback: true, ports: publish)
             request.address6 = ip6?.address
-            let endpoint = try engine.connect(request).endpoint
+            request.dnsName = name
+            request.aliases = try checkedAliases(aliases)
+            let attached = try engine.connect(request)
+            let endpoint = attached.endpoint
             let status: Int32
             do {
-                status = try ContainerProcess.run(command, in: namespace)
+                let resolvConf = try RunResolvConf.write(for: attached.network)
+                defer { resolvConf?.remove() }
+                status = try ContainerProcess.run(command, in: namespace, resolvConf: resolvConf)
             } catch {
                 try? engine.disconnect(network: endpoint.network, target: target, ifname: endpoint.ifname)
                 throw error

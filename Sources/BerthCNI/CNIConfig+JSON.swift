@@ -11,7 +11,7 @@ extension CNIConfig {
             isGateway: try f.bool("isGateway"), isDefaultGateway: try f.bool("isDefaultGateway"),
             hairpinMode: try f.bool("hairpinMode"), subnet: try f.string("subnet"), gateway: try f.string("gateway"),
             ipRange: try f.string("ipRange"), internal: try f.bool("internal"), stateDir: try f.string("stateDir"),
-            firewall: try f.string("firewall"),
+            firewall: try f.string("firewall"), dns: try f.bool("dns"), dnsDomain: try f.string("dnsDomain"),
             ipam: try f.object("ipam").map(IPAM.init(fields:)),
             runtimeConfig: try f.object("runtimeConfig").map(RuntimeConfig.init(fields:)),
             args: try f.object("args").map(Args.init(fields:)),
@@ -52,7 +52,10 @@ extension CNIConfig.Route {
 extension CNIConfig.RuntimeConfig {
     init(fields f: JSONFields) throws {
         self.init(ips: try f.strings("ips"), mac: try f.string("mac"),
-                  portMappings: try f.objects("portMappings", CNIConfig.PortMappingEntry.init(fields:)))
+                  portMappings: try f.objects("portMappings", CNIConfig.PortMappingEntry.init(fields:)),
+                  aliases: try f.object("aliases").map { aliases in
+                      try Dictionary(uniqueKeysWithValues: aliases.members.names.map { ($0, try aliases.strings($0) ?? []) })
+                  })
     }
 }
 

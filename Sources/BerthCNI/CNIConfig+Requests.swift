@@ -81,6 +81,16 @@ extension CNIConfig {
             || (runtimeConfig?.portMappings ?? []).contains { !($0.hostIP ?? "").isEmpty }
     }
 
+    /// The container's aliases on network `name` (the `aliases` capability), each a DNS name
+    /// (code 7 otherwise).
+    func aliases(network name: String) throws -> [String] {
+        let list = runtimeConfig?.aliases?[name] ?? []
+        for alias in list {
+            do { try Validation.alias(alias) } catch { throw CNIError(.invalidConfig, "runtimeConfig.aliases: \(error)") }
+        }
+        return list
+    }
+
     /// The GC keep-list: `cni.dev/valid-attachments`, or the older `cni.dev/attachments`.
     func gcKeepList() throws -> [(containerID: String, ifname: String)] {
         guard let list = validAttachments ?? attachments else {

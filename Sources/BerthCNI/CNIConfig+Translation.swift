@@ -62,6 +62,10 @@ extension CNIConfig {
             }
             spec.firewall = firewall
         }
+        spec.dns = dns ?? true
+        if let dnsDomain {
+            do { spec.dnsDomain = try Validation.dnsDomain(dnsDomain) } catch { throw CNIError(.invalidConfig, "dnsDomain: \(error)") }
+        }
         spec.isInternal = self.internal ?? false
         // As in the reference bridge plugin, ipMasq covers every address of the container.
         spec.masquerade = ipMasq ?? true

@@ -22,6 +22,10 @@ public struct CNIConfig: Sendable {
     /// Which firewall renders the network's rules: "nftables" (the default) or "none", for
     /// hosts where another tool owns the firewall (netavark's `firewall_driver = "none"`).
     public var firewall: String?
+    /// Whether a network this plugin creates has a name service (default true).
+    public var dns: Bool?
+    /// The DNS domain of a network this plugin creates (default `berth.internal`).
+    public var dnsDomain: String?
 
     public var ipam: IPAM?
     public var runtimeConfig: RuntimeConfig?
@@ -63,6 +67,8 @@ public struct CNIConfig: Sendable {
         public var ips: [String]?
         public var mac: String?
         public var portMappings: [PortMappingEntry]?
+        /// The `aliases` capability: network name → the container's aliases on it.
+        public var aliases: [String: [String]]?
     }
 
     /// One `portMappings` entry.

@@ -85,11 +85,14 @@ public struct CNIArgs: Sendable, Equatable {
     public var ip: IPv4Address?
     public var ip6: IPv6Address?
     public var mac: MACAddress?
+    /// `K8S_POD_NAME`: the container's name in a DNS network's name service.
+    public var podName: String?
 
-    public init(ip: IPv4Address? = nil, ip6: IPv6Address? = nil, mac: MACAddress? = nil) {
+    public init(ip: IPv4Address? = nil, ip6: IPv6Address? = nil, mac: MACAddress? = nil, podName: String? = nil) {
         self.ip = ip
         self.ip6 = ip6
         self.mac = mac
+        self.podName = podName
     }
 
     public init(parsing text: String) throws {
@@ -113,6 +116,8 @@ public struct CNIArgs: Sendable, Equatable {
                     throw CNIError(.invalidEnvironment, "CNI_ARGS: MAC '\(Validation.printable(value))' is not a MAC address")
                 }
                 mac = m
+            case "K8S_POD_NAME":
+                podName = value.isEmpty ? nil : value
             case "IgnoreUnknown":
                 continue
             default:

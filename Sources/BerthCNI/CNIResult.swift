@@ -58,6 +58,15 @@ public struct CNIResult: Sendable, Equatable {
             return ip
         }
         for route in other.routes where !merged.routes.contains(route) { merged.routes.append(route) }
+        // A name service of this plugin's network joins what earlier plugins said (theirs first).
+        if let servers = other.dns.nameservers {
+            let have = merged.dns.nameservers ?? []
+            merged.dns.nameservers = have + servers.filter { !have.contains($0) }
+        }
+        if let search = other.dns.search {
+            let have = merged.dns.search ?? []
+            merged.dns.search = have + search.filter { !have.contains($0) }
+        }
         return merged
     }
 

@@ -49,6 +49,7 @@ struct Commands {
         let addresses = try config.staticAddresses(envArgs, network: spec, families: families)
         let mac = try config.staticMAC(envArgs)
         let ports = try config.portMappings(network: spec, families: families)
+        let aliases = try config.aliases(network: spec.name)
         let netns = try env.requireNetns()
         PhaseTrace.mark("cni: validate")
         // The network as this configuration defines it (created on the first ADD), and no second
@@ -58,6 +59,8 @@ struct Commands {
         var request = ConnectRequest(network: .defined(spec), target: .path(netns), ifname: ifname,
                                      address: addresses.ipv4, mac: mac, containerID: containerID, ports: ports, frontEnd: .cni)
         request.address6 = addresses.ipv6
+        request.dnsName = envArgs.podName
+        request.aliases = aliases
         let attached = try configurationErrors { try namespaceErrors { try engine.connect(request) } }
         let result = shape(attached)
         PhaseTrace.mark("cni: result")
@@ -94,6 +97,11 @@ struct Commands {
         }
         if a.defaultRoutes.contains(.ipv6), let gateway = a.network.gateway6 {
             result.routes.append(.init(dst: "::/0", gw: "\(gateway)"))
+        }
+        // The network's name service answers on its gateways, for its domain.
+        if a.network.dns {
+            result.dns.nameservers = a.network.nameservers.map { "\($0)" }
+            result.dns.search = [a.network.dnsDomain]
         }
         return result
     }

@@ -64,6 +64,12 @@ public struct ConnectRequest: Sendable {
     /// The front end making the request, recorded with the endpoint. A CNI request is also
     /// refused when its container already has the interface on the network.
     public var frontEnd: FrontEnd
+    /// The container's name in the network's name service (the CLI's `--name`, CNI's
+    /// `K8S_POD_NAME`); nil for none. Recorded only when it is a DNS name: a container name
+    /// may hold characters DNS names do not.
+    public var dnsName: String?
+    /// More names for the container in the network's name service (`--alias`), each a DNS name.
+    public var aliases: [String] = []
 
     public init(network: NetworkChoice, target: Target, ifname: String = "eth0",
                 address: IPv4Address? = nil, mac: MACAddress? = nil, containerID: String? = nil,

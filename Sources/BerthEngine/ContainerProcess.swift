@@ -34,12 +34,18 @@ public enum ContainerProcess {
     /// Starts `arguments` inside `namespace` and waits for it. SIGINT and SIGTERM are passed on
     /// to the command instead of killing berth, so berth always gets to clean up afterwards.
     /// Returns the command's exit status (128+signal when it was killed by a signal).
-    public static func run(_ arguments: [String], in container: ContainerNamespace) throws -> Int32 {
+    /// `resolvConf`, when given, is bind-mounted over `/etc/resolv.conf` in the command's
+    /// private mount namespace.
+    public static func run(_ arguments: [String], in container: ContainerNamespace,
+                           resolvConf: RunResolvConf? = nil) throws -> Int32 {
         let namespace = container.namespace
         var cStrings = arguments.map { strdup($0) }
         cStrings.append(nil)
         defer { for p in cStrings { free(p) } }
-        let pid = cStrings.withUnsafeMutableBufferPointer { berth_spawn_in_netns(namespace.fd, $0.baseAddress) }
+        let pid = cStrings.withUnsafeMutableBufferPointer { argv in
+            if let path = resolvConf?.path { return berth_spawn_in_netns(namespace.fd, argv.baseAddress, path) }
+            return berth_spawn_in_netns(namespace.fd, argv.baseAddress, nil)
+        }
         guard pid > 0 else {
             let e = -pid
             if e == ENOENT { throw BerthError.notFound("command not found: \(arguments.first ?? "")") }

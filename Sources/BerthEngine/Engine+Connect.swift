@@ -45,6 +45,7 @@ extension Engine {
                             target: request.target.text, network: request.network.name,
                             bringUpLoopback: request.bringUpLoopback)
         var attach = AttachState(plug: plug, ports: !request.ports.isEmpty)
+        let attached: Attachment
         let known = Engine.canUseHint(request)
             ? NetworkHint.load(network: request.network.name, directory: settings.stateDirectory) : nil
         do {
@@ -76,17 +77,25 @@ extension Engine {
             try attach.settle(engine: self)
             environment.reach(.connectAfterReserve)
             environment.reach(.connectAfterVeth)
-            return try activate(&attach)
+            attached = try activate(&attach)
         } catch {
             undoAttach(attach)
             throw translate(error)
         }
+        if attached.network.dns {
+            announce(endpoint: attached.endpoint.id)
+            if let name = request.dnsName, attached.endpoint.dnsName == nil {
+                Notice.emit("the name '\(Validation.printable(name))' is not a DNS name: the container is not registered under it")
+            }
+        }
+        return attached
     }
 
     /// Checks a request's own fields (no state, no kernel).
     private static func validate(_ request: ConnectRequest) throws {
         try Validation.interfaceName(request.ifname)
         if let name = request.containerID { try Validation.containerName(name) }
+        for alias in request.aliases { try Validation.alias(alias) }
         if let mac = request.mac, mac.isMulticast || mac.isZero {
             throw BerthError.invalidArgument("MAC \(mac) is not a unicast address")
         }
@@ -151,7 +160,7 @@ extension Engine {
         let (network, created): (NetworkRecord, Bool)
         switch choice {
         case .named(let name) where name == NetworkSpec.defaultNetworkName:
-            (network, created) = try ensureNetwork(NetworkSpec(name: name, bridge: NetworkSpec.defaultBridge), checking: false)
+            (network, created) = try ensureNetwork(NetworkSpec.defaultNetwork, checking: false)
         case .named(let name):
             (network, created) = (try record(named: name), false)
         case .defined(let spec):
@@ -259,6 +268,9 @@ struct Reservation: Sendable {
     let address6: IPv6Address?
     let ports: [PortMapping]
     let frontEnd: FrontEnd
+    /// The container's name in the name service, when the request's is a DNS name.
+    let dnsName: String?
+    let aliases: [String]
 
     init(_ request: ConnectRequest, namespace: NetworkNamespace, identity: EndpointIdentity) {
         endpointID = identity.id
@@ -273,6 +285,9 @@ struct Reservation: Sendable {
         address6 = request.address6
         ports = request.ports
         frontEnd = request.frontEnd
+        dnsName = request.dnsName.flatMap { Validation.isContainerDNSName($0) ? $0 : nil }
+        var seen = Set<String>()
+        aliases = request.aliases.filter { seen.insert($0.lowercased()).inserted }
     }
 }
 

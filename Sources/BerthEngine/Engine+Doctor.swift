@@ -17,7 +17,8 @@ extension Engine {
     /// uplink's, containers gone) and each firewall for its rules (Berth's table missing or
     /// altered, its accept rule missing beside Docker, another firewall's forward chain that
     /// drops by default, with that firewall's own fix), and half-finished endpoints. Changes
-    /// nothing.
+    /// nothing, except that it starts the name service of DNS networks when it is not running
+    /// (a finding that says it was repaired).
     public func diagnose() throws -> [DoctorFinding] {
         try translating {
             let networks = try store.networks()
@@ -40,6 +41,7 @@ extension Engine {
                     DoctorFinding(problem: $0.problem, fix: $0.fix)
                 }
             }
+            findings += try diagnoseNameService()
             return findings
         }
     }

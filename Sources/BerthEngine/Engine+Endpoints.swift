@@ -24,7 +24,7 @@ extension Engine {
         let lock = try beginOperation()
         let signals = TeardownSignals.block()
         defer { signals.restore(); withExtendedLifetime(lock) {} }
-        _ = try record(named: name)
+        let network = try record(named: name)
         let endpoint = try translating { () -> EndpointRecord? in
             if let ns = namespace,
                let e = try store.endpoint(network: name, netnsDevice: ns.device, netnsInode: ns.inode, ifname: ifname) {
@@ -42,6 +42,7 @@ extension Engine {
             throw BerthError.notFound("\(Validation.printable(target)) has no interface \(Validation.printable(ifname)) on network '\(name)'")
         }
         try translating { try detachEndpoint(endpoint, namespace: namespace, lock: lock) }
+        if network.dns { announce(endpoint: endpoint.id) }
     }
 
     /// Detaches every endpoint of a network at once (`disconnect NETWORK --all`): their links go
@@ -54,11 +55,14 @@ extension Engine {
         defer { signals.restore(); withExtendedLifetime(lock) {} }
         let n = try record(named: name)
         try ensureFirewallTable()
-        return try translating {
+        let count = try translating {
             let endpoints = try store.endpoints(network: name)
             try removeEndpoints(endpoints, wholeNetwork: n)
             return endpoints.count
         }
+        // One refresh of the whole network rather than a round trip per endpoint.
+        if n.dns && count > 0 { announce(network: name) }
+        return count
     }
 
     /// Detaches one endpoint: an active one whose link its driver can retire at once goes the
@@ -152,7 +156,8 @@ extension Engine {
             prefixLength: network.subnet?.prefixLength ?? 0,
             mac: r.mac,
             state: .creating, created: Int64(time(nil)), owner: r.frontEnd == .cni ? .cni : .cli,
-            address6: address6, prefixLength6: network.subnet6?.prefixLength ?? 0)
+            address6: address6, prefixLength6: network.subnet6?.prefixLength ?? 0,
+            dnsName: r.dnsName, aliases: r.aliases)
         try store.insertEndpoint(record)
         try store.publishPorts(endpoint: r.endpointID, r.ports)
         return record

@@ -21,7 +21,8 @@ extension Engine {
     /// - bridges Berth tagged (`berth:<id>` alias) whose network is gone are deleted;
     /// - missing bridges of existing networks are recreated and their veths re-attached;
     /// - the firewall table is re-rendered from the store (restores a flushed table, drops map
-    ///   elements with no endpoint).
+    ///   elements with no endpoint);
+    /// - the name service is started when DNS networks exist and it is not running.
     /// Runs under the exclusive operation lock, so no other berth command is half-way through.
     public func collectGarbage(dryRun: Bool) throws -> [RepairAction] {
         try requirePrivileges()
@@ -88,6 +89,7 @@ extension Engine {
         if !dryRun && (!rendered.isEmpty || health.tablePresent || strayAccept) {
             try store.transaction { try synchronizeFirewall() }
         }
+        actions += try repairNameService(dryRun: dryRun)
         return actions
     }
 }

@@ -48,7 +48,8 @@ extension Engine {
                              created: Int64(time(nil)), icc: spec.icc, isolated: spec.isolated,
                              driver: driver.name, firewall: spec.firewall ?? FirewallKind.nftables.rawValue,
                              subnet6: v6?.subnet, gateway6: v6?.gateway, ipRange6: spec.ipRange6,
-                             masquerade6: spec.masquerade6 && !spec.isInternal)
+                             masquerade6: spec.masquerade6 && !spec.isInternal,
+                             dns: spec.dns, dnsDomain: spec.dnsDomain, dnsServers: spec.dnsServers)
     }
 
     /// The IPv4 subnet and gateway: the requested ones checked, or the first free pool subnet.

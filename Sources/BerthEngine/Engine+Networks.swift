@@ -34,8 +34,11 @@ extension Engine {
         NetworkInfo(try create(spec))
     }
 
-    func create(_ spec: NetworkSpec) throws -> NetworkRecord {
+    func create(_ given: NetworkSpec) throws -> NetworkRecord {
+        var spec = given
         try Validation.networkName(spec.name)
+        spec.dnsDomain = try Validation.dnsDomain(spec.dnsDomain)
+        for server in spec.dnsServers { try Validation.dnsServer(server) }
         if let bridge = spec.bridge { try Validation.interfaceName(bridge, what: "bridge name") }
         if spec.mtu != 0 && !(68...65535).contains(spec.mtu) {
             throw BerthError.invalidArgument("MTU \(spec.mtu) is out of range (68-65535)")
@@ -79,7 +82,30 @@ extension Engine {
             throw error
         }
         NetworkHint.save(created, directory: settings.stateDirectory)
+        if created.dns {
+            // The server binds the network's listeners now; if it cannot (port 53 taken on the
+            // gateway), the network is not made: a DNS network without its name service would
+            // fail every lookup of its containers.
+            do {
+                try nameService.networkChanged(created.name)
+            } catch {
+                undoCommittedCreation(of: created, driver: driver)
+                throw error
+            }
+        }
         return created
+    }
+
+    /// Takes a network away again after its creation committed (its name service refused
+    /// it): the record, the rules rendered without it, the device, the hint. Best effort, as
+    /// ``undoCreation(of:driver:)``.
+    private func undoCommittedCreation(of record: NetworkRecord, driver: any NetworkDriver) {
+        NetworkHint.remove(network: record.name, directory: settings.stateDirectory)
+        try? store.transaction {
+            try store.deleteNetwork(named: record.name)
+            try synchronizeFirewall()
+        }
+        try? driver.remove(record)
     }
 
     /// Takes away the kernel side of a network whose creation failed, once its transaction has
@@ -171,6 +197,7 @@ extension Engine {
                 }
                 environment.reach(.removeAfterRecord)
                 try driver.remove(n)
+                if n.dns { nameService.networkRemoved(name) }
             }
         }
     }

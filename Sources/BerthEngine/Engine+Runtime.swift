@@ -16,12 +16,14 @@ extension Engine {
         let lock = try beginOperation()
         let signals = TeardownSignals.block()
         defer { signals.restore(); withExtendedLifetime(lock) {} }
-        return try translating {
-            guard try store.network(named: network) != nil else { return false }
+        let (record, endpoints) = try translating { () -> (NetworkRecord?, [EndpointRecord]) in
+            guard let record = try store.network(named: network) else { return (nil, []) }
             let endpoints = try store.endpoints(network: network, containerID: containerID).filter { $0.ifname == ifname }
             for e in endpoints { try detachEndpoint(e, namespace: nil, lock: lock) }
-            return !endpoints.isEmpty
+            return (record, endpoints)
         }
+        if record?.dns == true { for e in endpoints { announce(endpoint: e.id) } }
+        return !endpoints.isEmpty
     }
 
     /// What an attachment is expected to look like, from the runtime's record of it.
@@ -90,8 +92,8 @@ extension Engine {
         let lock = try beginOperation()
         let signals = TeardownSignals.block()
         defer { signals.restore(); withExtendedLifetime(lock) {} }
-        return try translating {
-            guard try store.network(named: network) != nil else { return [] }
+        let (dns, removed) = try translating { () -> (Bool, [EndpointInfo]) in
+            guard let record = try store.network(named: network) else { return (false, []) }
             let keep = Set(valid.map { $0.containerID + "\u{0}" + $0.ifname })
             // An endpoint still `creating` belongs to an ADD running right now (its runtime has not
             // heard back yet, so it cannot list it); crashed ones are `berth gc`'s business.
@@ -99,8 +101,10 @@ extension Engine {
                 $0.owner == .cni && $0.state != .creating && !keep.contains($0.containerID + "\u{0}" + $0.ifname)
             }
             try removeEndpoints(stale)
-            return stale.map(EndpointInfo.init)
+            return (record.dns, stale.map(EndpointInfo.init))
         }
+        if dns && !removed.isEmpty { announce(network: network) }
+        return removed
     }
 
     /// Why ADD would not work right now, if it would not.

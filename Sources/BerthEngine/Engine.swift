@@ -21,6 +21,16 @@ public final class Engine {
     private var firewalls: [FirewallKind: any FirewallDriver] = [:]
     /// A store being opened on a second thread (``warmUp()``), until something needs it.
     var warming: StoreOpening?
+    /// The name service, made on first use.
+    private var madeNameService: (any NameService)?
+
+    /// The name service of this engine's state directory.
+    var nameService: any NameService {
+        if let madeNameService { return madeNameService }
+        let made = environment.makeNameService(settings.stateDirectory)
+        madeNameService = made
+        return made
+    }
 
     /// An engine for `settings`, on this host's kernel.
     public convenience init(settings: EngineSettings) {
@@ -154,7 +164,8 @@ extension FirewallNetwork {
     init(_ n: NetworkRecord) {
         self.init(id: n.id, name: n.name, bridge: n.bridge, subnet: n.subnet, subnet6: n.subnet6,
                   masquerade: n.masquerade, masquerade6: n.masquerade6,
-                  isInternal: n.isInternal, icc: n.icc, isolated: n.isolated)
+                  isInternal: n.isInternal, icc: n.icc, isolated: n.isolated,
+                  dns: n.dns, gateway: n.gateway, gateway6: n.gateway6)
     }
 }
 

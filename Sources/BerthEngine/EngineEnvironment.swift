@@ -21,6 +21,8 @@ struct EngineEnvironment: Sendable {
     /// Called at each ``FaultPoint`` an operation passes: on this host, the crash that
     /// `BERTH_FAULT` arms; in engine tests, a snapshot of what a crash there would leave.
     var reach: @Sendable (FaultPoint) -> Void
+    /// The name service of a state directory (``DNSControlClient`` on this host).
+    var makeNameService: @Sendable (String) -> any NameService
 
     /// The drivers a network can record.
     static let driverNames = ["bridge"]
@@ -37,7 +39,8 @@ struct EngineEnvironment: Sendable {
             let session = try RouteSession()
             return try session.addresses().map { .v4($0.address.address) } + session.addresses6().map { .v6($0.address.address) }
         },
-        reach: { point in point.reach() })
+        reach: { point in point.reach() },
+        makeNameService: { directory in DNSControlClient(stateDirectory: directory) })
 }
 
 /// Opening a target's namespace, with one-line errors that name what is wrong with it.

@@ -35,6 +35,14 @@ public struct NetworkSpec: Sendable {
     /// where another tool owns the rules (no NAT, isolation or published ports from Berth);
     /// nil for "nftables" (and, for an existing network, whichever it has).
     public var firewall: String?
+    /// Whether the network has a name service (`berth-dns` on its gateways): on unless
+    /// turned off (`--dns=false`); the default `bridge` network has none.
+    public var dns: Bool = true
+    /// The network's DNS domain (`--dns-domain`); validated and lowercased when the network
+    /// is created.
+    public var dnsDomain: String = "berth.internal"
+    /// The network's own upstream name servers (`--dns ADDRESS`); empty for the host's.
+    public var dnsServers: [IPAddress] = []
 
     public init(name: String, subnet: IPv4Subnet? = nil, gateway: IPv4Address? = nil,
                 ipRange: IPv4Subnet? = nil, bridge: String? = nil, mtu: Int = 0,
@@ -61,4 +69,11 @@ public struct NetworkSpec: Sendable {
     public static let defaultNetworkName = "bridge"
     /// The bridge device of the default network.
     public static let defaultBridge = "berth0"
+
+    /// The default network's spec: like Docker's default bridge, it has no name service.
+    public static var defaultNetwork: NetworkSpec {
+        var spec = NetworkSpec(name: defaultNetworkName, bridge: defaultBridge)
+        spec.dns = false
+        return spec
+    }
 }

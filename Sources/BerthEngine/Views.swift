@@ -34,6 +34,19 @@ public struct NetworkInfo: Sendable, Equatable {
     public var labels: [String: String]
     /// Creation time, unix seconds.
     public var created: Int64
+    /// Whether the network has a name service.
+    public var dns: Bool
+    /// The network's DNS domain.
+    public var dnsDomain: String
+    /// The network's own upstream name servers; empty for the host's.
+    public var dnsServers: [IPAddress]
+
+    /// The name servers a container of the network uses (its gateways, IPv4 first) when the
+    /// network has a name service; else none.
+    public var nameservers: [IPAddress] {
+        guard dns else { return [] }
+        return [gateway.map { IPAddress.v4($0) }, gateway6.map { IPAddress.v6($0) }].compactMap { $0 }
+    }
 
     /// The families the network has addresses of.
     public var families: Set<IPFamily> { Set((subnet != nil ? [.ipv4] : []) + (subnet6 != nil ? [.ipv6] : [])) }
@@ -44,6 +57,7 @@ public struct NetworkInfo: Sendable, Equatable {
         subnet6 = n.subnet6; gateway6 = n.gateway6; ipRange6 = n.ipRange6; masquerade6 = n.masquerade6
         isInternal = n.isInternal; masquerade = n.masquerade; icc = n.icc; isolated = n.isolated
         labels = n.labels; created = n.created
+        dns = n.dns; dnsDomain = n.dnsDomain; dnsServers = n.dnsServers
     }
 }
 
@@ -68,6 +82,10 @@ public struct EndpointInfo: Sendable, Equatable {
     public var mac: MACAddress
     /// "creating", "active" or "removing".
     public var state: String
+    /// The container's name in the network's name service, if it has one.
+    public var dnsName: String?
+    /// The container's aliases in the network's name service.
+    public var aliases: [String]
 
     init(_ e: EndpointRecord) {
         id = e.id; network = e.network; containerID = e.containerID; target = e.target
@@ -75,6 +93,7 @@ public struct EndpointInfo: Sendable, Equatable {
         address = e.interface
         address6 = e.interface6
         mac = e.mac; state = e.state.rawValue
+        dnsName = e.dnsName; aliases = e.aliases
     }
 }
 

@@ -28,11 +28,19 @@ public struct FirewallNetwork: Sendable, Equatable {
     /// Isolated from other Berth networks (the default). Two networks reach each other directly
     /// only when neither is isolated; published ports stay reachable through host addresses.
     public let isolated: Bool
+    /// The network's name service answers on its gateways: port 53 of ``gateway`` and
+    /// ``gateway6`` is reachable from the network's own bridge only.
+    public let dns: Bool
+    /// The IPv4 gateway (the bridge's address); nil without IPv4.
+    public let gateway: IPv4Address?
+    /// The IPv6 gateway; nil without IPv6.
+    public let gateway6: IPv6Address?
 
     /// `name` defaults to the id, for callers that have no name to show. At least one of
     /// `subnet` and `subnet6` must be given.
     public init(id: String, name: String? = nil, bridge: String, subnet: IPv4Subnet?, subnet6: IPv6Subnet? = nil,
-                masquerade: Bool, masquerade6: Bool = true, isInternal: Bool, icc: Bool = true, isolated: Bool = true) {
+                masquerade: Bool, masquerade6: Bool = true, isInternal: Bool, icc: Bool = true, isolated: Bool = true,
+                dns: Bool = false, gateway: IPv4Address? = nil, gateway6: IPv6Address? = nil) {
         precondition(subnet != nil || subnet6 != nil, "network \(id) has no subnet of either family")
         self.id = id
         self.name = name ?? id
@@ -44,6 +52,16 @@ public struct FirewallNetwork: Sendable, Equatable {
         self.isInternal = isInternal
         self.icc = icc
         self.isolated = isolated
+        self.dns = dns
+        self.gateway = gateway
+        self.gateway6 = gateway6
+    }
+
+    /// The gateway addresses its name service listens on, as nft writes them with their
+    /// family's match (`ip daddr 10.88.0.1`, `ip6 daddr fd00::1`); none without DNS.
+    var dnsListeners: [String] {
+        guard dns else { return [] }
+        return [gateway.map { "ip daddr \($0)" }, gateway6.map { "ip6 daddr \($0)" }].compactMap { $0 }
     }
 
     /// The families the network has a subnet of.

@@ -249,14 +249,30 @@ public enum Ruleset {
     /// advertisements and redirects from a Berth bridge are dropped before the host's IPv6 stack
     /// sees them (the bridge's `accept_ra=0` covers advertisements already; this covers
     /// redirects too, and holds whatever the sysctls say). Neighbour discovery is untouched.
+    ///
+    /// For each network with a name service: DNS (TCP and UDP port 53) to its gateways is
+    /// dropped unless it comes in on the network's own bridge, so the server that binds every
+    /// gateway answers neither other networks' containers nor the outside (docs/dns.md,
+    /// "Firewall"). From its own bridge it is accepted, internal networks included (the chain's
+    /// policy).
     private static func input(_ networks: [FirewallNetwork]) -> String {
-        guard networks.contains(where: { $0.subnet6 != nil }) else { return "" }
-        let bridges = networks.map { "\"\($0.bridge)\"" }.joined(separator: ", ")
+        let routerGuard = networks.contains(where: { $0.subnet6 != nil })
+        let dns = networks.filter { !$0.dnsListeners.isEmpty }
+        guard routerGuard || !dns.isEmpty else { return "" }
+        var rules = ""
+        if routerGuard {
+            let bridges = networks.map { "\"\($0.bridge)\"" }.joined(separator: ", ")
+            rules += "    \(routerMessages) iifname { \(bridges) } drop\n"
+        }
+        for n in dns {
+            for listener in n.dnsListeners {
+                rules += "    iifname != \"\(n.bridge)\" \(listener) meta l4proto { tcp, udp } th dport 53 drop\n"
+            }
+        }
         return """
               chain input {
                 type filter hook input priority filter; policy accept;
-                \(routerMessages) iifname { \(bridges) } drop
-              }
+            \(rules)  }
 
 
             """

@@ -43,13 +43,19 @@ public struct EndpointRecord: Sendable, Equatable {
     public var state: EndpointState
     /// Creation time, unix seconds.
     public var created: Int64
+    /// The container's name in the network's name service (`--name`, CNI `K8S_POD_NAME`); nil
+    /// for none.
+    public var dnsName: String?
+    /// More names for the container in the network's name service (`--alias`, CNI `aliases`).
+    public var aliases: [String]
 
     /// Creates a record; every field is stored as given.
     public init(id: String, network: String, containerID: String, target: String, netnsPath: String,
                 netnsDevice: UInt64, netnsInode: UInt64, ifname: String, hostIfname: String,
                 address: IPv4Address?, prefixLength: Int, mac: MACAddress, state: EndpointState,
                 created: Int64, netnsCookie: UInt64 = 0, owner: EndpointOwner = .cli,
-                address6: IPv6Address? = nil, prefixLength6: Int = 0) {
+                address6: IPv6Address? = nil, prefixLength6: Int = 0,
+                dnsName: String? = nil, aliases: [String] = []) {
         self.id = id
         self.network = network
         self.containerID = containerID
@@ -68,6 +74,8 @@ public struct EndpointRecord: Sendable, Equatable {
         self.owner = owner
         self.address6 = address6
         self.prefixLength6 = prefixLength6
+        self.dnsName = dnsName
+        self.aliases = aliases
     }
 
     /// The IPv4 address with its prefix, if the endpoint has one.

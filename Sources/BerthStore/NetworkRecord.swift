@@ -45,6 +45,15 @@ public struct NetworkRecord: Sendable, Equatable {
     public var driver: String
     /// The firewall driver that renders the network's rules: "nftables" or "none".
     public var firewall: String
+    /// Whether the network has a name service (`berth-dns` answers on its gateways).
+    public var dns: Bool
+    /// The network's DNS domain: lowercase, no trailing dot.
+    public var dnsDomain: String
+    /// The network's own upstream name servers, in order; empty for the host's `resolv.conf`.
+    public var dnsServers: [IPAddress]
+
+    /// The domain a network gets unless told otherwise.
+    public static let defaultDNSDomain = "berth.internal"
 
     /// Creates a record; every field is stored as given.
     public init(name: String, id: String, bridge: String, subnet: IPv4Subnet?, gateway: IPv4Address?,
@@ -53,7 +62,8 @@ public struct NetworkRecord: Sendable, Equatable {
                 icc: Bool = true, isolated: Bool = true,
                 driver: String = "bridge", firewall: String = "nftables",
                 subnet6: IPv6Subnet? = nil, gateway6: IPv6Address? = nil, ipRange6: IPv6Subnet? = nil,
-                masquerade6: Bool = true, lastAllocated6: IPv6Address? = nil) {
+                masquerade6: Bool = true, lastAllocated6: IPv6Address? = nil,
+                dns: Bool = false, dnsDomain: String = NetworkRecord.defaultDNSDomain, dnsServers: [IPAddress] = []) {
         self.name = name
         self.id = id
         self.bridge = bridge
@@ -75,6 +85,9 @@ public struct NetworkRecord: Sendable, Equatable {
         self.ipRange6 = ipRange6
         self.masquerade6 = masquerade6
         self.lastAllocated6 = lastAllocated6
+        self.dns = dns
+        self.dnsDomain = dnsDomain
+        self.dnsServers = dnsServers
     }
 
     /// The families the network has addresses of.

@@ -5,7 +5,7 @@
 /// the already-cached file header, so a matching version costs no DDL on the hot path.
 enum Schema {
     /// The version this code writes. Bump it and add a step to ``migrate(_:from:)`` on change.
-    static let currentVersion: Int64 = 5
+    static let currentVersion: Int64 = 6
 
     /// Version 2: the same data in fewer b-trees. Every process parses the whole schema when it
     /// opens the store, and every connect writes one page per b-tree of `endpoints`, so:
@@ -17,7 +17,8 @@ enum Schema {
     /// Version 4 added `driver` and `firewall` to networks (see ``upgrade3to4``). Version 5 made
     /// the IPv4 columns optional and added the IPv6 ones (see ``upgradeTo5``): IPv6 addresses
     /// and subnets are stored as their RFC 5952 text, which is unique per address, so equality
-    /// lookups need no numeric form.
+    /// lookups need no numeric form. Version 6 added the name service columns (see
+    /// ``upgrade5to6``).
     static func networksTable(_ name: String) -> String {
         """
         CREATE TABLE IF NOT EXISTS \(name) (
@@ -43,7 +44,10 @@ enum Schema {
             gateway6        TEXT,
             range6          TEXT,
             masquerade6     INTEGER NOT NULL DEFAULT 1,
-            last_allocated6 TEXT
+            last_allocated6 TEXT,
+            dns             INTEGER NOT NULL DEFAULT 0,
+            dns_domain      TEXT NOT NULL DEFAULT 'berth.internal',
+            dns_servers     TEXT NOT NULL DEFAULT ''
         ) WITHOUT ROWID;
 
         """
@@ -73,6 +77,8 @@ enum Schema {
             created         INTEGER NOT NULL,
             netns_cookie    INTEGER NOT NULL DEFAULT 0,
             owner           TEXT NOT NULL DEFAULT '',
+            dns_name        TEXT,
+            aliases         TEXT NOT NULL DEFAULT '',
             UNIQUE (netns_dev, netns_ino, ifname, network)
         ) WITHOUT ROWID;
 
@@ -164,6 +170,19 @@ enum Schema {
         """
         + endpointsIndex + settingsTable
 
+    /// Version 5 → 6: the name service. A network made before has none (`dns` 0) and the
+    /// default domain; an endpoint made before has no name and no aliases. Versions before 5
+    /// skip this step: their rebuild (``upgradeTo5``) makes today's tables, these columns with
+    /// their defaults included.
+    static let upgrade5to6 = """
+        ALTER TABLE networks ADD COLUMN dns INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE networks ADD COLUMN dns_domain TEXT NOT NULL DEFAULT 'berth.internal';
+        ALTER TABLE networks ADD COLUMN dns_servers TEXT NOT NULL DEFAULT '';
+        ALTER TABLE endpoints ADD COLUMN dns_name TEXT;
+        ALTER TABLE endpoints ADD COLUMN aliases TEXT NOT NULL DEFAULT '';
+
+        """
+
     private static let networkColumns = """
         name, id, bridge, subnet_address, subnet_prefix, gateway, range_address, range_prefix, \
         mtu, internal, masquerade, icc, isolated, labels, created, last_allocated
@@ -213,7 +232,12 @@ enum Schema {
         }
         if version < 3 { try db.execute(upgrade2to3) }
         if version < 4 { try db.execute(upgrade3to4) }
-        if version < 5 { try db.execute(upgradeTo5) }
+        if version < 5 {
+            // Rebuilds with today's tables: the version 6 columns come with it.
+            try db.execute(upgradeTo5)
+            return
+        }
+        if version < 6 { try db.execute(upgrade5to6) }
     }
 
     private static func userVersion(_ db: SQLiteConnection) throws -> Int64 {

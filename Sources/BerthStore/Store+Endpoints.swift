@@ -5,7 +5,8 @@ extension Store {
     /// Column list matching ``decodeEndpoint(_:)``.
     private static let endpointColumns = """
         id, network, container_id, target, netns_path, netns_dev, netns_ino, ifname, host_ifname, \
-        address, prefix_length, mac, state, created, netns_cookie, owner, address6, prefix_length6
+        address, prefix_length, mac, state, created, netns_cookie, owner, address6, prefix_length6, dns_name, \
+        aliases
         """
     private static let endpointOrder = "ORDER BY network, created, id"
 
@@ -17,6 +18,15 @@ extension Store {
         }
         return try db.query("SELECT \(Store.endpointColumns) FROM endpoints \(Store.endpointOrder)",
                             [], Store.decodeEndpoint)
+    }
+
+    /// The `active` endpoints of the networks with a name service (what `berth-dns` answers
+    /// for), ordered by network, creation time, id.
+    public func dnsEndpoints() throws -> [EndpointRecord] {
+        try db.query("""
+            SELECT \(Store.endpointColumns) FROM endpoints
+            WHERE state = 'active' AND network IN (SELECT name FROM networks WHERE dns = 1) \(Store.endpointOrder)
+            """, [], Store.decodeEndpoint)
     }
 
     /// The endpoint with that id, or nil.
@@ -90,11 +100,12 @@ extension Store {
             e.address.map { .address($0) } ?? .null, .int(Int64(e.prefixLength)), .text(e.mac.description),
             .text(e.state.rawValue), .int(e.created), .uint64(e.netnsCookie), .text(e.owner.rawValue),
             .optionalText(e.address6), .int(Int64(e.prefixLength6)),
+            e.dnsName.map { .text($0) } ?? .null, .text(NameListCoding.encode(e.aliases)),
         ]
         do {
             try db.run("""
                 INSERT INTO endpoints (\(Store.endpointColumns))
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
                 """, arguments)
         } catch StoreError.conflict(let raw) {
             throw StoreError.conflict(endpointConflictMessage(raw, e))
@@ -149,7 +160,8 @@ extension Store {
             address: try row.optionalAddress(9, what), prefixLength: Int(prefix),
             mac: mac, state: state, created: row.int(13),
             netnsCookie: UInt64(bitPattern: row.int(14)), owner: EndpointOwner(rawValue: row.text(15)) ?? .unknown,
-            address6: try row.address6(16, what), prefixLength6: Int(prefix6))
+            address6: try row.address6(16, what), prefixLength6: Int(prefix6),
+            dnsName: row.isNull(18) ? nil : row.text(18), aliases: NameListCoding.decode(row.text(19)))
     }
 
     /// Rewrites SQLite's constraint message into one naming the clash and, where cheap, the

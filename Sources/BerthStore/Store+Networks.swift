@@ -6,13 +6,18 @@ extension Store {
     private static let networkColumns = """
         name, id, bridge, subnet_address, subnet_prefix, gateway, range_address, range_prefix, \
         mtu, internal, masquerade, labels, created, last_allocated, icc, isolated, driver, firewall, \
-        subnet6, gateway6, range6, masquerade6, last_allocated6
+        subnet6, gateway6, range6, masquerade6, last_allocated6, dns, dns_domain, dns_servers
         """
 
     /// The network called `name`, or nil.
     public func network(named name: String) throws -> NetworkRecord? {
         try db.queryFirst("SELECT \(Store.networkColumns) FROM networks WHERE name = ?1",
                           [.text(name)], Store.decodeNetwork)
+    }
+
+    /// The networks with a name service (`dns` on), ordered by name.
+    public func dnsNetworks() throws -> [NetworkRecord] {
+        try db.query("SELECT \(Store.networkColumns) FROM networks WHERE dns = 1 ORDER BY name", [], Store.decodeNetwork)
     }
 
     /// All networks, ordered by name.
@@ -34,12 +39,13 @@ extension Store {
             .bool(n.icc), .bool(n.isolated), .text(n.driver), .text(n.firewall),
             .optionalText(n.subnet6), .optionalText(n.gateway6), .optionalText(n.ipRange6),
             .bool(n.masquerade6), .optionalText(n.lastAllocated6),
+            .bool(n.dns), .text(n.dnsDomain), .text(NameListCoding.encode(n.dnsServers.map(\.description))),
         ]
         do {
             try db.run("""
                 INSERT INTO networks (\(Store.networkColumns))
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                        ?19, ?20, ?21, ?22, ?23)
+                        ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
                 """, arguments)
         } catch StoreError.conflict(let raw) {
             throw StoreError.conflict(networkConflictMessage(raw, n))
@@ -85,7 +91,8 @@ extension Store {
             driver: row.text(16), firewall: row.text(17),
             subnet6: try row.subnet6(18, what), gateway6: try row.address6(19, what),
             ipRange6: try row.subnet6(20, what), masquerade6: row.int(21) != 0,
-            lastAllocated6: try row.address6(22, what))
+            lastAllocated6: try row.address6(22, what),
+            dns: row.int(23) != 0, dnsDomain: row.text(24), dnsServers: try row.addressList(25, what))
     }
 
     /// Rewrites SQLite's "UNIQUE constraint failed: networks.bridge" into a user-facing message.
@@ -102,5 +109,15 @@ extension Store {
             return "network id \(n.id) is already in use"
         }
         return "cannot add network '\(n.name)': \(raw)"
+    }
+}
+
+/// Change detection for readers that keep a copy of the store (the name server).
+extension Store {
+    /// `PRAGMA data_version`: changes whenever another connection has committed to the database
+    /// since this one last looked, so a long-lived reader can poll it cheaply instead of
+    /// reloading.
+    public func dataVersion() throws -> Int64 {
+        try db.queryFirst("PRAGMA data_version") { $0.int(0) } ?? 0
     }
 }

@@ -37,7 +37,7 @@ int berth_create_netns(void) {
     return created < 0 ? -e : created;
 }
 
-int berth_spawn_in_netns(int nsfd, char *const argv[]) {
+int berth_spawn_in_netns(int nsfd, char *const argv[], const char *resolv_conf) {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) != 0) return -errno;
     pid_t pid = fork();
@@ -58,6 +58,9 @@ int berth_spawn_in_netns(int nsfd, char *const argv[]) {
         else {
             umount2("/sys", MNT_DETACH);
             mount("sysfs", "/sys", "sysfs", 0, NULL);   // best effort: only /sys/class/net view
+            // Best effort too: the network's name servers for the command. A host whose
+            // /etc/resolv.conf is missing (or a dangling link) keeps its own view.
+            if (resolv_conf) mount(resolv_conf, "/etc/resolv.conf", NULL, MS_BIND, NULL);
             execvp(argv[0], argv);
             err = errno;
         }

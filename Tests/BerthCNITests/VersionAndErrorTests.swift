@@ -65,7 +65,7 @@ final class VersionAndErrorTests: XCTestCase {
         XCTAssertEqual(run("ADD", conf, ifname: "a/b").error?.code, .invalidEnvironment)
         XCTAssertEqual(run("ADD", conf, ifname: "sixteen-bytes-xx").error?.code, .invalidEnvironment)
         XCTAssertEqual(run("ADD", conf, netns: "").error?.code, .invalidEnvironment)
-        XCTAssertEqual(run("ADD", conf, args: "K8S_POD_NAME=x").error?.code, .invalidEnvironment)
+        XCTAssertEqual(run("ADD", conf, args: "K8S_POD_UID=x").error?.code, .invalidEnvironment, "an unknown key (K8S_POD_NAME is known: the DNS name)")
         XCTAssertEqual(run("NOPE", conf).error?.code, .invalidEnvironment)
         XCTAssertEqual(run("CHECK", #"{"cniVersion":"0.3.1","name":"n"}"#).error?.code, .incompatibleVersion)
         // The error is reported in the caller's version when Berth speaks it.

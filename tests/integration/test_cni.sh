@@ -267,7 +267,7 @@ test_cni_bad_input_changes_nothing() {
     CNI_STDIN=$conf cni_error 4 ADD x "$dns" 'eth/0'
     CNI_STDIN=$conf cni_error 4 ADD x "/run/netns/bt-missing-$BT_ID" eth0
     CNI_STDIN=$conf cni_error 4 ADD x /etc/hostname eth0
-    CNI_STDIN=$conf cni_error 4 ADD x "$dns" eth0 "K8S_POD_NAME=x"
+    CNI_STDIN=$conf cni_error 4 ADD x "$dns" eth0 "K8S_POD_UID=x"
     CNI_STDIN=$conf cni_error 4 ADD x "$dns" eth0 "IgnoreUnknown=1;IP=10.124.30.300"
     CNI_STDIN=$conf cni_error 4 FROB x "$dns" eth0
     CNI_STDIN=$conf cni_error 4 DEL "" "$dns" eth0
@@ -387,7 +387,7 @@ SQL
     CNI_STDIN=$conf cni_error 4 ADD x "$ns" abcdefghijklmnop
     assert_eq 1 "$(sqlite3 "$BT_STATE/berth.db" 'PRAGMA user_version')" "a refused ADD left the schema alone"
     CNI_STDIN=$conf cni_ok ADD x "$ns" eth0
-    assert_eq 5 "$(sqlite3 "$BT_STATE/berth.db" 'PRAGMA user_version')" "the first good ADD upgraded it (to the current version, 5)"
+    assert_eq 6 "$(sqlite3 "$BT_STATE/berth.db" 'PRAGMA user_version')" "the first good ADD upgraded it (to the current version, 6)"
     ping_ok "$c" 10.124.40.1
 }
 

@@ -27,7 +27,9 @@ int berth_create_netns(void);
 /// Starts argv[0] (searched in PATH) inside the network namespace nsfd, in a fresh private
 /// mount namespace with /sys remounted for that netns. Returns the child's pid or -errno
 /// (an exec failure in the child is reported through a close-on-exec pipe).
-int berth_spawn_in_netns(int nsfd, char *const argv[]);
+// resolv_conf: a file to bind-mount over /etc/resolv.conf in the command's private mount
+// namespace (best effort), or NULL.
+int berth_spawn_in_netns(int nsfd, char *const argv[], const char *resolv_conf);
 /// 1 when the calling thread's effective capability set holds cap (e.g. 12, CAP_NET_ADMIN),
 /// 0 when not, -errno on failure. One capget(2) call.
 int berth_has_effective_capability(int cap);

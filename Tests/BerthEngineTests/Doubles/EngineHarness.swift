@@ -19,6 +19,7 @@ final class EngineHarness: Sendable {
     let nftables: FakeFirewall
     let noFirewall: FakeFirewall
     let namespaces = FakeNamespaces()
+    let names = FakeNameService()
     private let netAdmin = Atomic<Bool>(true)
     private let armed = Mutex<FaultPoint?>(nil)
     private let passed = Mutex<[FaultPoint]>([])
@@ -44,7 +45,8 @@ final class EngineHarness: Sendable {
             openNamespace: { [namespaces] target in try namespaces.open(target) },
             isOwnNamespace: { [namespaces] namespace in namespaces.isOwn(namespace) },
             localAddresses: { [.v4(IPv4Address(127, 0, 0, 1)), .v4(IPv4Address(192, 0, 2, 10)), .v6(IPv6Address("2001:db8::10")!)] },
-            reach: { [self] point in reached(point) })
+            reach: { [self] point in reached(point) },
+            makeNameService: { [names] _ in names })
     }
 
     /// A new engine on the state directory (a new process, as far as the engine can tell).
