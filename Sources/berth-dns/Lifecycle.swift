@@ -15,21 +15,33 @@ struct PidFile {
     }
 
     /// Takes the lock, waiting up to `timeoutMilliseconds` for a server that is exiting.
+    ///
+    /// An exiting server unlinks the file while it still holds the lock, so a lock won on a file
+    /// that is no longer at `path` (or was replaced) is worthless: open the path again.
     static func lock(path: String, timeoutMilliseconds: Int = 1000) throws(ServerError) -> Outcome {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ServerError("\(path): \(errnoText(errno))") }
         let deadline = ControlSocket.monotonicMilliseconds() + timeoutMilliseconds
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR, ControlSocket.monotonicMilliseconds() < deadline else {
-                close(fd)
-                return .taken
+        while true {
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw ServerError("\(path): \(errnoText(errno))") }
+            while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                guard errno == EWOULDBLOCK || errno == EINTR, ControlSocket.monotonicMilliseconds() < deadline else {
+                    close(fd)
+                    return .taken
+                }
+                usleep(10_000)
             }
-            usleep(10_000)
+            var opened = stat()
+            var named = stat()
+            guard fstat(fd, &opened) == 0, stat(path, &named) == 0,
+                  opened.st_ino == named.st_ino, opened.st_dev == named.st_dev else {
+                close(fd)
+                continue
+            }
+            let text = Array("\(getpid())\n".utf8)
+            _ = ftruncate(fd, 0)
+            _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+            return .locked(PidFile(path: path, fd: fd))
         }
-        let text = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        return .locked(PidFile(path: path, fd: fd))
     }
 
     /// Removes the file (still holding the lock, so a new server that opens it next creates a
