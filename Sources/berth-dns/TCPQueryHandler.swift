@@ -132,6 +132,13 @@ final class TCPQueryHandler: ChannelInboundHandler {
         channel?.close(promise: nil)
     }
 
+    /// A client that sends queries but does not read the answers: stop reading its queries
+    /// until its answers drain, so it cannot grow the server's memory without bound.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        context.fireChannelWritabilityChanged()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         context.close(promise: nil)
     }
