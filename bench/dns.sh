@@ -318,8 +318,8 @@ if ((HAS_BERTH)); then
     log "attach path: $ATTACH_N connects each, DNS network vs --dns=false"
     in_s "$BERTH" network create attnodns --dns=false --subnet 10.254.0.0/16 >/dev/null || exit 1
     in_s "$BERTH" network create attdns --subnet 10.255.0.0/16 >/dev/null || exit 1
+    for ((i = 1; i <= ATTACH_N; i++)); do ip netns add "bt-bench-y$ID-$i"; ip netns add "bt-bench-z$ID-$i"; done
     for ((i = 1; i <= ATTACH_N; i++)); do
-        ip netns add "bt-bench-y$ID-$i"; ip netns add "bt-bench-z$ID-$i"
         echo "$BERTH network connect attdns bt-bench-y$ID-$i --name y$i"
         echo "$BERTH network connect attnodns bt-bench-z$ID-$i --name z$i"
     done | in_s "$ST/timecmd" | awk '$2 != 0 { bad++ } { printf "%.3f %s\n", $1 / 1e6, (NR % 2 ? "dns" : "nodns") }

@@ -35,7 +35,7 @@ is exactly what is written here, independent of any resolver library.
 
   dnstool.py tcp-idle SERVER --count N [--port 53] [--hold S] [--ready FILE]
       Opens N TCP connections, sends nothing, holds them (until killed or --hold seconds).
-      Writes "opened K" to --ready once done (K = connections the server accepted).
+      Writes "opened K of N" to --ready once done (K: connections established within 5 s).
 
   dnstool.py garbage SERVER [--port 53] [--count N]
       Sends N malformed datagrams (and a few malformed TCP frames); prints what came back
@@ -442,18 +442,30 @@ def cmd_churn_load(a):
 # tcp-idle, garbage
 
 def cmd_tcp_idle(a):
-    socks = []
+    # Non-blocking connects, all at once: a server that stops accepting must not make this take
+    # count × timeout. Whatever has not connected within 5 s is given up.
+    pending = []
     for _ in range(a.count):
         s = socket.socket(family_of(a.server), socket.SOCK_STREAM)
-        s.settimeout(2)
-        try:
-            s.connect((a.server, a.port))
-            socks.append(s)
-        except OSError:
+        s.setblocking(False)
+        err = s.connect_ex((a.server, a.port))
+        if err in (0, errno.EINPROGRESS):
+            pending.append(s)
+        else:
             s.close()
+    connected = []
+    deadline = time.monotonic() + 5
+    while pending and time.monotonic() < deadline:
+        _, w, _ = select.select([], pending, [], max(0.0, deadline - time.monotonic()))
+        for s in w:
+            pending.remove(s)
+            if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+                connected.append(s)
+            else:
+                s.close()
     if a.ready:
         with open(a.ready + ".tmp", "w") as f:
-            f.write("opened %d\n" % len(socks))
+            f.write("opened %d of %d\n" % (len(connected), a.count))
         os.rename(a.ready + ".tmp", a.ready)
     end = time.monotonic() + a.hold
     while time.monotonic() < end:
