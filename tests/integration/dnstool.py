@@ -12,6 +12,10 @@ is exactly what is written here, independent of any resolver library.
       No reply within the timeout → {"rcode": "TIMEOUT"}; an ICMP error → {"rcode": "ICMP"}.
       Exit 0 whenever a reply (any rcode) arrived, 2 on TIMEOUT or ICMP.
 
+  dnstool.py batch
+      Reads one query per line on stdin (the arguments of `query`, shell words) and prints one
+      JSON line per query: a test asks many questions without a Python start-up each.
+
   dnstool.py upstream --listen ADDR [--port 53] --log FILE [--mode MODE] [--ready FILE]
                       [--record NAME=ADDR[,ADDR...]]...
       A UDP+TCP DNS responder. Every query is appended to FILE as "PROTO NAME TYPE" (lowercase
@@ -192,6 +196,19 @@ def recv_exact(sock, n):
 
 # ---------------------------------------------------------------------------------------------
 # query
+
+def cmd_batch(parser):
+    """Each stdin line is the arguments of one `query` (shell words); one JSON line out per line.
+    Saves a Python start-up per query for tests that ask many questions in a row."""
+    import shlex
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        a = parser.parse_args(["query"] + shlex.split(line))
+        cmd_query(a)
+        sys.stdout.flush()
+    return 0
+
 
 def cmd_query(a):
     qid, msg = build_query(a.name, a.type, rd=not a.no_rd, edns=not a.no_edns,
@@ -564,11 +581,14 @@ def main():
     t.add_argument("--port", type=int, default=53)
     t.add_argument("--hold", type=float, default=300)
     t.add_argument("--ready")
+    sub.add_parser("batch", help="queries from stdin, one per line (the arguments of `query`)")
     g = sub.add_parser("garbage")
     g.add_argument("server")
     g.add_argument("--port", type=int, default=53)
     g.add_argument("--count", type=int, default=200)
     a = p.parse_args()
+    if a.cmd == "batch":
+        return cmd_batch(p)
     return {"query": cmd_query, "upstream": cmd_upstream, "churn-load": cmd_churn_load,
             "tcp-idle": cmd_tcp_idle, "garbage": cmd_garbage}[a.cmd](a)
 
