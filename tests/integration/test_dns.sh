@@ -726,3 +726,29 @@ test_dns_network_rm_closes_listeners() {
     [[ ! -e "$BT_STATE/dns/berth-dns.pid" ]] || fail "pidfile left behind"
     return 0
 }
+
+test_dns_cni_names_aliases_result() {
+    # Proves: a CNI ADD on a DNS network registers the pod name (K8S_POD_NAME) and the aliases of
+    # runtimeConfig.aliases, resolvable by the time ADD returns; the result carries dns
+    # (nameservers, search); DEL removes the names by the time it returns.
+    local a b conf res gw a_ip b_ip
+    new_netns_container a
+    new_netns_container b
+    conf=$(cni_conf cdns '.subnet = "10.89.9.0/24" | .capabilities = {aliases: true}')
+    CNI_STDIN=$(jq -c '.runtimeConfig = {aliases: {cdns: ["cache", "kv"]}}' <<<"$conf") \
+        cni_ok ADD ca "$(cni_netns "$a")" eth0 "IgnoreUnknown=1;K8S_POD_NAME=redis"
+    res=$OUT
+    a_ip=$(jq -r '.ips[0].address' <<<"$res"); a_ip=${a_ip%/*}
+    gw=$(jq -r '.dns.nameservers[0]' <<<"$res")
+    [[ "$gw" =~ ^10\.89\.9\. ]] || fail "CNI result dns.nameservers: $res"
+    assert_eq berth.internal "$(jq -r '.dns.search[0]' <<<"$res")" "CNI result dns.search"
+    CNI_STDIN=$conf cni_ok ADD cb "$(cni_netns "$b")" eth0 "IgnoreUnknown=1;K8S_POD_NAME=client"
+    b_ip=$(jq -r '.ips[0].address' <<<"$OUT"); b_ip=${b_ip%/*}
+    assert_resolves "$b" "$gw" redis "$a_ip"
+    assert_resolves "$b" "$gw" cache "$a_ip"
+    assert_resolves "$b" "$gw" kv.cdns "$a_ip"
+    assert_resolves "$a" "$gw" client.berth.internal "$b_ip"
+    CNI_STDIN=$conf cni_ok DEL ca "$(cni_netns "$a")" eth0 "IgnoreUnknown=1;K8S_POD_NAME=redis"
+    assert_rcode "$b" "$gw" redis.cdns A NXDOMAIN
+    assert_rcode "$b" "$gw" cache.berth.internal A NXDOMAIN
+}
