@@ -12,7 +12,8 @@
 #          BENCH_LEVELS ("0 1 100 500 1000"), BENCH_PORTS (1000), BENCH_BULK (100),
 #          BENCH_PEER_MAX / BENCH_PEER_PORTS (the peers' caps: quick 500 / 200, full 1000 / 1000),
 #          BENCH_BULK_ROUNDS, BENCH_IPERF_SECONDS, BENCH_IPERF_ROUNDS,
-#          BENCH_DS_PAIR (rounds of Berth's IPv4-only/dual-stack pairs alone: quick 100, full 300)
+#          BENCH_DS_PAIR (rounds of Berth's IPv4-only/dual-stack pairs alone: quick 100, full 300),
+#          BENCH_DNS=0 (skip the container DNS section, bench/dns.sh; its own knobs are BENCH_DNS_*)
 #
 # Writes bench/results/compare.{md,json}, compare-samples.txt and attach-growth.svg.
 #
@@ -508,6 +509,17 @@ for ((r = 0; r < IPERF_ROUNDS; r++)); do
     done
 done
 
+# ---- 4b. container DNS (bench/dns.sh: berth-dns, aardvark-dns, dnsmasq, the UDP floor) ----------
+# Its own namespaces and trap; it writes results/dns.{md,json}, which report.py appends.
+DNS_DONE=0
+if [[ ${BENCH_DNS:-1} != 0 ]]; then
+    log "container DNS: bench/dns.sh"
+    rm -f "$RESULTS/dns.md" "$RESULTS/dns.json"
+    if BERTH=$BERTH_ORIGIN BENCH_DNS_SECONDS=${BENCH_DNS_SECONDS:-$([[ $MODE == full ]] && echo 10 || echo 5)} \
+        bash "$HERE/dns.sh" >"$ST/dns.log" 2>&1; then DNS_DONE=1
+    else NOTES+=("bench/dns.sh failed: $(tail -c 400 "$ST/dns.log" | tr '\n' ' ')"); fi
+fi
+
 # ---- 5. report ------------------------------------------------------------------------------------
 failed=$(wc -l < "$FAILS")
 ((failed > 0)) && NOTES+=("$failed operations failed and are left out (first errors: $(head -c 600 "$ST/errors.txt" | tr '\n' ' '))")
@@ -516,5 +528,5 @@ python3 "$HERE/report.py" "$SAMPLES" "$FAILS" "$RESULTS" \
     "mode=$MODE" "berth=$BERTH_ORIGIN" "cores=$(nproc)" "kernel=$(uname -r)" \
     "cni_plugins=$(version_of containernetworking-plugins)" "netavark=$(version_of netavark)" \
     "iperf3=$(version_of iperf3)" "levels=$LEVELS" "ports=$PORTS" "peer_ports=$PEER_PORTS" "bulk=$BULK" \
-    "ds_pair=$DS_PAIR" \
+    "ds_pair=$DS_PAIR" "dns=$DNS_DONE" \
     "notes=$(printf '%s\n' "${NOTES[@]+"${NOTES[@]}"}")"

@@ -330,12 +330,21 @@ if notes:
 lines.append("")
 lines.append("Plot: `bench/results/attach-growth.svg`.")
 
+# Container DNS: bench/dns.sh, run by compare.sh in the same session, wrote its own section
+# (meta dns=1 says this run made it, so a stale file from an earlier run is never included).
+dns_md = os.path.join(out_dir, "dns.md")
+dns_section = None
+if meta.get("dns") == "1" and os.path.exists(dns_md):
+    dns_section = open(dns_md).read().rstrip("\n")
+    lines += ["", dns_section]
+
 md = "\n".join(lines) + "\n"
 os.makedirs(out_dir, exist_ok=True)
 open(os.path.join(out_dir, "compare.md"), "w").write(md)
 json.dump({"meta": meta, "notes": notes,
            "stats": [{"tool": t, "op": o, **s} for (t, o), s in sorted(stats.items())],
-           "ratios": ratios, "growth_attach_median_ms": growth, "dual_stack": dual, "targets": targets},
+           "ratios": ratios, "growth_attach_median_ms": growth, "dual_stack": dual, "targets": targets,
+           "dns": json.load(open(os.path.join(out_dir, "dns.json"))) if dns_section is not None else None},
           open(os.path.join(out_dir, "compare.json"), "w"), indent=2)
 
 # ---- SVG: attach median against endpoint count, one line per tool, log y -----------------------

@@ -87,7 +87,13 @@ setup_host() {
     fi
     mkdir -p "$BT_TMP/state"
     BT_STATE="$BT_TMP/state"
-    export BT_TMP BT_ID BT_HOST BT_UP BT_STATE
+    # The "host's" resolv.conf as berth-dns sees it (it forwards names it does not own to these
+    # nameservers): a file of this test, naming the upstream namespace, never the real host's
+    # resolvers. Exported, so every berth (and the berth-dns it starts) inherits it.
+    BERTH_RESOLV_CONF="$BT_TMP/resolv.conf"
+    printf 'nameserver %s\n' "$UPSTREAM_IP" >"$BERTH_RESOLV_CONF"
+    export BT_TMP BT_ID BT_HOST BT_UP BT_STATE BERTH_RESOLV_CONF
+    [[ -n "${BERTH_DNS_BINARY:-}" ]] && export BERTH_DNS_BINARY
     : >>"$BT_TMP/netns"; : >>"$BT_TMP/pids"; : >>"$BT_TMP/files"
     trap 'teardown' EXIT
     trap 'exit 130' INT
@@ -128,6 +134,37 @@ _bt_sweep_netns() {
     return 0
 }
 
+# berth_dns_pid [STATE_DIR]: the pid in STATE_DIR/dns/berth-dns.pid (default BT_STATE) when that
+# process is alive (not a zombie) and is berth-dns; fails otherwise.
+berth_dns_pid() {
+    local f="${1:-$BT_STATE}/dns/berth-dns.pid" pid
+    [[ -f "$f" ]] || return 1
+    pid=$(tr -dc '0-9' <"$f" 2>/dev/null)
+    [[ -n "$pid" ]] && _bt_is_berth_dns "$pid" || return 1
+    echo "$pid"
+}
+
+# _bt_is_berth_dns PID: PID is a living (non-zombie) process whose command line names berth-dns.
+_bt_is_berth_dns() {
+    local state
+    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+    [[ -n "$state" && "$state" != Z ]] || return 1
+    tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | head -n1 | grep -q 'berth-dns$'
+}
+
+_bt_stop_berth_dns() {
+    local f pid i
+    [[ -n "$BT_TMP" && -d "$BT_TMP" ]] || return 0
+    while read -r f; do
+        pid=$(tr -dc '0-9' <"$f" 2>/dev/null)
+        [[ -n "$pid" ]] && _bt_is_berth_dns "$pid" || continue
+        kill -TERM "$pid" 2>/dev/null
+        for ((i = 0; i < 50; i++)); do _bt_is_berth_dns "$pid" || break; sleep 0.02; done
+        _bt_is_berth_dns "$pid" && kill -KILL "$pid" 2>/dev/null
+    done < <(find "$BT_TMP" -maxdepth 4 -path '*/dns/berth-dns.pid' 2>/dev/null)
+    return 0
+}
+
 # teardown: idempotent; safe to call from the runner after the test process died.
 teardown() {
     local rc=$?
@@ -150,6 +187,11 @@ teardown() {
             kill -KILL "$pid" 2>/dev/null
         done <"$BT_TMP/pids"
     fi
+    # 1b. berth-dns: every `network create` starts it (detached, so no recorded PID). End it by
+    #     the pid in each state directory's dns/berth-dns.pid under BT_TMP, only if that pid's
+    #     command line is berth-dns (we started it). PID 1 here does not reap orphans: a killed
+    #     berth-dns may stay a zombie, which holds nothing (no sockets, no namespace).
+    _bt_stop_berth_dns
     # 2. any process still living inside a namespace this test created is this test's own
     #    (e.g. a listener whose recorded PID was wrong); end it by its PID.
     if [[ -f "$BT_TMP/netns" ]]; then
@@ -667,6 +709,9 @@ cni_run() {
     local cmd=$1 cid=$2 netns=$3 ifname=$4 args=${5:-}
     local -a envs=(PATH="$PATH" CNI_COMMAND="$cmd" CNI_CONTAINERID="$cid" CNI_NETNS="$netns"
                    CNI_IFNAME="$ifname" CNI_ARGS="$args" CNI_PATH=/opt/cni/bin)
+    # berth-dns, started by an ADD on a DNS network, reads this test's resolv.conf
+    [[ -n "${BERTH_RESOLV_CONF:-}" ]] && envs+=(BERTH_RESOLV_CONF="$BERTH_RESOLV_CONF")
+    [[ -n "${BERTH_DNS_BINARY:-}" ]] && envs+=(BERTH_DNS_BINARY="$BERTH_DNS_BINARY")
     [[ "${CNI_NO_STATE_ENV:-0}" == 1 ]] || envs+=(BERTH_STATE_DIR="$BT_STATE")
     [[ -n "${CNI_EXTRA_ENV:-}" ]] && envs+=($CNI_EXTRA_ENV)
     in_host env -i "${envs[@]}" "$BERTH" <<<"${CNI_STDIN:-}" >"$BT_TMP/.out" 2>"$BT_TMP/.err"
