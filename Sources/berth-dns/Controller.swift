@@ -102,7 +102,8 @@ final class Controller {
         do {
             let version = try source.dataVersion()
             guard version != dataVersion else { return }
-            log("the store changed without a request: reloading")
+            // Not logged: every command's deferred WAL checkpoint commits too (it rewrites the
+            // user version to start the WAL over), so most of these reloads find nothing new.
             try sync()
         } catch {
             log("store poll: \(error)")
