@@ -48,6 +48,12 @@ cleanup() {
     echo "${B}== Cleaning up${N}"
     [[ -n "$BPID" ]] && kill "$BPID" 2>/dev/null && wait "$BPID" 2>/dev/null
     [[ -n "$LPID" ]] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
+    # The name service exits by itself with the last DNS network; after a failure it may not have.
+    local dns_pid
+    dns_pid=$(cat "$STATE/dns/berth-dns.pid" 2>/dev/null)
+    if [[ -n "$dns_pid" && "$(cat "/proc/$dns_pid/comm" 2>/dev/null)" == berth-dns ]]; then
+        kill "$dns_pid" 2>/dev/null
+    fi
     local ns
     for ns in "${NETNS_MADE[@]}"; do
         ip netns del "$ns" 2>/dev/null
@@ -75,7 +81,10 @@ show() {
     local where=$1; shift
     echo "${C}[$where]\$ $*${N}"
 }
-berth() { ip netns exec "$HOST" env BERTH_STATE_DIR="$STATE" "$BERTH" "$@"; }
+# berth-dns (started by the first network with DNS) forwards unknown names to the resolvers of
+# this file: the simulated outside, never the machine's own.
+printf 'nameserver 203.0.113.1\n' >"$STATE/resolv.conf"
+berth() { ip netns exec "$HOST" env BERTH_STATE_DIR="$STATE" BERTH_RESOLV_CONF="$STATE/resolv.conf" "$BERTH" "$@"; }
 in_a() { ip netns exec "$CA" "$@"; }
 in_b() { nsenter --net="/proc/$BPID/ns/net" -- "$@"; }
 indent() { sed 's/^/     /'; }
@@ -174,6 +183,26 @@ ping_show "container A" in_a "$IPB6"
 ping_show "container A" in_a "$GW6"
 ping_show "container B" in_b 2001:db8:203::1
 
+step "5b. Names: each container finds the other by name (berth-dns on the gateway)"
+if command -v dig >/dev/null 2>&1; then
+    for name in beta beta.demo alpha.berth.internal; do
+        show "container A" "dig +short $name @$GW"
+        answer=$(in_a dig +short +time=2 +tries=1 "$name" "@$GW" 2>&1 | tr '\n' ' ')
+        expected=$IPB; [[ $name == alpha* ]] && expected=$IPA
+        if [[ " $answer" == *" $expected "* ]]; then
+            echo "     $answer ${G}✓${N}"
+        else
+            echo "     $answer ${R}✗ expected $expected${N}"; FAILED=1
+        fi
+    done
+    show "container B" "dig +short -x $IPA @$GW"
+    in_b dig +short +time=2 +tries=1 -x "$IPA" "@$GW" 2>&1 | indent
+else
+    say "(dig not installed: apt-get install bind9-dnsutils to see the names resolve)"
+fi
+show host "berth dns status"
+berth dns status 2>&1 | indent
+
 step "6. Who does the outside think is calling? (proof of NAT)"
 ip netns exec "$UP" python3 -c '
 import socket
@@ -203,8 +232,8 @@ show host "nft list table inet berth"
 ip netns exec "$HOST" nft list table inet berth 2>&1 | indent
 
 step "8. berth run: a command in a fresh namespace, attached for as long as it runs"
-show host "berth run --network demo -- sh -c 'ip -br -4 addr show eth0; ping -c1 -W1 $IPA'"
-berth run --network demo -- sh -c "ip -br -4 addr show eth0; ping -n -c1 -W1 $IPA | grep 'bytes from'" 2>&1 | indent
+show host "berth run --network demo -- sh -c 'ip -br -4 addr show eth0; cat /etc/resolv.conf; getent hosts alpha; ping -c1 -W1 alpha'"
+berth run --network demo -- sh -c "ip -br -4 addr show eth0; cat /etc/resolv.conf; getent hosts alpha; ping -n -c1 -W1 alpha | grep 'bytes from'" 2>&1 | indent
 say "exit status: ${PIPESTATUS[0]}"
 
 step "9. Undo: disconnect and remove"
@@ -222,4 +251,4 @@ if ((FAILED)); then
     echo "${R}${B}Demo finished with failures (see ✗ above).${N}"
     exit 1
 fi
-echo "${G}${B}Demo finished: two containers talked to each other, to the host and (through NAT) to the outside, over IPv4 and IPv6.${N}"
+echo "${G}${B}Demo finished: two containers found each other by name and talked to each other, to the host and (through NAT) to the outside, over IPv4 and IPv6.${N}"
