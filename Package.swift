@@ -43,6 +43,8 @@ let package = Package(
         .library(name: "BerthNetlink", targets: ["BerthNetlink"]),
         .library(name: "BerthCNI", targets: ["BerthCNI"]),
         .library(name: "BerthDNSWire", targets: ["BerthDNSWire"]),
+        .library(name: "BerthDNSCore", targets: ["BerthDNSCore"]),
+        .library(name: "BerthAddress", targets: ["BerthAddress"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -12,7 +12,9 @@ let package = Package(
             name: "berth-fuzz",
             dependencies: [.product(name: "BerthNetlink", package: "Berth"),
                            .product(name: "BerthCNI", package: "Berth"),
-                           .product(name: "BerthDNSWire", package: "Berth")],
+                           .product(name: "BerthDNSWire", package: "Berth"),
+                           .product(name: "BerthDNSCore", package: "Berth"),
+                           .product(name: "BerthAddress", package: "Berth")],
             swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-parse-as-library"])]),
     ]
 )
