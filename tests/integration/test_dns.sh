@@ -274,6 +274,7 @@ test_dns_upstream_failover() {
     assert_resolves "$client" "$NET_GW" ext.example 192.0.2.14
     local ms
     ms=$(jq -r '.elapsed_ms' <<<"$Q")
+    log "SERVFAIL, ICMP, silent, good: answered in ${ms} ms"
     (( ${ms%.*} < 3500 )) || fail "failover took ${ms} ms"
     assert_contains "$(upstream_log 198.51.100.11)" "ext.example" "the SERVFAIL upstream was asked first"
     assert_contains "$(upstream_log 198.51.100.13)" "ext.example" "the silent upstream was asked"
@@ -288,6 +289,7 @@ test_dns_upstream_failover() {
         ms=$(jq -r '.elapsed_ms' <<<"$Q"); ms=${ms%.*}
         ((ms < best)) && best=$ms
     done
+    log "ICMP, good: best of 3 in ${best} ms"
     ((best < 50)) || fail "past an upstream that answers with ICMP: best of 3 took ${best} ms (limit 50)"
     # SERVFAIL alone moves on as fast
     create_net sf --dns 198.51.100.11 --dns 198.51.100.14
@@ -308,6 +310,7 @@ test_dns_all_upstreams_silent_servfail() {
     assert_eq SERVFAIL "$Q_RC" "all upstreams silent: $Q"
     local ms
     ms=$(jq -r '.elapsed_ms' <<<"$Q")
+    log "all silent: SERVFAIL after ${ms} ms"
     (( ${ms%.*} < 5000 )) || fail "SERVFAIL after ${ms} ms (must beat the client's 5 s)"
     assert_contains "$(upstream_log 198.51.100.15)" ext.example "the second silent upstream was asked too"
 }
