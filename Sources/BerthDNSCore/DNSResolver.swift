@@ -10,7 +10,32 @@ public struct DNSResolver: Sendable {
     public static func decide(_ bytes: some Collection<UInt8>, from client: IPAddress,
                               listenerNetwork: String, transport: DNSTransport,
                               snapshot: DNSSnapshot, rotation: Int) -> (DNSDecision, DNSOutcome) {
-        let bytes = Array(bytes)
+        let decided = bytes.withContiguousStorageIfAvailable { buffer in
+            decide(UnsafeRawBufferPointer(buffer), from: client, listenerNetwork: listenerNetwork,
+                   transport: transport, snapshot: snapshot, rotation: rotation)
+        }
+        return decided ?? decideFully(Array(bytes), from: client, listenerNetwork: listenerNetwork,
+                                      transport: transport, snapshot: snapshot, rotation: rotation)
+    }
+
+    /// `decide` for bytes in memory the caller owns (a datagram in the channel's buffer): the
+    /// common query — a local A or AAAA name — is answered from them without a copy
+    /// (`FastAnswer`); anything else is copied and takes the full path.
+    public static func decide(_ bytes: UnsafeRawBufferPointer, from client: IPAddress,
+                              listenerNetwork: String, transport: DNSTransport,
+                              snapshot: DNSSnapshot, rotation: Int) -> (DNSDecision, DNSOutcome) {
+        if let reply = FastAnswer.answer(bytes, from: client, listenerNetwork: listenerNetwork, transport: transport,
+                                         snapshot: snapshot, rotation: rotation) {
+            return (.respond(reply), .local)
+        }
+        return decideFully(Array(bytes), from: client, listenerNetwork: listenerNetwork, transport: transport,
+                           snapshot: snapshot, rotation: rotation)
+    }
+
+    /// `decide` without the fast path: the message parsed, the response built and serialized.
+    /// The reference the fast path's bytes are tested against.
+    static func decideFully(_ bytes: [UInt8], from client: IPAddress, listenerNetwork: String,
+                            transport: DNSTransport, snapshot: DNSSnapshot, rotation: Int) -> (DNSDecision, DNSOutcome) {
         let query: DNSMessage
         do {
             query = try DNSMessage(parsing: bytes)

@@ -36,17 +36,6 @@ struct Lookup {
     /// The question (decide checked there is exactly one).
     var question: DNSQuestion { query.questions[0] }
 
-    /// Each visible network's index, once.
-    func visibleNetworks(_ body: (NetworkIndex) -> Void) {
-        for (i, name) in visible.enumerated() where !visible[..<i].contains(name) {
-            if name == listenerName {
-                body(listener)
-            } else if let network = networks[name] {
-                body(network)
-            }
-        }
-    }
-
     func isVisible(_ network: String) -> Bool { visible.contains(network) }
 
     /// RA: recursion is offered where the listener may forward.
