@@ -105,11 +105,11 @@ enum FastAnswer {
 
         /// The question's name in lowered wire form, without the root label (`NameKey`'s form).
         func loweredName(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-            let count = nameEnd - 13
-            return withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { scratch in
-                for i in 0..<count { scratch[i] = WireName.fold(bytes[12 + i]) }
-                return Self.array(UnsafeRawBufferPointer(scratch))
+            var lowered = Self.array(UnsafeRawBufferPointer(rebasing: bytes[12..<(nameEnd - 1)]))
+            lowered.withUnsafeMutableBufferPointer { name in
+                for i in name.indices { name[i] = WireName.fold(name[i]) }
             }
+            return lowered
         }
 
         /// A copy of `bytes` as an array made by `reserveCapacity` and one `append`, the
