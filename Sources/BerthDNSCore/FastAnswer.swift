@@ -14,19 +14,38 @@ import BerthAddress
 /// the reference: the bytes written here are exactly those the full path writes (the
 /// differential test `FastAnswerTests` compares them over many query shapes).
 enum FastAnswer {
+    /// What the fast path made of a query.
+    enum Attempt {
+        /// The response's bytes.
+        case answered([UInt8])
+        /// The full path's to answer; with what the visible networks say about the name when
+        /// the fast path got that far (NODATA, NXDOMAIN, a forward), so it is not matched twice.
+        case fallBack(NameMatch?)
+    }
+
     /// The answer to `bytes`, or nil for the full path.
     static func answer(_ bytes: UnsafeRawBufferPointer, from client: IPAddress, listenerNetwork: String,
                        transport: DNSTransport, snapshot: DNSSnapshot, rotation: Int) -> [UInt8]? {
-        guard let query = Query(bytes, transport: transport) else { return nil }
+        guard case .answered(let reply) = attempt(bytes, from: client, listenerNetwork: listenerNetwork,
+                                                  transport: transport, snapshot: snapshot,
+                                                  rotation: rotation) else { return nil }
+        return reply
+    }
+
+    /// The answer to `bytes`, or what the full path needs to know.
+    static func attempt(_ bytes: UnsafeRawBufferPointer, from client: IPAddress, listenerNetwork: String,
+                        transport: DNSTransport, snapshot: DNSSnapshot, rotation: Int) -> Attempt {
+        // Rule 3 (reverse names) comes before names in the full path: told apart on the raw
+        // bytes, before any table is read.
+        guard let query = Query(bytes, transport: transport), !query.isArpa(bytes) else { return .fallBack(nil) }
         // Only the listener network's own endpoints may ask (the full path REFUSEs the rest).
         guard let listener = snapshot.index[listenerNetwork],
-              let owner = listener.byAddress[client]?.first else { return nil }
+              let owner = listener.byAddress[client]?.first else { return .fallBack(nil) }
         let lowered = query.loweredName(bytes)
-        // Rule 3 (reverse names) comes before names in the full path.
-        guard !WireName.endsInArpa(lowered) else { return nil }
         let visible = snapshot.containers[owner.container] ?? [listenerNetwork]
-        guard case .found(let found) = NameMatch.match(lowered, visible: visible, listenerName: listenerNetwork,
-                                                       listener: listener, networks: snapshot.index) else { return nil }
+        let match = NameMatch.match(lowered, visible: visible, listenerName: listenerNetwork, listener: listener,
+                                    networks: snapshot.index)
+        guard case .found(let found) = match else { return .fallBack(match) }
         // Room for every owner's record, however many fit: the response is written on the
         // stack and copied once into the array returned.
         let capacity = min(query.limit, query.questionEnd + 11 + found.owners.count * 28)
@@ -39,8 +58,8 @@ enum FastAnswer {
                 found.forEach(rotation: rotation, \.address6) { writer.aaaa($0) }
             }
             // No records of the type: NODATA, with its SOA, from the full path.
-            guard writer.answerCount > 0 else { return nil }
-            return writer.finish()
+            guard writer.answerCount > 0 else { return .fallBack(match) }
+            return .answered(writer.finish())
         }
     }
 
@@ -101,6 +120,14 @@ enum FastAnswer {
                 guard option == end else { return nil }
             }
             self.limit = transport == .tcp ? 65535 : limit
+        }
+
+        /// Whether the name's last label is `arpa` (any case): a reverse name, rule 3.
+        func isArpa(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            let end = nameEnd - 1
+            guard end - 12 >= 5, bytes[end - 5] == 4 else { return false }
+            return WireName.fold(bytes[end - 4]) == UInt8(ascii: "a") && WireName.fold(bytes[end - 3]) == UInt8(ascii: "r")
+                && WireName.fold(bytes[end - 2]) == UInt8(ascii: "p") && WireName.fold(bytes[end - 1]) == UInt8(ascii: "a")
         }
 
         /// The question's name in lowered wire form, without the root label (`NameKey`'s form).

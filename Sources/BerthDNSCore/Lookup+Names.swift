@@ -5,8 +5,8 @@ extension Lookup {
     /// Rules 1 and 2: `X`, `X.N` and `X.D` on the visible networks, answered or denied here;
     /// nil for a name that is not Berth's (rule 4).
     func localName() -> (DNSDecision, DNSOutcome)? {
-        switch NameMatch.match(lowered, visible: visible, listenerName: listenerName, listener: listener,
-                               networks: networks) {
+        switch match ?? NameMatch.match(lowered, visible: visible, listenerName: listenerName, listener: listener,
+                                        networks: networks) {
         case .found(let found): answer(found)
         case .apex(let zone): apex(zone)
         case .negative(let zone): negative(zone: zone, exists: false)
