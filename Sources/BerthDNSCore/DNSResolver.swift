@@ -10,7 +10,36 @@ public struct DNSResolver: Sendable {
     public static func decide(_ bytes: some Collection<UInt8>, from client: IPAddress,
                               listenerNetwork: String, transport: DNSTransport,
                               snapshot: DNSSnapshot, rotation: Int) -> (DNSDecision, DNSOutcome) {
-        let bytes = Array(bytes)
+        let decided = bytes.withContiguousStorageIfAvailable { buffer in
+            decide(UnsafeRawBufferPointer(buffer), from: client, listenerNetwork: listenerNetwork,
+                   transport: transport, snapshot: snapshot, rotation: rotation)
+        }
+        return decided ?? decideFully(Array(bytes), from: client, listenerNetwork: listenerNetwork,
+                                      transport: transport, snapshot: snapshot, rotation: rotation)
+    }
+
+    /// `decide` for bytes in memory the caller owns (a datagram in the channel's buffer): the
+    /// common query — a local A or AAAA name — is answered from them without a copy
+    /// (`FastAnswer`); anything else is copied and takes the full path.
+    public static func decide(_ bytes: UnsafeRawBufferPointer, from client: IPAddress,
+                              listenerNetwork: String, transport: DNSTransport,
+                              snapshot: DNSSnapshot, rotation: Int) -> (DNSDecision, DNSOutcome) {
+        switch FastAnswer.attempt(bytes, from: client, listenerNetwork: listenerNetwork, transport: transport,
+                                  snapshot: snapshot, rotation: rotation) {
+        case .answered(let reply):
+            return (.respond(reply), .local)
+        case .fallBack(let match):
+            return decideFully(Array(bytes), from: client, listenerNetwork: listenerNetwork, transport: transport,
+                               snapshot: snapshot, rotation: rotation, match: match)
+        }
+    }
+
+    /// `decide` without the fast path: the message parsed, the response built and serialized.
+    /// The reference the fast path's bytes are tested against. `match`: the fast path's finding
+    /// for this very query (same bytes, client and snapshot), when it got that far.
+    static func decideFully(_ bytes: [UInt8], from client: IPAddress, listenerNetwork: String,
+                            transport: DNSTransport, snapshot: DNSSnapshot, rotation: Int,
+                            match: NameMatch? = nil) -> (DNSDecision, DNSOutcome) {
         let query: DNSMessage
         do {
             query = try DNSMessage(parsing: bytes)
@@ -33,7 +62,7 @@ public struct DNSResolver: Sendable {
               let owner = listener.byAddress[client]?.first else { return reply(.refused, .refused) }
         let lookup = Lookup(query: query, snapshot: snapshot, listenerName: listenerNetwork, listener: listener,
                             limit: limit, rotation: rotation,
-                            visible: snapshot.containers[owner.container] ?? [listenerNetwork])
+                            visible: snapshot.containers[owner.container] ?? [listenerNetwork], match: match)
         if let decision = lookup.reverse() ?? lookup.localName() { return decision }
         // Rule 4: not Berth's to answer.
         if listener.entry.isInternal { return reply(.refused, .refused) }

@@ -5,31 +5,13 @@ extension Lookup {
     /// Rules 1 and 2: `X`, `X.N` and `X.D` on the visible networks, answered or denied here;
     /// nil for a name that is not Berth's (rule 4).
     func localName() -> (DNSDecision, DNSOutcome)? {
-        var found = Found()
-        var negativeZone: Zone?  // rule 2: under a visible zone, not found
-        var apexZone: Zone?      // the question is a visible domain itself
-        visibleNetworks { network in
-            let settings = network.settings
-            if let owners = network.names[NameKey(lowered)] {
-                found.add(owners, zone: settings.domainZone ?? settings.nameZone)
-            }
-            /// `X.suffix`: X's owners, or the zone that denies X.
-            func below(_ suffix: [UInt8]?, zone: Zone?) {
-                guard let suffix, let cut = WireName.cut(lowered, below: suffix) else { return }
-                if let owners = network.names[NameKey(lowered[..<cut])] {
-                    found.add(owners, zone: zone)
-                } else if negativeZone == nil {
-                    negativeZone = zone
-                }
-            }
-            below(settings.nameSuffix, zone: settings.nameZone)
-            below(settings.domainSuffix, zone: settings.domainZone)
-            if apexZone == nil, let domain = settings.domainSuffix, lowered == domain { apexZone = settings.domainZone }
+        switch match ?? NameMatch.match(lowered, visible: visible, listenerName: listenerName, listener: listener,
+                                        networks: networks) {
+        case .found(let found): answer(found)
+        case .apex(let zone): apex(zone)
+        case .negative(let zone): negative(zone: zone, exists: false)
+        case .none: nil
         }
-        if found.sources > 0 { return answer(found) }
-        if let apexZone { return apex(apexZone) }
-        if let negativeZone { return negative(zone: negativeZone, exists: false) }
-        return nil
     }
 
     private func answer(_ found: Found) -> (DNSDecision, DNSOutcome) {
@@ -73,22 +55,26 @@ struct Found {
     /// starting at `rotation` and wrapping around.
     func records(into answers: inout [DNSResourceRecord], owner: DNSName, rotation: Int,
                  _ data: (NameOwner) -> DNSRecordData?) {
+        forEach(rotation: rotation, data) { answers.append(DNSResourceRecord(name: owner, ttl: 0, data: $0)) }
+    }
+
+    /// Calls `body` with what `data` makes of each owner (nil: nothing), each value once,
+    /// starting at `rotation` and wrapping around: the order of every answer, whichever way it
+    /// is written (`records(into:)`, or `FastAnswer`'s bytes).
+    func forEach<Value: Hashable>(rotation: Int, _ data: (NameOwner) -> Value?, _ body: (Value) -> Void) {
         // The common case, one endpoint: no intermediate arrays.
         if owners.count == 1 {
-            if let data = data(owners[0]) { answers.append(DNSResourceRecord(name: owner, ttl: 0, data: data)) }
+            if let value = data(owners[0]) { body(value) }
             return
         }
         var all = owners.compactMap(data)
         if sources > 1 {
             // Two matches may be one endpoint (`X` and `X.D` on one network).
-            var seen = Set<DNSRecordData>()
+            var seen = Set<Value>()
             all = all.filter { seen.insert($0).inserted }
         }
         guard !all.isEmpty else { return }
         let start = Int(rotation.magnitude % UInt(all.count))
-        answers.reserveCapacity(answers.count + all.count)
-        for k in 0..<all.count {
-            answers.append(DNSResourceRecord(name: owner, ttl: 0, data: all[(start + k) % all.count]))
-        }
+        for k in 0..<all.count { body(all[(start + k) % all.count]) }
     }
 }

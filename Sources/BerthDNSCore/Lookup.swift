@@ -19,9 +19,11 @@ struct Lookup {
     let visible: [String]
     /// The question's name, lowered wire form: every comparison is on these bytes.
     let lowered: [UInt8]
+    /// The name already matched by the fast path (nil: match it here).
+    let match: NameMatch?
 
     init(query: DNSMessage, snapshot: DNSSnapshot, listenerName: String, listener: NetworkIndex, limit: Int,
-         rotation: Int, visible: [String]) {
+         rotation: Int, visible: [String], match: NameMatch? = nil) {
         self.query = query
         self.networks = snapshot.index
         self.generation = snapshot.generation
@@ -31,21 +33,11 @@ struct Lookup {
         self.rotation = rotation
         self.visible = visible
         self.lowered = WireName.lowered(query.questions[0].name)
+        self.match = match
     }
 
     /// The question (decide checked there is exactly one).
     var question: DNSQuestion { query.questions[0] }
-
-    /// Each visible network's index, once.
-    func visibleNetworks(_ body: (NetworkIndex) -> Void) {
-        for (i, name) in visible.enumerated() where !visible[..<i].contains(name) {
-            if name == listenerName {
-                body(listener)
-            } else if let network = networks[name] {
-                body(network)
-            }
-        }
-    }
 
     func isVisible(_ network: String) -> Bool { visible.contains(network) }
 

@@ -1,4 +1,5 @@
 import BerthDNSWire
+import Glibc
 
 /// A name as a table key: its wire form (length-prefixed labels, no root label) in ASCII lower
 /// case. A slice, so that a query looks up a part of its own lowered name (`X` of `X.N`)
@@ -19,7 +20,7 @@ struct NameKey: ShardKey {
 
     static func == (lhs: NameKey, rhs: NameKey) -> Bool {
         guard lhs.shard == rhs.shard, lhs.bytes.count == rhs.bytes.count else { return false }
-        return lhs.bytes.withUnsafeBytes { a in rhs.bytes.withUnsafeBytes { b in a.elementsEqual(b) } }
+        return lhs.bytes.withUnsafeBytes { a in rhs.bytes.withUnsafeBytes { b in WireName.equal(a, b) } }
     }
 
     func hash(into hasher: inout Hasher) { hasher.combine(shard) }
@@ -57,9 +58,18 @@ enum WireName {
         while name.count - i > suffix.count { i += 1 + Int(name[i]) }
         guard name.count - i == suffix.count else { return nil }
         let equal = name.withUnsafeBytes { name in
-            suffix.withUnsafeBytes { suffix in name[i...].elementsEqual(suffix) }
+            suffix.withUnsafeBytes { suffix in WireName.equal(UnsafeRawBufferPointer(rebasing: name[i...]), suffix) }
         }
         return equal ? i : nil
+    }
+
+    /// Whether two byte ranges are equal: `memcmp` (`elementsEqual` walks them a byte at a
+    /// time through the iterator protocol, measurably slower in table lookups).
+    @inline(__always)
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let p = a.baseAddress, let q = b.baseAddress else { return true }
+        return memcmp(p, q, a.count) == 0
     }
 
     /// Whether a lowered name's last label is `arpa`: the cheap test before parsing an address.

@@ -3,7 +3,11 @@ import BerthDNSWire
 /// A zone berth-dns is authoritative for (a domain, a network's name, a reverse zone), with its
 /// SOA record built once: a negative answer then only sets the serial, instead of building
 /// the SOA's names for every query.
-struct Zone: Sendable {
+///
+/// A class of constants (so `Sendable` without a lock): a lookup copies zones around (`Found`,
+/// `NameMatch`), and a reference is one retain where the struct's names and record were a
+/// dozen, through the runtime's generic copy of an optional.
+final class Zone: Sendable {
     /// The zone's name, as configured (the SOA's owner).
     let name: DNSName
     /// The SOA with serial 0.

@@ -46,8 +46,9 @@ final class ServerState {
         self.snapshot = snapshot
     }
 
-    /// Decides one query and counts it.
-    func decide(_ bytes: [UInt8], from client: IPAddress, listenerNetwork: String,
+    /// Decides one query and counts it. `bytes` only for the call: a local answer is read
+    /// straight from the receive buffer.
+    func decide(_ bytes: UnsafeRawBufferPointer, from client: IPAddress, listenerNetwork: String,
                 transport: DNSTransport) -> DNSDecision {
         rotation &+= 1
         let (decision, outcome) = DNSResolver.decide(bytes, from: client, listenerNetwork: listenerNetwork,

@@ -61,7 +61,10 @@ final class TCPQueryHandler: ChannelInboundHandler {
         do {
             while let message = try parser.next() {
                 let index = firstAnswer + answers.count
-                switch state.decide(message, from: client, listenerNetwork: network, transport: .tcp) {
+                let decision = message.withUnsafeBytes {
+                    state.decide($0, from: client, listenerNetwork: network, transport: .tcp)
+                }
+                switch decision {
                 case .respond(let reply):
                     answers.append(reply)
                 case .forward(let query, let upstreams):

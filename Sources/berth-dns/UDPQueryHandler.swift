@@ -21,8 +21,10 @@ final class UDPQueryHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let client = IPAddress(envelope.remoteAddress) else { return }
-        let bytes = Array(envelope.data.readableBytesView)
-        switch state.decide(bytes, from: client, listenerNetwork: network, transport: .udp) {
+        let decision = envelope.data.withUnsafeReadableBytes {
+            state.decide($0, from: client, listenerNetwork: network, transport: .udp)
+        }
+        switch decision {
         case .respond(let reply):
             let buffer = context.channel.allocator.buffer(bytes: reply)
             context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)),
