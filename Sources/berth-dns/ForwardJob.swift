@@ -74,24 +74,7 @@ final class ForwardJob {
             .connect(to: upstream.socketAddress(port: Self.upstreamPort))
             .assumeIsolated()
             .whenComplete { result in
-                switch result {
-                case .failure:
-                    self.attemptFailed(nil)
-                case .success(let channel):
-                    guard !self.done else {
-                        channel.close(promise: nil)
-                        return
-                    }
-                    self.channels[ObjectIdentifier(channel)] = channel
-                    do {
-                        try channel.pipeline.syncOperations.addHandler(
-                            UpstreamUDPHandler(job: self, id: id, upstream: upstream))
-                    } catch {
-                        self.attemptFailed(channel)
-                        return
-                    }
-                    channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
-                }
+                self.adopt(result, payload: bytes) { UpstreamUDPHandler(job: self, id: id, upstream: upstream) }
             }
     }
 
@@ -106,24 +89,31 @@ final class ForwardJob {
             .connect(to: upstream.socketAddress(port: Self.upstreamPort))
             .assumeIsolated()
             .whenComplete { result in
-                switch result {
-                case .failure:
-                    self.attemptFailed(nil)
-                case .success(let channel):
-                    guard !self.done else {
-                        channel.close(promise: nil)
-                        return
-                    }
-                    self.channels[ObjectIdentifier(channel)] = channel
-                    do {
-                        try channel.pipeline.syncOperations.addHandler(UpstreamTCPHandler(job: self, id: id))
-                    } catch {
-                        self.attemptFailed(channel)
-                        return
-                    }
-                    channel.writeAndFlush(channel.allocator.buffer(bytes: framed), promise: nil)
-                }
+                self.adopt(result, payload: framed) { UpstreamTCPHandler(job: self, id: id) }
             }
+    }
+
+    /// Takes a newly connected upstream channel into the job: its reply handler added, the query
+    /// sent. A channel that connects after the job has ended is closed at once.
+    private func adopt(_ result: Result<Channel, any Error>, payload: [UInt8],
+                       handler: () -> any ChannelHandler) {
+        switch result {
+        case .failure:
+            attemptFailed(nil)
+        case .success(let channel):
+            guard !done else {
+                channel.close(promise: nil)
+                return
+            }
+            channels[ObjectIdentifier(channel)] = channel
+            do {
+                try channel.pipeline.syncOperations.addHandler(handler())
+            } catch {
+                attemptFailed(channel)
+                return
+            }
+            channel.writeAndFlush(channel.allocator.buffer(bytes: payload), promise: nil)
+        }
     }
 
     /// An upstream's reply that matched the query (id and question).
