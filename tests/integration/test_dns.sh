@@ -628,6 +628,34 @@ test_dns_killed_server_restarts() {
 # ---------------------------------------------------------------------------------------------
 # front ends and lifecycle
 
+test_dns_concurrent_creates_start_one_server() {
+    # Proves: commands racing to create DNS networks on a state directory with no server start
+    # exactly one berth-dns (the launchers' lock and the pidfile lock), and it serves them all.
+    local i p pids=()
+    for i in 1 2 3 4; do
+        berth_host network create "race$i" --subnet "10.89.4$i.0/24" >"$BT_TMP/race$i.out" 2>&1 &
+        pids+=($!)
+    done
+    for p in "${pids[@]}"; do
+        wait "$p" || fail "a concurrent network create failed: $(cat "$BT_TMP"/race*.out)"
+    done
+    local servers=0
+    for p in /proc/[0-9]*; do
+        _bt_is_berth_dns "${p#/proc/}" || continue
+        tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "--state-dir $BT_STATE " && servers=$((servers + 1))
+    done
+    assert_eq 1 "$servers" "berth-dns processes serving this state directory"
+    assert_ok berth_host dns status --format json
+    assert_eq 4 "$(jq '[.listeners[].network | select(startswith("race"))] | unique | length' <<<"$OUT")" \
+        "networks with listeners: $OUT"
+    for i in 1 4; do
+        local gw
+        gw=$(berth_host network inspect "race$i" | jq -r '.[0].gateway')
+        ctr "race$i" "member$i"
+        assert_resolves "$C" "$gw" "member$i" "$C_IP"
+    done
+}
+
 test_dns_status() {
     # Proves: `berth dns status` shows the pid (the pidfile's), the listeners on each DNS
     # network's gateway, the names and counters that move with queries; it fails when no server runs.
