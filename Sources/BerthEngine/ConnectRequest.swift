@@ -38,7 +38,7 @@ public enum NetworkChoice: Sendable {
 
 /// Which front end made an attachment: a runtime's garbage collection only collects its own.
 public enum FrontEnd: String, Sendable {
-    case cli, cni
+    case cli, cni, podman
 }
 
 /// A request to attach a container to a network.

@@ -155,7 +155,7 @@ extension Engine {
             hostIfname: r.hostIfname, address: address,
             prefixLength: network.subnet?.prefixLength ?? 0,
             mac: r.mac,
-            state: .creating, created: Int64(time(nil)), owner: r.frontEnd == .cni ? .cni : .cli,
+            state: .creating, created: Int64(time(nil)), owner: EndpointOwner(rawValue: r.frontEnd.rawValue) ?? .cli,
             address6: address6, prefixLength6: network.subnet6?.prefixLength ?? 0,
             dnsName: r.dnsName, aliases: r.aliases)
         try store.insertEndpoint(record)

@@ -49,7 +49,9 @@ extension Engine {
                              driver: driver.name, firewall: spec.firewall ?? FirewallKind.nftables.rawValue,
                              subnet6: v6?.subnet, gateway6: v6?.gateway, ipRange6: spec.ipRange6,
                              masquerade6: spec.masquerade6 && !spec.isInternal,
-                             dns: spec.dns, dnsDomain: spec.dnsDomain, dnsServers: spec.dnsServers)
+                             dns: spec.dns, dnsDomain: spec.dnsDomain, dnsServers: spec.dnsServers,
+                             owner: NetworkOwner(rawValue: spec.owner.rawValue) ?? .cli, parent: spec.parent ?? "",
+                             driverOptions: spec.driverOptions, routeMetric: spec.routeMetric)
     }
 
     /// The IPv4 subnet and gateway: the requested ones checked, or the first free pool subnet.

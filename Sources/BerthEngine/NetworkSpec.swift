@@ -44,6 +44,17 @@ public struct NetworkSpec: Sendable {
     /// The network's own upstream name servers (`--dns ADDRESS`); empty for the host's.
     public var dnsServers: [IPAddress] = []
 
+    /// The front end creating the network, recorded as its owner (``BerthStore/NetworkOwner``):
+    /// Podman's front end creates and removes only networks it owns.
+    public var owner: FrontEnd = .cli
+    /// The device a macvlan network's endpoints hang off (`--parent`); nil for a bridge.
+    public var parent: String?
+    /// The driver's own options (macvlan's `mode`: bridge, private, vepa, passthru, source).
+    public var driverOptions: [String: String] = [:]
+    /// The metric of the default routes the network installs in containers; 0 for the
+    /// kernel's default.
+    public var routeMetric: Int = 0
+
     public init(name: String, subnet: IPv4Subnet? = nil, gateway: IPv4Address? = nil,
                 ipRange: IPv4Subnet? = nil, bridge: String? = nil, mtu: Int = 0,
                 isInternal: Bool = false, masquerade: Bool = true, labels: [String: String] = [:]) {

@@ -5,6 +5,8 @@ public enum EndpointOwner: String, Sendable, Equatable {
     case cli
     /// The CNI plugin (ADD).
     case cni
+    /// Podman, through the netavark front end (setup).
+    case podman
     /// Recorded before Berth kept the owner (schema version 2 or older): nobody's to collect
     /// but `berth gc`, which releases an endpoint only once its namespace is gone.
     case unknown = ""

@@ -52,6 +52,18 @@ public struct NetworkRecord: Sendable, Equatable {
     /// The network's own upstream name servers, in order; empty for the host's `resolv.conf`.
     public var dnsServers: [IPAddress]
 
+    /// The front end that made the network. A runtime front end (Podman's) creates and removes
+    /// only networks it owns: a network of the same name made another way is never taken over.
+    public var owner: NetworkOwner
+    /// The device the network's driver hangs its endpoints off (macvlan's `--parent`); empty
+    /// for a bridge.
+    public var parent: String
+    /// The driver's own options (macvlan's `mode`), stored as labels are.
+    public var driverOptions: [String: String]
+    /// The metric of the default routes the network installs in containers (netavark's
+    /// `metric` option); 0 for the kernel's default.
+    public var routeMetric: Int
+
     /// The domain a network gets unless told otherwise.
     public static let defaultDNSDomain = "berth.internal"
 
@@ -63,7 +75,9 @@ public struct NetworkRecord: Sendable, Equatable {
                 driver: String = "bridge", firewall: String = "nftables",
                 subnet6: IPv6Subnet? = nil, gateway6: IPv6Address? = nil, ipRange6: IPv6Subnet? = nil,
                 masquerade6: Bool = true, lastAllocated6: IPv6Address? = nil,
-                dns: Bool = false, dnsDomain: String = NetworkRecord.defaultDNSDomain, dnsServers: [IPAddress] = []) {
+                dns: Bool = false, dnsDomain: String = NetworkRecord.defaultDNSDomain, dnsServers: [IPAddress] = [],
+                owner: NetworkOwner = .cli, parent: String = "", driverOptions: [String: String] = [:],
+                routeMetric: Int = 0) {
         self.name = name
         self.id = id
         self.bridge = bridge
@@ -88,6 +102,10 @@ public struct NetworkRecord: Sendable, Equatable {
         self.dns = dns
         self.dnsDomain = dnsDomain
         self.dnsServers = dnsServers
+        self.owner = owner
+        self.parent = parent
+        self.driverOptions = driverOptions
+        self.routeMetric = routeMetric
     }
 
     /// The families the network has addresses of.
@@ -97,4 +115,17 @@ public struct NetworkRecord: Sendable, Equatable {
     public var subnetsDescription: String {
         [subnet.map { "\($0)" }, subnet6.map { "\($0)" }].compactMap { $0 }.joined(separator: ", ")
     }
+}
+
+/// Which front end made a network.
+public enum NetworkOwner: String, Sendable, Equatable {
+    /// `berth network create`, or a first connect to the default network.
+    case cli
+    /// The CNI plugin, from a runtime's network configuration.
+    case cni
+    /// Podman, through Berth's netavark front end: created on a container's first setup,
+    /// removed on the last teardown.
+    case podman
+    /// Made before Berth recorded the owner (schema version 6 or older); treated as the CLI's.
+    case unknown = ""
 }

@@ -5,7 +5,7 @@
 /// the already-cached file header, so a matching version costs no DDL on the hot path.
 enum Schema {
     /// The version this code writes. Bump it and add a step to ``migrate(_:from:)`` on change.
-    static let currentVersion: Int64 = 6
+    static let currentVersion: Int64 = 7
 
     /// Version 2: the same data in fewer b-trees. Every process parses the whole schema when it
     /// opens the store, and every connect writes one page per b-tree of `endpoints`, so:
@@ -18,7 +18,8 @@ enum Schema {
     /// the IPv4 columns optional and added the IPv6 ones (see ``upgradeTo5``): IPv6 addresses
     /// and subnets are stored as their RFC 5952 text, which is unique per address, so equality
     /// lookups need no numeric form. Version 6 added the name service columns (see
-    /// ``upgrade5to6``).
+    /// ``upgrade5to6``), version 7 the owner, the parent device, driver options and the route
+    /// metric (see ``upgrade6to7``).
     static func networksTable(_ name: String) -> String {
         """
         CREATE TABLE IF NOT EXISTS \(name) (
@@ -47,7 +48,11 @@ enum Schema {
             last_allocated6 TEXT,
             dns             INTEGER NOT NULL DEFAULT 0,
             dns_domain      TEXT NOT NULL DEFAULT 'berth.internal',
-            dns_servers     TEXT NOT NULL DEFAULT ''
+            dns_servers     TEXT NOT NULL DEFAULT '',
+            owner           TEXT NOT NULL DEFAULT '',
+            parent          TEXT NOT NULL DEFAULT '',
+            driver_options  TEXT NOT NULL DEFAULT '',
+            route_metric    INTEGER NOT NULL DEFAULT 0
         ) WITHOUT ROWID;
 
         """
@@ -183,6 +188,19 @@ enum Schema {
 
         """
 
+    /// Version 6 → 7: Podman's networks and the macvlan driver. A network records the front
+    /// end that made it (`owner`: '' for one made before, which counts as the CLI's), the
+    /// device its driver hangs off (`parent`, macvlan's `--parent`; '' for a bridge), the
+    /// driver's own options (`driver_options`, as labels are coded: macvlan's `mode`) and the
+    /// metric of the default routes it installs in containers (`route_metric`, 0 for none).
+    static let upgrade6to7 = """
+        ALTER TABLE networks ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+        ALTER TABLE networks ADD COLUMN parent TEXT NOT NULL DEFAULT '';
+        ALTER TABLE networks ADD COLUMN driver_options TEXT NOT NULL DEFAULT '';
+        ALTER TABLE networks ADD COLUMN route_metric INTEGER NOT NULL DEFAULT 0;
+
+        """
+
     private static let networkColumns = """
         name, id, bridge, subnet_address, subnet_prefix, gateway, range_address, range_prefix, \
         mtu, internal, masquerade, icc, isolated, labels, created, last_allocated
@@ -233,11 +251,12 @@ enum Schema {
         if version < 3 { try db.execute(upgrade2to3) }
         if version < 4 { try db.execute(upgrade3to4) }
         if version < 5 {
-            // Rebuilds with today's tables: the version 6 columns come with it.
+            // Rebuilds with today's tables: the version 6 and 7 columns come with it.
             try db.execute(upgradeTo5)
             return
         }
         if version < 6 { try db.execute(upgrade5to6) }
+        if version < 7 { try db.execute(upgrade6to7) }
     }
 
     private static func userVersion(_ db: SQLiteConnection) throws -> Int64 {

@@ -6,7 +6,8 @@ extension Store {
     private static let networkColumns = """
         name, id, bridge, subnet_address, subnet_prefix, gateway, range_address, range_prefix, \
         mtu, internal, masquerade, labels, created, last_allocated, icc, isolated, driver, firewall, \
-        subnet6, gateway6, range6, masquerade6, last_allocated6, dns, dns_domain, dns_servers
+        subnet6, gateway6, range6, masquerade6, last_allocated6, dns, dns_domain, dns_servers, \
+        owner, parent, driver_options, route_metric
         """
 
     /// The network called `name`, or nil.
@@ -40,12 +41,14 @@ extension Store {
             .optionalText(n.subnet6), .optionalText(n.gateway6), .optionalText(n.ipRange6),
             .bool(n.masquerade6), .optionalText(n.lastAllocated6),
             .bool(n.dns), .text(n.dnsDomain), .text(NameListCoding.encode(n.dnsServers.map(\.description))),
+            .text(n.owner.rawValue), .text(n.parent), .text(LabelsCoding.encode(n.driverOptions)),
+            .int(Int64(n.routeMetric)),
         ]
         do {
             try db.run("""
                 INSERT INTO networks (\(Store.networkColumns))
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                        ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+                        ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)
                 """, arguments)
         } catch StoreError.conflict(let raw) {
             throw StoreError.conflict(networkConflictMessage(raw, n))
@@ -74,6 +77,14 @@ extension Store {
                    [.text(lastAllocated6.description), .text(network)]) > 0
     }
 
+    /// Sets the network's own upstream name servers (netavark's `update
+    /// --network-dns-servers`). Returns false if there is no such network.
+    @discardableResult
+    public func setDNSServers(network: String, _ servers: [IPAddress]) throws -> Bool {
+        try db.run("UPDATE networks SET dns_servers = ?1 WHERE name = ?2",
+                   [.text(NameListCoding.encode(servers.map(\.description))), .text(network)]) > 0
+    }
+
     /// Builds a record from a row selected with ``networkColumns``.
     private static func decodeNetwork(_ row: SQLRow) throws -> NetworkRecord {
         let name = row.text(0)
@@ -92,7 +103,10 @@ extension Store {
             subnet6: try row.subnet6(18, what), gateway6: try row.address6(19, what),
             ipRange6: try row.subnet6(20, what), masquerade6: row.int(21) != 0,
             lastAllocated6: try row.address6(22, what),
-            dns: row.int(23) != 0, dnsDomain: row.text(24), dnsServers: try row.addressList(25, what))
+            dns: row.int(23) != 0, dnsDomain: row.text(24), dnsServers: try row.addressList(25, what),
+            owner: NetworkOwner(rawValue: row.text(26)) ?? .unknown, parent: row.text(27),
+            driverOptions: try LabelsCoding.decode(row.text(28), network: name),
+            routeMetric: Int(row.int(29)))
     }
 
     /// Rewrites SQLite's "UNIQUE constraint failed: networks.bridge" into a user-facing message.
