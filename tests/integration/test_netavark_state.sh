@@ -319,3 +319,56 @@ test_netavark_state_update_dns_servers_live() {
     assert_eq 192.0.2.10 "$(jq -r '.answers[0].data' <<<"$Q")" "cleared: the host's upstream again: $Q"
     PV_STDIN="" pv_error "missing" update missing --network-dns-servers 198.51.100.21
 }
+
+# ---------------------------------------------------------------------------------------------
+# concurrency
+
+# pv_bg TAG COMMAND NETNS_PATH: pv_run's call in the background with $PV_STDIN (and
+# BERTH_FAULT=$PV_FAULT when set), its exit status in $BT_TMP/TAG.rc and stdout in $BT_TMP/TAG.out.
+pv_bg() {
+    local tag=$1; shift
+    local -a envs=(PATH="$PATH" BERTH_STATE_DIR="$BT_STATE")
+    [[ -n "${BERTH_RESOLV_CONF:-}" ]] && envs+=(BERTH_RESOLV_CONF="$BERTH_RESOLV_CONF")
+    [[ -n "${BERTH_DNS_BINARY:-}" ]] && envs+=(BERTH_DNS_BINARY="$BERTH_DNS_BINARY")
+    [[ -n "${PV_FAULT:-}" ]] && envs+=(BERTH_FAULT="$PV_FAULT")
+    ( in_host env -i "${envs[@]}" "$BT_TMP/pvbin/netavark" --config "$BT_TMP/pvconfig" --rootless=false "$@" \
+        <<<"$PV_STDIN" >"$BT_TMP/$tag.out" 2>"$BT_TMP/$tag.err"; echo $? >"$BT_TMP/$tag.rc" ) &
+}
+
+# pv_no_record NAME: Berth's store has no network NAME.
+pv_no_record() { berth_host network ls --format json | jq -e --arg n "$1" 'map(select(.name == $n)) | length == 0' >/dev/null; }
+
+test_netavark_state_teardown_races_setup() {
+    # Proves: the teardown of a network's last container racing the setup of the next one on
+    # the same network never fails either, and never leaves the setup on a network the
+    # teardown then takes apart: the setup finds the network whole (and keeps it) or gone (and
+    # makes it again), never half-removed. First with the teardown stalled between the
+    # record's removal and the bridge's (BERTH_FAULT=rm:after-record@pause, 2 s) and the setup
+    # started inside that window; then 8 free-running rounds.
+    local ca cb net i rc_a rc_b
+    new_netns_container ca
+    new_netns_container cb
+    net=$(pv_network race podman12 10.89.12.0/24)
+    PV_STDIN="" pv_run version   # makes the link
+    for ((i = 0; i <= ${PV_ROUNDS:-8}; i++)); do
+        PV_STDIN=$(pv_options "$CID1" a "$net" eth0 10.89.12.2); pv_ok setup "/run/netns/$ca"
+        PV_STDIN=$(pv_options "$CID1" a "$net" eth0 10.89.12.2) PV_FAULT=$( ((i == 0)) && echo rm:after-record@pause) \
+            pv_bg down teardown "/run/netns/$ca"
+        if ((i == 0)); then
+            wait_until 5 "the record removed" pv_no_record race
+            ip -n "$BT_HOST" link show podman12 >/dev/null 2>&1 || fail "the teardown did not stall before the bridge"
+        fi
+        PV_STDIN=$(pv_options "$CID2" b "$net" eth0 10.89.12.3) pv_bg up setup "/run/netns/$cb"
+        wait
+        rc_a=$(cat "$BT_TMP/down.rc"); rc_b=$(cat "$BT_TMP/up.rc")
+        [[ "$rc_a" == 0 ]] || fail "round $i: teardown failed: $(cat "$BT_TMP/down.out")"
+        [[ "$rc_b" == 0 ]] || fail "round $i: setup failed: $(cat "$BT_TMP/up.out")"
+        assert_eq 10.89.12.3/24 "$(container_ipv4 "$cb")" "round $i: b's address"
+        ping_ok "$cb" 10.89.12.1
+        pv_present race podman12 10.89.12.0/24
+        assert_eq 1 "$(berth_host endpoints --format json | jq length)" "round $i: one endpoint"
+        PV_STDIN=$(pv_options "$CID2" b "$net" eth0 10.89.12.3); pv_ok teardown "/run/netns/$cb"
+        pv_gone race podman12 10.89.12.0/24
+    done
+    assert_clean
+}
