@@ -23,7 +23,6 @@ extension Engine {
         let ports = try setup.portsByNetwork()
         do {
             for (index, n) in setup.networks.enumerated() {
-                _ = try clearWayForPodman(n.spec)
                 var request = ConnectRequest(network: .defined(n.spec), target: .path(setup.namespacePath),
                                              ifname: n.ifname, address: n.address, mac: n.mac,
                                              containerID: setup.containerID, bringUpLoopback: false,
