@@ -107,11 +107,38 @@ final class TranslationTests: XCTestCase {
         XCTAssertNil(spec.bridge)
         XCTAssertEqual(spec.driverOptions, ["mode": "vepa"])
         XCTAssertFalse(spec.dns, "macvlan networks have no name service, as with netavark")
+        XCTAssertFalse(spec.masquerade, "nothing goes through the host")
+        XCTAssertFalse(spec.masquerade6)
         n.networkInterface = ""
         n.options = []
-        let defaults = try setup(options(n)).networks[0].spec
-        XCTAssertNil(defaults.parent, "empty: the interface of the host's default route")
+        let defaults = try Translation.spec(n, defaultParent: { "uplink0" })
+        XCTAssertEqual(defaults.parent, "uplink0", "empty: the interface of the host's default route")
         XCTAssertEqual(defaults.driverOptions, [:])
+        XCTAssertNil(try Translation.spec(n, defaultParent: { nil }).parent, "no default route: the engine says what is missing")
+        n.options = [(name: "mode", value: "nat")]
+        XCTAssertThrowsError(try Translation.spec(n)) { XCTAssertEqual("\($0)", #"network "net": unknown macvlan mode "nat""#) }
+        n.options = [(name: "isolate", value: "true")]
+        XCTAssertThrowsError(try Translation.spec(n)) { XCTAssertEqual("\($0)", #"unsupported network option "isolate""#) }
+    }
+
+    func testDefaultRouteInterface() {
+        let table = """
+        Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
+        eth1\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0
+        eth0\t00000000\t017100CB\t0003\t0\t0\t100\t00000000\t0\t0\t0
+        eth0\t007100CB\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
+        """
+        XCTAssertEqual(DefaultRouteInterface.parse(table), "eth0", "the lowest metric")
+        XCTAssertNil(DefaultRouteInterface.parse("Iface\tDestination\n" + "eth0\t007100CB\t00000000\t0001\t0\t0\t0\t00FFFFFF\n"))
+    }
+
+    func testAddresslessNetwork() throws {
+        var n = bridge(subnets: [])
+        n.ipamDriver = "none"
+        let s = try setup(options(n, ips: []))
+        XCTAssertTrue(s.networks[0].spec.addressless)
+        XCTAssertFalse(s.networks[0].spec.dns, "no addresses, no name service")
+        XCTAssertNil(s.networks[0].address)
     }
 
     func testPorts() throws {

@@ -365,3 +365,70 @@ test_netavark_version() {
     assert_eq "0:netavark $v:" "$RC:$OUT:$ERR" "--version"
     # notes are let out only at info or debug (Podman's --log-level)
 }
+
+# nv_macvlan NAME PARENT SUBNET GATEWAY [JQ_FILTER]: a macvlan network as Podman defines it
+# (`podman network create -d macvlan -o parent=PARENT`): no DNS.
+nv_macvlan() {
+    jq -cn --arg n "$1" --arg p "$2" --arg s "$3" --arg g "$4" '{
+        name: $n, id: ("aa" + ($n | length | tostring)), driver: "macvlan", network_interface: $p,
+        created: "2026-11-29T05:45:23.019743996Z", subnets: [{subnet: $s, gateway: $g}],
+        ipv6_enabled: false, internal: false, dns_enabled: false, ipam_options: {driver: "host-local"}}' | jq -c "${5:-.}"
+}
+
+# macvlan: containers on the parent's LAN with their own MACs, nothing on the host; `mode`
+# reaches the kernel; an empty network_interface means the interface of the host's default route.
+test_netavark_macvlan() {
+    local a b c d net links_before
+    ip -n "$BT_HOST" link add bt-ifb0 type ifb 2>/dev/null || skip_test "no ifb driver for a stand-in LAN parent"
+    ip -n "$BT_HOST" link set bt-ifb0 up
+    links_before=$(ip -n "$BT_HOST" -o link show | awk -F': ' '{ split($2, n, "@"); print n[1] }' | sort)
+    new_netns_container a; new_netns_container b
+    net=$(nv_macvlan lan bt-ifb0 10.131.0.0/24 10.131.0.254)
+    nv_setup "$a" "$CID1" a "$net" eth0 10.131.0.2
+    assert_eq '[]' "$(jq -c .lan.dns_search_domains <<<"$OUT")" "no search domain"
+    assert_eq '[]' "$(jq -c .lan.dns_server_ips <<<"$OUT")" "no name server"
+    assert_eq "$(nv_mac "$a")" "$(jq -r .lan.interfaces.eth0.mac_address <<<"$OUT")" "MAC"
+    assert_eq '[{"gateway":"10.131.0.254","ipnet":"10.131.0.2/24"}]' "$(jq -c .lan.interfaces.eth0.subnets <<<"$OUT")" "subnets"
+    nv_setup "$b" "$CID2" b "$net" eth0 10.131.0.3
+    assert_contains "$(in_ns "$a" ip -d -o link show dev eth0)" "macvlan mode bridge" "macvlan in the container"
+    assert_eq 10.131.0.254 "$(container_default_gw "$a")" "default route via the LAN's router"
+    ping_ok "$a" 10.131.0.3
+    assert_eq "$links_before" "$(ip -n "$BT_HOST" -o link show | awk -F': ' '{ split($2, n, "@"); print n[1] }' | sort)" "nothing on the host"
+    assert_eq "" "$(nft_berth)" "no firewall rules"
+    nv_teardown "$a"; nv_teardown "$b"
+    assert_container_clean "$a"
+    assert_clean
+
+    # private mode keeps containers of one parent apart
+    new_netns_container c; new_netns_container d
+    net=$(nv_macvlan priv bt-ifb0 10.132.0.0/24 10.132.0.254 '.options = {mode: "private"}')
+    nv_setup "$c" "$CID1" c "$net" eth0 10.132.0.2
+    nv_setup "$d" "$CID2" d "$net" eth0 10.132.0.3
+    assert_contains "$(in_ns "$c" ip -d -o link show dev eth0)" "macvlan mode private" "private mode in the kernel"
+    ping_fails "$c" 10.132.0.3
+    nv_teardown "$c"; nv_teardown "$d"
+    assert_clean
+}
+
+# No network_interface: the parent is the interface of the host's IPv4 default route (here the
+# uplink to the upstream namespace), so a container on its subnet talks to the upstream directly.
+test_netavark_macvlan_default_parent_internal() {
+    local a b net
+    new_netns_container a
+    net=$(nv_macvlan uplan "" 203.0.113.0/24 "$UPSTREAM_IP")
+    nv_setup "$a" "$CID1" a "$net" eth0 203.0.113.50
+    assert_contains "$(in_ns "$a" ip -d -o link show dev eth0)" "macvlan" "macvlan in the container"
+    ping_ok "$a" "$UPSTREAM_IP"
+    ping_ok "$a" "$BEYOND_IP"          # through the upstream router, the default route
+    nv_teardown "$a"
+    assert_container_clean "$a"
+    # internal: no default route
+    new_netns_container b
+    net=$(nv_macvlan upint "" 203.0.113.0/24 "$UPSTREAM_IP" '.internal = true')
+    nv_setup "$b" "$CID2" b "$net" eth0 203.0.113.51
+    assert_eq "" "$(in_ns "$b" ip -4 route show default)" "no default route on an internal macvlan network"
+    ping_ok "$b" "$UPSTREAM_IP"
+    ping_fails "$b" "$BEYOND_IP"
+    nv_teardown "$b"
+    assert_clean
+}
