@@ -432,3 +432,23 @@ test_netavark_macvlan_default_parent_internal() {
     nv_teardown "$b"
     assert_clean
 }
+
+# stderr stays empty at Podman's default level (it folds stderr into its own output); at
+# RUST_LOG=info or debug (podman --log-level) Berth's notes come through.
+test_netavark_log_levels() {
+    local a b net
+    new_netns_container a; new_netns_container b
+    net=$(nv_network notes podman24 10.89.24.0/24)
+    # a container name that is no DNS name: the engine notes that it is not registered
+    nv_setup "$a" "$CID1" "web_1!" "$net" eth0 10.89.24.2     # nv_ok: stderr empty
+    NV_STDIN=$(nv_options "$CID2" "db_1!" "$net" eth0 10.89.24.3)
+    NV_LAST[$b]=$NV_STDIN
+    NV_RUST_LOG=info nv_run setup "/run/netns/$b"
+    assert_eq 0 "$RC" "setup at info"
+    assert_contains "$ERR" "note:" "notes at RUST_LOG=info"
+    jq -e .notes >/dev/null <<<"$OUT" || fail "stdout is still the status block alone: $OUT"
+    nv_teardown "$a"; nv_teardown "$b"
+    # update: addresses are checked before anything changes
+    NV_STDIN="" nv_error 'DNS server "banana" is not an IP address' update notes --network-dns-servers 1.1.1.1,banana
+    assert_clean
+}
