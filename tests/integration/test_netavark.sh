@@ -115,6 +115,7 @@ test_netavark_setup_teardown() {
     # The kernel: Podman's bridge name, the address, the default route (metric 100, as netavark).
     assert_eq 10.89.42.4/24 "$(container_ipv4 "$c")" "address in the container"
     assert_eq 10.89.42.1 "$(container_default_gw "$c")" "default route"
+    assert_contains "$(in_ns "$c" ip -4 route show default)" "metric 100" "netavark's default route metric"
     assert_contains "$(ip -n "$BT_HOST" -o addr show dev podman1)" "10.89.42.1/24" "bridge podman1 holds the gateway"
     ping_ok "$c" 10.89.42.1
     ping_ok "$c" "$UPSTREAM_IP"
