@@ -50,7 +50,7 @@ nv_options() {
 nv_run() {
     local bin
     bin=$(nv_link)
-    local -a envs=(PATH="$PATH" RUST_LOG="${NV_RUST_LOG:-warning}" BERTH_STATE_DIR="$BT_STATE")
+    local -a envs=(PATH="$PATH" RUST_LOG="${NV_RUST_LOG:-netavark=warn}" RUST_BACKTRACE=1 BERTH_STATE_DIR="$BT_STATE")
     [[ -n "${BERTH_RESOLV_CONF:-}" ]] && envs+=(BERTH_RESOLV_CONF="$BERTH_RESOLV_CONF")
     [[ -n "${BERTH_DNS_BINARY:-}" ]] && envs+=(BERTH_DNS_BINARY="$BERTH_DNS_BINARY")
     in_host env -i "${envs[@]}" "$bin" --config "$BT_TMP/nvconfig" --rootless=false \
