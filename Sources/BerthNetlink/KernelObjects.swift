@@ -85,6 +85,8 @@ public struct RouteInfo: Sendable, Equatable {
     public let table: UInt32
     public let scope: UInt8
     public let type: UInt8
+    /// The metric (`RTA_PRIORITY`; 0 when the adder chose none).
+    public let metric: UInt32
 
     /// True for a route to a subnet directly on a link (no gateway), as the kernel adds for an
     /// interface address or a user adds with `ip route add X dev Y`.
@@ -104,5 +106,6 @@ public struct RouteInfo: Sendable, Equatable {
         destination = IPv4Subnet(address: dst, prefixLength: dstLength)
         gateway = attrs[RTA.gateway].flatMap { IPv4Address(bytes: $0) }
         outputIndex = attrs.u32(RTA.oif).map { Int32(bitPattern: $0) }
+        metric = attrs.u32(RTA.priority) ?? 0
     }
 }

@@ -21,10 +21,10 @@ extension RouteRequests {
     }
 
     /// `ip -6 route add default via GATEWAY dev INDEX`: `::/0` in the main table, metric 1024
-    /// (the kernel's default for IPv6). Like the IPv4 request it fails with EEXIST when a
+    /// (the kernel's default for IPv6) unless `metric` is non-zero. Like the IPv4 request it fails with EEXIST when a
     /// default route of that metric exists, whoever added it: a second network's gateway, or a
     /// router advertisement (``Route6Info/isFromRouterAdvertisement``).
-    public static func addDefaultRoute(via gateway: IPv6Address, index: Int32) -> NetlinkRequest {
-        defaultRoute(family: AddressFamily.inet6, gateway: gateway.bytes, index: index)
+    public static func addDefaultRoute(via gateway: IPv6Address, index: Int32, metric: UInt32 = 0) -> NetlinkRequest {
+        defaultRoute(family: AddressFamily.inet6, gateway: gateway.bytes, index: index, metric: metric)
     }
 }

@@ -193,21 +193,24 @@ public enum RouteRequests {
         return r
     }
 
-    /// `ip route add default via GATEWAY dev INDEX`.
-    public static func addDefaultRoute(via gateway: IPv4Address, index: Int32) -> NetlinkRequest {
-        defaultRoute(family: AddressFamily.inet, gateway: gateway.bytes, index: index)
+    /// `ip route add default via GATEWAY dev INDEX [metric METRIC]`; `metric` 0 sends no
+    /// `RTA_PRIORITY` (the kernel's default, 0 for IPv4).
+    public static func addDefaultRoute(via gateway: IPv4Address, index: Int32, metric: UInt32 = 0) -> NetlinkRequest {
+        defaultRoute(family: AddressFamily.inet, gateway: gateway.bytes, index: index, metric: metric)
     }
 
-    /// A default route of either family in the main table, with the kernel's default metric.
+    /// A default route of either family in the main table, with `metric` (`RTA_PRIORITY`), or
+    /// the kernel's default metric when it is 0.
     /// `NLM_F_EXCL`: an existing default route of that metric fails it with EEXIST rather than
     /// being replaced (or, for IPv6, joined into a multipath route).
-    static func defaultRoute(family: UInt8, gateway: [UInt8], index: Int32) -> NetlinkRequest {
+    static func defaultRoute(family: UInt8, gateway: [UInt8], index: Int32, metric: UInt32 = 0) -> NetlinkRequest {
         var r = NetlinkRequest(type: RTM.newRoute, flags: createFlags)
         r.appendRtMsg(family: family, table: RouteField.tableMain,
                       protocol: RouteField.protocolBoot, scope: RouteField.scopeUniverse,
                       type: RouteField.typeUnicast)
         r.attribute(RTA.gateway, gateway)
         r.attribute(RTA.oif, u32: UInt32(bitPattern: index))
+        if metric != 0 { r.attribute(RTA.priority, u32: metric) }
         return r
     }
 

@@ -18,8 +18,9 @@ extension RouteSession {
         try execute(RouteRequests.addAddress(address, index: index, noDAD: true), "add address \(address)")
     }
 
-    /// Adds a default route via `gateway` out of the link with `index`.
-    public func addDefaultRoute(via gateway: IPv6Address, index: Int32) throws {
-        try execute(RouteRequests.addDefaultRoute(via: gateway, index: index), "add default route via \(gateway)")
+    /// Adds a default route via `gateway` out of the link with `index` (`metric` 0: the
+    /// kernel's default metric).
+    public func addDefaultRoute(via gateway: IPv6Address, index: Int32, metric: UInt32 = 0) throws {
+        try execute(RouteRequests.addDefaultRoute(via: gateway, index: index, metric: metric), "add default route via \(gateway)")
     }
 }

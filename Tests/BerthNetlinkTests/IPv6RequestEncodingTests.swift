@@ -36,6 +36,18 @@ extension RouteRequestEncodingTests {
           + "0800" + "0400" + "02000000")                            // RTA_OIF 2
     }
 
+    func testIPv6DefaultRouteWithMetric() throws {
+        let gateway = try XCTUnwrap(IPv6Address("fd00:89::1"))
+        let bytes = RouteRequests.addDefaultRoute(via: gateway, index: 4, metric: 200).finalized(sequence: 9)
+        XCTAssertEqual(hex(bytes),
+            "40000000" + "1800" + "0506" + "09000000" + "00000000"   // len 64, RTM_NEWROUTE, REQUEST|ACK|EXCL|CREATE
+          + "0a" + "00" + "00" + "00" + "fe" + "03" + "00" + "01"    // AF_INET6 ::/0 main boot universe unicast
+          + "00000000"                                               // rtm_flags
+          + "1400" + "0500" + "fd000089000000000000000000000001"     // RTA_GATEWAY fd00:89::1
+          + "0800" + "0400" + "04000000"                             // RTA_OIF 4
+          + "0800" + "0600" + "c8000000")                            // RTA_PRIORITY 200
+    }
+
     func testIPv6DefaultRouteHasTheIPv4OnesFlags() throws {
         // The same NLM_F_CREATE|NLM_F_EXCL, so an existing default route is EEXIST in both
         // families (without EXCL, IPv6 would merge the two into one multipath route).

@@ -55,6 +55,25 @@ final class RouteRequestEncodingTests: XCTestCase {
           + "0800" + "0400" + "02000000")                            // RTA_OIF 2
     }
 
+    func testDefaultRouteWithMetric() throws {
+        // A Podman network's metric (netavark's default 100) rides as RTA_PRIORITY after RTA_OIF.
+        let gateway = try XCTUnwrap(IPv4Address("10.89.0.1"))
+        let bytes = RouteRequests.addDefaultRoute(via: gateway, index: 3, metric: 100).finalized(sequence: 7)
+        XCTAssertEqual(hex(bytes),
+            "34000000" + "1800" + "0506" + "07000000" + "00000000"   // len 52, RTM_NEWROUTE, REQUEST|ACK|EXCL|CREATE
+          + "02" + "00" + "00" + "00" + "fe" + "03" + "00" + "01"    // AF_INET dst/0 main boot universe unicast
+          + "00000000"                                               // rtm_flags
+          + "0800" + "0500" + "0a590001"                             // RTA_GATEWAY 10.89.0.1
+          + "0800" + "0400" + "03000000"                             // RTA_OIF 3
+          + "0800" + "0600" + "64000000")                            // RTA_PRIORITY 100
+    }
+
+    func testDefaultRouteWithMetricZeroSendsNoPriority() throws {
+        let gateway = try XCTUnwrap(IPv4Address("10.89.0.1"))
+        XCTAssertEqual(RouteRequests.addDefaultRoute(via: gateway, index: 3, metric: 0).bytes,
+                       RouteRequests.addDefaultRoute(via: gateway, index: 3).bytes)
+    }
+
     func testBridgeWithMACAndMTU() throws {
         let mac = try XCTUnwrap(MACAddress("02:42:ac:11:00:01"))
         let bytes = RouteRequests.createBridge(name: "berth0", mac: mac, mtu: 1400).finalized(sequence: 1)

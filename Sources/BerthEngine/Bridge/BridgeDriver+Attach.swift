@@ -92,12 +92,17 @@ extension BridgeDriver {
             steps.append((RouteRequests.addAddress(address, index: index, noDAD: true), "add address \(address) to \(e.ifname)"))
         }
         var routes = [(NetlinkRequest, String, IPFamily)]()
+        // The network's metric (a Podman network's, netavark's default 100): with several
+        // networks, each container's default routes then differ by metric rather than clash.
+        let metric = UInt32(clamping: network.routeMetric)
         if !network.isInternal {
             if e.address != nil, let gateway = network.gateway {
-                routes.append((RouteRequests.addDefaultRoute(via: gateway, index: index), "add default route via \(gateway)", .ipv4))
+                routes.append((RouteRequests.addDefaultRoute(via: gateway, index: index, metric: metric),
+                               "add default route via \(gateway)", .ipv4))
             }
             if e.address6 != nil, let gateway = network.gateway6 {
-                routes.append((RouteRequests.addDefaultRoute(via: gateway, index: index), "add default route via \(gateway)", .ipv6))
+                routes.append((RouteRequests.addDefaultRoute(via: gateway, index: index, metric: metric),
+                               "add default route via \(gateway)", .ipv6))
             }
         }
         // Routes last, so an EEXIST from one can only mean that route and nothing else failed.

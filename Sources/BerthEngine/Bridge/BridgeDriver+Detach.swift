@@ -95,11 +95,11 @@ extension BridgeDriver {
         ])) != nil else { return }
         if let n = network, !n.isInternal, e.address != nil, let gateway = n.gateway, let routes = try? r.container.routes(),
            !routes.contains(where: { $0.destination.prefixLength == 0 && $0.table == UInt32(RouteField.tableMain) }) {
-            try? r.container.addDefaultRoute(via: gateway, index: r.peerIndex)
+            try? r.container.addDefaultRoute(via: gateway, index: r.peerIndex, metric: UInt32(clamping: n.routeMetric))
         }
         if let n = network, !n.isInternal, e.address6 != nil, let gateway = n.gateway6, let routes = try? r.container.routes6(),
            !routes.contains(where: { $0.isDefault && $0.table == UInt32(RouteField.tableMain) }) {
-            try? r.container.addDefaultRoute(via: gateway, index: r.peerIndex)
+            try? r.container.addDefaultRoute(via: gateway, index: r.peerIndex, metric: UInt32(clamping: n.routeMetric))
         }
         _ = try? host().execute(RouteRequests.setGroup(index: r.host.index, group: r.host.group),
                                 "put \(e.hostIfname) back in its group")

@@ -32,15 +32,19 @@ extension BridgeDriver {
                 throw missing("interface \(e.ifname) lacks address \(want)")
             }
         }
+        // The metric the network gives its default routes (0: the kernel's own, which differs
+        // by family, so only a chosen one is checked).
+        let metric = UInt32(clamping: n.routeMetric)
         if let gateway = defaultGateway {
             guard try container.routes().contains(where: {
                 $0.destination.prefixLength == 0 && $0.gateway == gateway && $0.outputIndex == link.index
-            }) else { throw missing("no default route via \(gateway) on \(e.ifname)") }
+                    && (metric == 0 || $0.metric == metric)
+            }) else { throw missing("no default route via \(gateway) on \(e.ifname)\(metric == 0 ? "" : " with metric \(metric)")") }
         }
         if let gateway = defaultGateway6 {
             guard try container.routes6().contains(where: {
-                $0.isDefault && $0.gateway == gateway && $0.outputIndex == link.index
-            }) else { throw missing("no default route via \(gateway) on \(e.ifname)") }
+                $0.isDefault && $0.gateway == gateway && $0.outputIndex == link.index && (metric == 0 || $0.metric == metric)
+            }) else { throw missing("no default route via \(gateway) on \(e.ifname)\(metric == 0 ? "" : " with metric \(metric)")") }
         }
     }
 
