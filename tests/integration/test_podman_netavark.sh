@@ -151,6 +151,10 @@ pm network rm btmac >/dev/null || echo "network rm failed"
 say ENDPOINTS_AFTER "$(be endpoints --format json | jq -c .)"
 say DONE
 SCRIPT
+    # until the macvlan driver lands, Berth's front end refuses the network (one clear line)
+    if _nv_is_berth && [[ "$ERR" == *"network driver 'macvlan' is not one of"* || "$ERR" == *'unsupported network driver "macvlan"'* ]]; then
+        skip_test "this berth has no macvlan driver yet"
+    fi
     [[ $RC -eq 0 && "$OUT" == *DONE* ]] || { _show_result podman scenario; fail "podman scenario did not finish"; }
     local addrs
     addrs=$(podman_said ADDRS)
