@@ -62,6 +62,7 @@ say ADDRS "$web" "$cli"
 say RESOLV "$(pm exec bt-cli cat /etc/resolv.conf | tr '\n' ';')"
 say ENDPOINTS_RUNNING "$(be endpoints --format json | jq -c 'length')"
 say NETWORKS_RUNNING "$(be network ls --format json | jq -c '[.[].name]')"
+say DNS_PIDFILE "$(cat "$BT_STATE/dns/berth-dns.pid" 2>/dev/null | tr -dc 0-9)"
 check ping-ip pm exec bt-cli ping -c1 -W1 "$web"
 check http-ip get "$web"
 check ping-name pm exec bt-cli ping -c1 -W1 bt-web
@@ -125,6 +126,7 @@ SCRIPT
     if _nv_is_berth; then
         assert_eq 2 "$(podman_said ENDPOINTS_RUNNING)" "berth endpoints lists the two containers"
         assert_eq '["btnet1"]' "$(podman_said NETWORKS_RUNNING)" "Berth holds the Podman network"
+        assert_match "$(podman_said DNS_PIDFILE)" '^[0-9]+$' "berth-dns ran while btnet1 had containers"
         assert_eq "[]" "$(podman_said ENDPOINTS_AFTER)" "no lease left after podman rm"
     fi
     _nv_host_clean
