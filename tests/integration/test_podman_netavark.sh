@@ -63,6 +63,7 @@ say RESOLV "$(pm exec bt-cli cat /etc/resolv.conf | tr '\n' ';')"
 say ENDPOINTS_RUNNING "$(be endpoints --format json | jq -c 'length')"
 say NETWORKS_RUNNING "$(be network ls --format json | jq -c '[.[].name]')"
 say DNS_PIDFILE "$(cat "$BT_STATE/dns/berth-dns.pid" 2>/dev/null | tr -dc 0-9)"
+check_within web-listening 20 c_http_ok bt-web http://127.0.0.1/
 check ping-ip pm exec bt-cli ping -c1 -W1 "$web"
 check http-ip get "$web"
 check ping-name pm exec bt-cli ping -c1 -W1 bt-web
@@ -93,6 +94,7 @@ pm start bt-web >/dev/null
 web2=$(ipof bt-web btnet1)
 say ADDR_AFTER_START "$web2"
 say NSLOOKUP_AFTER_START "$(pm exec bt-cli nslookup bt-web 2>&1 | tr '\n' ';')"
+check_within web-listening-again 20 c_http_ok bt-web http://127.0.0.1/
 check_within resolve-after-start 10 resolves bt-web "$web2"
 check http-name-after-start get bt-web
 check port-after-start http_ok up "http://$UPLINK_HOST_IP:8080/"
@@ -113,7 +115,7 @@ SCRIPT
     assert_contains "$(podman_said RESOLV)" "search dns.podman" "the container searches dns.podman"
     assert_contains "$(podman_said RESOLV)" "nameserver 10.125.8.1" "the container asks the gateway"
     assert_match "$(podman_said ETH1)" '^10\.125\.9\.[0-9]+/24$' "eth1 got an address of btnet2"
-    podman_checks_ok ping-ip http-ip ping-name ping-fqdn http-name http-fqdn resolve-name \
+    podman_checks_ok web-listening web-listening-again ping-ip http-ip ping-name ping-fqdn http-name http-fqdn resolve-name \
         port-outside port-host port-localhost eth1-up eth0-still eth1-gone eth0-after-disconnect \
         stopped-unreachable http-name-after-start port-after-start port-gone
     # Debian's aardvark-dns 1.4 closes and re-binds its sockets on every reload and sometimes stays
@@ -145,6 +147,7 @@ pm run -d --name bt-m2 --network btmac localhost/bt-busybox sleep 600 >/dev/null
 m1=$(ipof bt-m1); m2=$(ipof bt-m2)
 say ADDRS "$m1" "$m2"
 say LINK "$(nsenter --net="$(pm inspect -f '{{.NetworkSettings.SandboxKey}}' bt-m1)" ip -d -o link show eth0)"
+check_within web-listening 20 c_http_ok bt-m1 http://127.0.0.1/
 check ping-12 pm exec bt-m1 ping -c1 -W1 "$m2"
 check ping-21 pm exec bt-m2 ping -c1 -W1 "$m1"
 check http-21 c_http_ok bt-m2 "http://$m1/"
@@ -162,7 +165,7 @@ SCRIPT
     addrs=$(podman_said ADDRS)
     in_subnet "${addrs% *}" 10.125.10.0/24 && in_subnet "${addrs#* }" 10.125.10.0/24 || fail "macvlan addresses [$addrs] not in the subnet"
     assert_contains "$(podman_said LINK)" "macvlan" "eth0 is a macvlan link"
-    podman_checks_ok ping-12 ping-21 http-21
+    podman_checks_ok web-listening ping-12 ping-21 http-21
     _nv_is_berth && assert_eq "[]" "$(podman_said ENDPOINTS_AFTER)" "no lease left after podman rm"
     _nv_host_clean bt-ifb0
 }
@@ -179,6 +182,7 @@ pm run -d --name bt-d1 --network btds -p 9000-9002:8000-8002 localhost/bt-busybo
 pm run -d --name bt-d2 --network btds localhost/bt-busybox sleep 600 >/dev/null || { echo "run bt-d2 failed"; exit 1; }
 a4=$(ipof bt-d1); a6=$(ip6of bt-d1)
 say ADDRS "$a4" "$a6"
+check_within web-listening 20 c_http_ok bt-d1 http://127.0.0.1:8001/
 check ping6 pm exec bt-d2 ping -c1 -W1 "$a6"
 check http6 c_http_ok bt-d2 "http://[$a6]:8001/"
 check ping6-name pm exec bt-d2 ping -6 -c1 -W1 bt-d1
@@ -194,6 +198,6 @@ SCRIPT
     addrs=$(podman_said ADDRS)
     in_subnet "${addrs% *}" 10.125.11.0/24 || fail "IPv4 address [${addrs% *}] not in the subnet"
     in_subnet6 "${addrs#* }" fd42:4254:7711::/64 || fail "IPv6 address [${addrs#* }] not in the subnet"
-    podman_checks_ok ping6 http6 ping6-name range-outside range-outside6 range-unused
+    podman_checks_ok web-listening ping6 http6 ping6-name range-outside range-outside6 range-unused
     _nv_host_clean
 }
