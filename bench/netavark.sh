@@ -2,7 +2,8 @@
 # Berth as Podman's netavark against Debian's netavark 1.4, in the same run: `setup` and
 # `teardown` as whole processes (bench/timeops.c: posix_spawn + wait, fork and exec included),
 # driven with the same JSON (Podman 4.3's NetworkOptions for a bridge network, captured shape),
-# with and without one published port, at 0, 100, 500 and 1000 containers already on the network.
+# with and without one published port, at 0, 100, 500 and 1000 containers already on the network;
+# Berth's own CLI (network connect/disconnect) beside them as a reference.
 # Berth runs as `netavark` through a link (its front end answers to that name); each tool has its
 # own throwaway host namespace and state, and fills it itself, so each faces only its own
 # containers. Tools alternate sample by sample, so drift on the shared machine hits both alike.
@@ -86,9 +87,14 @@ printf 'nameserver 203.0.113.1\n' >"$ST/resolv.conf"
 # ---- namespaces: one throwaway host per tool ----------------------------------------------------
 newns() { ip netns add "$1" && ip -n "$1" link set lo up; }
 hostns() { echo "bt-bench-nvh$ID-$1"; }
-for t in bv nv; do newns "$(hostns "$t")" || exit 1; done
-declare -A TOOL_NAME=([bv]=berth [nv]=netavark)
-declare -A NET_BASE=([bv]=10.226 [nv]=10.227)
+# bc: Berth's own CLI (network connect/disconnect, static address, the same kind of network) as a
+# reference row, showing what the netavark front end adds to the engine's path
+for t in bv nv bc; do newns "$(hostns "$t")" || exit 1; done
+declare -A TOOL_NAME=([bv]=berth [nv]=netavark [bc]=berth-cli)
+declare -A NET_BASE=([bv]=10.226 [nv]=10.227 [bc]=10.228)
+mkdir -p "$ST/state-bc"
+ip netns exec "$(hostns bc)" env BERTH_STATE_DIR="$ST/state-bc" "$ST/bin/berth" network create btpod --subnet 10.228.0.0/16 \
+    --gateway 10.228.0.1 --dns=false >/dev/null || { echo "berth network create failed" >&2; exit 1; }
 
 # ---- the JSON: Podman 4.3's NetworkOptions for one container on a bridge network -----------------
 # (the shape of /work/notes/podman-calls: no port_mappings key without ports; aliases = short id)
@@ -108,6 +114,8 @@ step() {
     f=$ST/json/$t-$idx-$p.json
     [[ -f $f ]] || { mkdir -p "$ST/json"; json "$t" "$idx" "$p" >"$f"; }
     case $t in
+    bc) if [[ $cmd == setup ]]; then echo "BERTH_STATE_DIR=$ST/state-bc $ST/bin/berth network connect btpod $ns --ip $(ip_of bc "$idx")"
+        else echo "BERTH_STATE_DIR=$ST/state-bc $ST/bin/berth network disconnect btpod $ns"; fi ;;
     bv) echo "BERTH_STATE_DIR=$ST/state BERTH_RESOLV_CONF=$ST/resolv.conf <$f $BV --config $ST/netavark-bv --rootless=false --aardvark-binary=/usr/lib/podman/aardvark-dns $cmd /run/netns/$ns" ;;
     nv) echo "<$f $NETAVARK --config $ST/netavark --rootless=false --aardvark-binary=/usr/lib/podman/aardvark-dns $cmd /run/netns/$ns" ;;
     esac
@@ -124,10 +132,10 @@ run_ops() {
 }
 
 # ---- fill: each tool sets up its own containers (cheap namespaces), untimed ---------------------
-declare -A HAVE=([bv]=0 [nv]=0)
+declare -A HAVE=([bv]=0 [nv]=0 [bc]=0)
 fill_to() {
     local level=$1 t i pids=()
-    for t in bv nv; do
+    for t in bv nv bc; do
         ((HAVE[$t] < level)) || continue
         (
             for ((i = HAVE[$t]; i < level; i++)); do newns "bt-bench-nvf$ID-$t-$i"; done
@@ -143,13 +151,14 @@ fill_to() {
 }
 
 # ---- measure: setup then teardown, with and without a port, tools alternating ------------------
-for t in bv nv; do newns "bt-bench-nvs$ID-$t"; done
+for t in bv nv bc; do newns "bt-bench-nvs$ID-$t"; done
 measure() { # LEVEL
     local level=$1 r k t p idx ns op
     for ((r = 0; r < N; r++)); do
-        for ((k = 0; k < 4; k++)); do
-            # bv nv nv bv … with and without a port, the order rotating round by round
-            case $(((r + k) % 4)) in 0) t=bv p=0 ;; 1) t=nv p=0 ;; 2) t=bv p=1 ;; 3) t=nv p=1 ;; esac
+        for ((k = 0; k < 5; k++)); do
+            # Berth and netavark with and without a port, and the CLI reference, the order
+            # rotating round by round
+            case $(((r + k) % 5)) in 0) t=bv p=0 ;; 1) t=nv p=0 ;; 2) t=bv p=1 ;; 3) t=nv p=1 ;; 4) t=bc p=0 ;; esac
             idx=$((1100 + r % 50)) ns=bt-bench-nvs$ID-$t
             op=""; ((p)) && op="+port"
             printf '%s|setup%s\t@/run/netns/%s %s\n' "${TOOL_NAME[$t]}" "$op" "$(hostns "$t")" "$(step setup "$t" "$ns" "$idx" "$p")"
@@ -210,19 +219,24 @@ for op in ops:
                "netavark_median_ms": q(v, .5), "netavark_p90_ms": q(v, .9)}
         row["ratio_median"] = row["netavark_median_ms"] / row["berth_median_ms"]
         row["ratio_p90"] = row["netavark_p90_ms"] / row["berth_p90_ms"]
+        c = data.get(("berth-cli", op, level))
+        if c:
+            row["berth_cli_median_ms"] = q(c, .5)
         row["bar"] = bars[op]
         row["meets_bar"] = row["ratio_median"] >= bars[op]
         rows.append(row)
 md = ["## Berth as netavark vs netavark %s (Podman's setup/teardown)" % nv_version, "",
       "Whole processes driven with the same NetworkOptions JSON; %s samples per cell and tool, %s cores, kernel %s; "
       "dns_enabled %s. ms; ratio = netavark / Berth (higher: Berth faster). Bar: setup ≥ 8×, setup with a port ≥ 5×, "
-      "teardown ≥ 1× (no slower)." % (n, cores, kernel, "true" if dns == "1" else "false"), "",
-      "| operation | containers already there | Berth p50 | Berth p90 | netavark p50 | netavark p90 | ratio p50 | ratio p90 | bar |",
-      "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+      "teardown ≥ 1× (no slower). Reference: `berth network connect/disconnect --ip` on a CLI network of the same kind "
+      "(which exists before the first container, so its level-0 row is not network creation)." % (n, cores, kernel, "true" if dns == "1" else "false"), "",
+      "| operation | containers already there | Berth p50 | Berth p90 | netavark p50 | netavark p90 | ratio p50 | ratio p90 | bar | berth CLI p50 (reference) |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
 for r in rows:
-    md.append("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f× | %.1f× | %s |" % (
+    md.append("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f× | %.1f× | %s | %s |" % (
         r["op"], r["level"], r["berth_median_ms"], r["berth_p90_ms"], r["netavark_median_ms"], r["netavark_p90_ms"],
-        r["ratio_median"], r["ratio_p90"], ("met (≥ %g×)" if r["meets_bar"] else "**missed** (≥ %g×)") % r["bar"]))
+        r["ratio_median"], r["ratio_p90"], ("met (≥ %g×)" if r["meets_bar"] else "**missed** (≥ %g×)") % r["bar"],
+        "%.2f" % r["berth_cli_median_ms"] if "berth_cli_median_ms" in r else "—"))
 notes = [x for x in notes.split("\n") if x]
 if notes:
     md += ["", "Notes:", ""] + ["- " + x for x in notes]
