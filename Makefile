@@ -12,7 +12,7 @@ BERTH        := $(CURDIR)/.build/$(CONFIG)/berth
 # bind9-dnsutils (dig) is for test_dns.sh; dnsperf, dnsmasq-base (the binary without the dnsmasq
 # service) and aardvark-dns are what bench/dns.sh measures berth-dns against.
 DEB_PACKAGES := libsqlite3-dev sqlite3 libnftables1 nftables iproute2 iputils-ping jq python3 util-linux procps gcc \
-                podman runc busybox-static iptables docker.io bind9-dnsutils dnsperf dnsmasq-base aardvark-dns
+                podman runc busybox-static iptables docker.io bind9-dnsutils dnsperf dnsmasq-base aardvark-dns netavark
 
 # Where `make install` puts things (DESTDIR is prepended to every path, for staging and packages).
 PREFIX         ?= /usr/local
