@@ -101,6 +101,7 @@ CID2=305422da6c69a81b5fcf09e59ebf3a945eef62e5bb3a5f9069e0fc43192161a5
 test_netavark_setup_teardown() {
     local c net status
     new_netns_container c
+    in_ns "$c" ip link set lo down          # as Podman creates the namespace
     net=$(nv_network example-net podman1 10.89.42.0/24)
     NV_STDIN=$(nv_options "$CID1" web "$net" eth0 10.89.42.4)
     nv_ok setup "/run/netns/$c"
@@ -119,6 +120,8 @@ test_netavark_setup_teardown() {
     assert_contains "$(ip -n "$BT_HOST" -o addr show dev podman1)" "10.89.42.1/24" "bridge podman1 holds the gateway"
     ping_ok "$c" 10.89.42.1
     ping_ok "$c" "$UPSTREAM_IP"
+    # netavark brings the container's loopback up (Podman runs no loopback plugin with it)
+    assert_contains "$(in_ns "$c" ip -o link show dev lo)" "<LOOPBACK,UP" "lo is up"
     # The store: a Podman-owned network.
     assert_eq 1 "$(berth_host endpoints --format json | jq length)" "one endpoint"
     NV_STDIN=$(nv_options "$CID1" web "$net" eth0 10.89.42.4)
