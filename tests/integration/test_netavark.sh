@@ -456,3 +456,36 @@ test_netavark_log_levels() {
     NV_STDIN="" nv_error 'DNS server "banana" is not an IP address' update notes --network-dns-servers 1.1.1.1,banana
     assert_clean
 }
+
+# Podman starts containers in parallel: setups racing on one network Berth does not know yet all
+# succeed (one creates it), and teardowns racing each other remove it once, at the end.
+test_netavark_parallel_setups_and_teardowns() {
+    local -a cs=() pids=()
+    local i c net
+    net=$(nv_network busy podman25 10.89.25.0/24)
+    for i in 1 2 3 4 5 6; do new_netns_container c; cs+=("$c"); done
+    for i in "${!cs[@]}"; do
+        c=${cs[$i]}
+        NV_LAST[$c]=$(nv_options "$(printf '%064d' "$i")" "p$i" "$net" eth0 "10.89.25.$((i + 10))")
+        ( NV_STDIN=${NV_LAST[$c]}; nv_run setup "/run/netns/$c"
+          printf '%s\n%s\n%s\n' "$RC" "$OUT" "$ERR" >"$BT_TMP/par-$i" ) &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i"; done
+    for i in "${!cs[@]}"; do
+        assert_eq 0 "$(head -n1 "$BT_TMP/par-$i")" "parallel setup $i: $(cat "$BT_TMP/par-$i")"
+        assert_eq "10.89.25.$((i + 10))/24" "$(container_ipv4 "${cs[$i]}")" "address of container $i"
+    done
+    assert_eq 6 "$(berth_host endpoints --format json | jq length)" "six endpoints"
+    ping_ok "${cs[0]}" 10.89.25.15
+    pids=()
+    for i in "${!cs[@]}"; do
+        c=${cs[$i]}
+        ( NV_STDIN=${NV_LAST[$c]}; nv_run teardown "/run/netns/$c"; echo "$RC:$OUT:$ERR" >"$BT_TMP/part-$i" ) &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i"; done
+    for i in "${!cs[@]}"; do assert_eq "0::" "$(cat "$BT_TMP/part-$i")" "parallel teardown $i"; done
+    assert_clean
+    nv_assert_network_gone busy podman25 10.89.25.0/24
+}
