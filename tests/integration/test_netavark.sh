@@ -319,8 +319,8 @@ test_netavark_errors() {
     net=$(nv_network good podman19 10.89.19.0/24)
     before=$(snapshot "$a")
     NV_STDIN=$(nv_options "$CID1" a "$net" eth0 10.89.19.2)
-    nv_error "" setup /run/netns/bt-no-such-namespace
-    nv_error "" setup /proc/self/ns/mnt
+    nv_error "/run/netns/bt-no-such-namespace: no such file" setup /run/netns/bt-no-such-namespace
+    nv_error "not a network namespace" setup /proc/self/ns/mnt
     NV_STDIN=$(nv_options "$CID1" a "$(nv_network bad podman19 10.89.19.0/24 '.driver = "ipvlan"')" eth0 10.89.19.2)
     nv_error 'unsupported network driver "ipvlan"' setup "/run/netns/$a"
     NV_STDIN=$(nv_options "$CID1" a "$(nv_network good podman19 10.89.19.0/24 '.options = {vlan: "3"}')" eth0 10.89.19.2)
