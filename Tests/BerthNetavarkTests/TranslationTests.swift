@@ -20,7 +20,8 @@ final class TranslationTests: XCTestCase {
     }
 
     private func setup(_ o: NetworkOptions, ipv6: Bool = true) throws -> PodmanSetup {
-        try Translation.setup(o, namespace: "/run/netns/x", ipv6Available: { ipv6 })
+        var notes: [String] = []
+        return try Translation.setup(o, namespace: "/run/netns/x", ipv6Available: { ipv6 }, notes: &notes)
     }
 
     private func assertError(_ o: NetworkOptions, _ message: String, ipv6: Bool = true, line: UInt = #line) {
@@ -191,6 +192,18 @@ final class TranslationTests: XCTestCase {
         var missing = options(bridge())
         missing.networkInfo = []
         assertError(missing, #"network "net" has no definition in network_info"#)
+    }
+
+    func testAliasesThatAreNoDNSNames() throws {
+        var o = options(bridge())
+        o.networks[0].options.aliases = ["db", "bad name!", "c10905e99052"]
+        var notes: [String] = []
+        let s = try Translation.setup(o, namespace: "/n", ipv6Available: { true }, notes: &notes)
+        XCTAssertEqual(s.networks[0].aliases, ["db", "c10905e99052"])
+        XCTAssertEqual(notes, [#"network "net": alias "bad name!" is not a DNS name: the container is not registered under it"#])
+        var n = bridge()
+        n.dnsEnabled = false
+        XCTAssertEqual(try setup(options(n)).networks[0].aliases, [], "no name service, no names")
     }
 
     func testTeardownIsLenient() {

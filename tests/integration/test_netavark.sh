@@ -445,12 +445,14 @@ test_netavark_log_levels() {
     net=$(nv_network notes podman24 10.89.24.0/24)
     # a container name that is no DNS name: the engine notes that it is not registered
     nv_setup "$a" "$CID1" "web_1!" "$net" eth0 10.89.24.2     # nv_ok: stderr empty
-    NV_STDIN=$(nv_options "$CID2" "db_1!" "$net" eth0 10.89.24.3)
+    NV_STDIN=$(nv_options "$CID2" "db_1!" "$net" eth0 10.89.24.3 | jq -c '.networks.notes.aliases += ["bad alias!", "db"]')
     NV_LAST[$b]=$NV_STDIN
     NV_RUST_LOG=info nv_run setup "/run/netns/$b"
     assert_eq 0 "$RC" "setup at info"
     assert_contains "$ERR" "note:" "notes at RUST_LOG=info"
+    assert_contains "$ERR" 'alias "bad alias!" is not a DNS name' "the alias that is no DNS name is noted, not fatal"
     jq -e .notes >/dev/null <<<"$OUT" || fail "stdout is still the status block alone: $OUT"
+    nv_resolves "$a" 10.89.24.1 db.dns.podman 10.89.24.3
     nv_teardown "$a"; nv_teardown "$b"
     # update: addresses are checked before anything changes
     NV_STDIN="" nv_error 'DNS server "banana" is not an IP address' update notes --network-dns-servers 1.1.1.1,banana
