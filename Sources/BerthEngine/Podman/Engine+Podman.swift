@@ -33,7 +33,7 @@ extension Engine {
                 request.dnsName = setup.containerName
                 request.aliases = n.aliases
                 // A failed connect has undone itself (and a network it made); a stale record
-                // removed above is not restored: it was idle and out of date.
+                // its resolve removed is not restored: it was idle and out of date.
                 let attachment = try connect(request)
                 done.append(attachment)
                 if attachment.createdNetwork { created.append(attachment.network.name) }
