@@ -163,8 +163,10 @@ extension Engine {
         if let b = spec.bridge, b != n.bridge { throw differ("bridge", n.bridge, b) }
         if spec.mtu != 0, spec.mtu != n.mtu { throw differ("MTU", "\(n.mtu)", "\(spec.mtu)") }
         if spec.isInternal != n.isInternal { throw differ("internal", "\(n.isInternal)", "\(spec.isInternal)") }
-        if !spec.isInternal, spec.masquerade != n.masquerade { throw differ("masquerade", "\(n.masquerade)", "\(spec.masquerade)") }
-        if !spec.isInternal, n.subnet6 != nil, spec.masquerade6 != n.masquerade6 {
+        // A macvlan network has no NAT whatever a spec says (its traffic does not pass the host).
+        let natApplies = !spec.isInternal && n.driver != MacvlanDriver.driverName
+        if natApplies, spec.masquerade != n.masquerade { throw differ("masquerade", "\(n.masquerade)", "\(spec.masquerade)") }
+        if natApplies, n.subnet6 != nil, spec.masquerade6 != n.masquerade6 {
             throw differ("IPv6 NAT", "\(n.masquerade6)", "\(spec.masquerade6)")
         }
         if let d = spec.driver, d != n.driver { throw differ("driver", n.driver, d) }

@@ -16,7 +16,9 @@ import Glibc
 /// container, so there is nothing on the host for `berth gc` to sweep: a container's death
 /// takes its macvlan with it.
 final class MacvlanDriver: NetworkDriver {
-    let name = "macvlan"
+    /// The name macvlan networks record.
+    static let driverName = "macvlan"
+    let name = MacvlanDriver.driverName
     let routesThroughHost = false
     private var session: RouteSession?
     /// The links this driver made for attaches still in progress: endpoint id → the link's index
