@@ -46,6 +46,19 @@ final class MacvlanDriver: NetworkDriver {
 
     func deviceName(forNetworkID id: String) -> String { Self.internalName(ofNetworkID: id) }
 
+    /// No parent named (Podman's empty `network_interface`): the interface of the host's IPv4
+    /// default route, as netavark does.
+    func complete(_ spec: inout NetworkSpec) throws {
+        guard spec.parent?.isEmpty ?? true else { return }
+        let session = try host()
+        let route = try session.routes().filter { $0.table == UInt32(RouteField.tableMain) && $0.destination.prefixLength == 0 }
+            .min { $0.metric < $1.metric }
+        guard let index = route?.outputIndex, let link = try session.links().first(where: { $0.index == index }) else {
+            throw BerthError.invalidArgument("macvlan network '\(spec.name)' needs a parent interface (--parent): the host has no IPv4 default route to take it from")
+        }
+        spec.parent = link.name
+    }
+
     func hostSurvey(resolvConf: String) throws -> HostSurvey {
         // Only asked for when a subnet is to be chosen: the LAN's subnet is the LAN's, not
         // Berth's to pick from its pools.
