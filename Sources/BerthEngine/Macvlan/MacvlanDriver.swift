@@ -47,8 +47,10 @@ final class MacvlanDriver: NetworkDriver {
     func deviceName(forNetworkID id: String) -> String { Self.internalName(ofNetworkID: id) }
 
     /// No parent named (Podman's empty `network_interface`): the interface of the host's IPv4
-    /// default route, as netavark does.
+    /// default route, as netavark does. Podman's networks get no name service, as netavark
+    /// gives a macvlan network none whatever `dns_enabled` says (the CLI and CNI refuse one).
     func complete(_ spec: inout NetworkSpec) throws {
+        if spec.owner == .podman { spec.dns = false }
         guard spec.parent?.isEmpty ?? true else { return }
         let session = try host()
         let route = try session.routes().filter { $0.table == UInt32(RouteField.tableMain) && $0.destination.prefixLength == 0 }
