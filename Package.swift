@@ -96,7 +96,12 @@ let package = Package(
         .target(name: "BerthCNI",
                 dependencies: ["BerthEngine", "BerthAddress", "BerthJSON"],
                 swiftSettings: strict),
-        .executableTarget(name: "berth", dependencies: ["BerthCLI", "BerthCNI"], swiftSettings: strict,
+        // netavark front end: the same binary, run by Podman under the name `netavark`
+        // (docs/podman.md).
+        .target(name: "BerthNetavark",
+                dependencies: ["BerthEngine", "BerthAddress", "BerthJSON"],
+                swiftSettings: strict),
+        .executableTarget(name: "berth", dependencies: ["BerthCLI", "BerthCNI", "BerthNetavark"], swiftSettings: strict,
                           linkerSettings: startupLinking),
         // The name service: one long-lived process per state directory (docs/dns.md).
         .executableTarget(name: "berth-dns",
@@ -121,6 +126,8 @@ let package = Package(
         // The engine's transactions and rollbacks over fake drivers: no root, milliseconds.
         .testTarget(name: "BerthEngineTests",
                     dependencies: ["BerthEngine", "BerthStore", "BerthFirewall", "BerthNetlink", "BerthAddress", "BerthTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "BerthNetavarkTests", dependencies: ["BerthNetavark", "BerthEngine", "BerthAddress", "BerthJSON"],
                     swiftSettings: strict),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthAddress", "BerthEngine", "BerthJSON"], swiftSettings: strict),
     ]

@@ -85,6 +85,7 @@ struct NetworkView {
             ("created", .int(n.created)),
             ("dns", .bool(n.dns)), ("dnsDomain", .string(n.dnsDomain)),
             ("dnsServers", .array(n.dnsServers.map { .string("\($0)") })),
+            ("owner", .string(n.owner)), ("routeMetric", .int(Int64(n.routeMetric))),
             ("endpoints", .array(endpoints.map { e in
                 var view = EndpointView(e, gateway: n.gateway, gateway6: n.gateway6)
                 view.ports = ports.filter { $0.endpoint == e.id }.map(\.mapping)

@@ -35,6 +35,8 @@ extension CNIConfig {
         }
         let addressing = try addressingByFamily()
         var spec = NetworkSpec(name: name)
+        // Recorded as the network's owner: Podman's front end never takes over a CNI network.
+        spec.owner = .cni
         if let a = addressing[.ipv4] {
             spec.subnet = try a.subnet.map { text in try Self.parse(text, "subnet") { IPv4Subnet($0) } }
             spec.gateway = try a.gateway.map { try Self.parse($0, "gateway", IPv4Address.init) }

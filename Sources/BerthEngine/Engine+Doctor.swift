@@ -35,7 +35,7 @@ extension Engine {
                                               fix: "berth gc"))
             }
             for kind in FirewallKind.allCases {
-                let mine = networks.filter { (FirewallKind(rawValue: $0.firewall) ?? .nftables) == kind }
+                let mine = networks.filter { (FirewallKind(rawValue: $0.firewall) ?? .nftables) == kind && !$0.isAddressless }
                 guard !mine.isEmpty else { continue }
                 findings += firewall(kind).diagnose(mine.map(FirewallNetwork.init)).map {
                     DoctorFinding(problem: $0.problem, fix: $0.fix)

@@ -13,7 +13,14 @@ extension Engine {
             throw BerthError.conflict("network '\(spec.name)' already exists")
         }
         let (wantsIPv4, wantsIPv6) = (spec.wantsIPv4, spec.wantsIPv6)
-        guard wantsIPv4 || wantsIPv6 else {
+        if spec.addressless {
+            let stated = [spec.subnet.map { "\($0)" }, spec.gateway.map { "\($0)" }, spec.ipRange.map { "\($0)" },
+                          spec.subnet6.map { "\($0)" }, spec.gateway6.map { "\($0)" }, spec.ipRange6.map { "\($0)" }]
+            if let first = stated.compactMap({ $0 }).first {
+                throw BerthError.invalidArgument("network '\(spec.name)' has no addresses (IPAM none), yet \(first) is given for it")
+            }
+        }
+        guard wantsIPv4 || wantsIPv6 || spec.addressless else {
             throw BerthError.invalidArgument("a network needs IPv4 or IPv6: --ipv4=false needs --ipv6")
         }
         if !wantsIPv4, spec.subnet != nil || spec.gateway != nil || spec.ipRange != nil {
@@ -46,10 +53,12 @@ extension Engine {
                              ipRange: spec.ipRange, mtu: spec.mtu, isInternal: spec.isInternal,
                              masquerade: spec.masquerade && !spec.isInternal && driver.routesThroughHost, labels: spec.labels,
                              created: Int64(time(nil)), icc: spec.icc, isolated: spec.isolated,
-                             driver: driver.name, firewall: spec.firewall ?? Self.defaultFirewall(of: driver).rawValue,
+                             driver: driver.name,
+                             // Without addresses there is nothing to NAT, publish or isolate.
+                             firewall: spec.addressless ? FirewallKind.none.rawValue : spec.firewall ?? Self.defaultFirewall(of: driver).rawValue,
                              subnet6: v6?.subnet, gateway6: v6?.gateway, ipRange6: spec.ipRange6,
                              masquerade6: spec.masquerade6 && !spec.isInternal && driver.routesThroughHost,
-                             dns: spec.dns, dnsDomain: spec.dnsDomain, dnsServers: spec.dnsServers,
+                             dns: spec.dns && !spec.addressless, dnsDomain: spec.dnsDomain, dnsServers: spec.dnsServers,
                              owner: NetworkOwner(rawValue: spec.owner.rawValue) ?? .cli, parent: spec.parent ?? "",
                              driverOptions: spec.driverOptions, routeMetric: spec.routeMetric)
     }

@@ -153,6 +153,9 @@ extension Engine {
         func text(_ value: (some CustomStringConvertible)?, _ none: String = "none") -> String {
             value.map { "\($0)" } ?? none
         }
+        if spec.addressless != n.isAddressless {
+            throw differ("addresses", n.isAddressless ? "none" : n.subnetsDescription, spec.addressless ? "none" : "some")
+        }
         if let s = spec.subnet, s != n.subnet { throw differ("subnet", text(n.subnet), "\(s)") }
         if let g = spec.gateway, g != n.gateway { throw differ("gateway", text(n.gateway), "\(g)") }
         if let r = spec.ipRange, r != n.ipRange { throw differ("ip range", text(n.ipRange, "(whole subnet)"), "\(r)") }

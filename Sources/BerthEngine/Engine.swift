@@ -139,7 +139,8 @@ public final class Engine {
         let networks = try store.networks()
         let ports = try store.ports()
         for kind in FirewallKind.allCases {
-            let mine = networks.filter { (FirewallKind(rawValue: $0.firewall) ?? .nftables) == kind }
+            // An addressless network has no rules: nothing of it to NAT, publish or isolate.
+            let mine = networks.filter { (FirewallKind(rawValue: $0.firewall) ?? .nftables) == kind && !$0.isAddressless }
             let names = Set(mine.map(\.name))
             let firewall = firewall(kind)
             if mine.isEmpty {

@@ -54,6 +54,11 @@ public struct NetworkSpec: Sendable {
     /// The metric of the default routes the network installs in containers; 0 for the
     /// kernel's default.
     public var routeMetric: Int = 0
+    /// A network without addresses (Podman's IPAM driver `none`): a bridge with neither IPv4
+    /// nor IPv6, whose containers get an interface (up) without addresses or routes. No subnet
+    /// may be stated; it has no firewall rules (nothing to NAT, publish or isolate) and no
+    /// name service.
+    public var addressless: Bool = false
 
     public init(name: String, subnet: IPv4Subnet? = nil, gateway: IPv4Address? = nil,
                 ipRange: IPv4Subnet? = nil, bridge: String? = nil, mtu: Int = 0,
@@ -71,10 +76,11 @@ public struct NetworkSpec: Sendable {
 
     /// Whether the network gets IPv4, from what the spec states.
     var wantsIPv4: Bool {
-        ipv4 ?? !(subnet == nil && ipv6 != false && (subnet6 != nil || gateway6 != nil || ipRange6 != nil))
+        if addressless { return false }
+        return ipv4 ?? !(subnet == nil && ipv6 != false && (subnet6 != nil || gateway6 != nil || ipRange6 != nil))
     }
     /// Whether the network gets IPv6, from what the spec states.
-    var wantsIPv6: Bool { ipv6 ?? (subnet6 != nil || gateway6 != nil || ipRange6 != nil) }
+    var wantsIPv6: Bool { !addressless && (ipv6 ?? (subnet6 != nil || gateway6 != nil || ipRange6 != nil)) }
 
     /// The default network, like Docker's `bridge` on `docker0`.
     public static let defaultNetworkName = "bridge"

@@ -45,6 +45,10 @@ public struct NetworkInfo: Sendable, Equatable {
     public var dnsDomain: String
     /// The network's own upstream name servers; empty for the host's.
     public var dnsServers: [IPAddress]
+    /// The front end that made the network ("cli", "cni", "podman"; "" before schema v7).
+    public var owner: String
+    /// The metric of the default routes it installs in containers; 0 for the kernel's default.
+    public var routeMetric: Int
 
     /// The name servers a container of the network uses (its gateways, IPv4 first) when the
     /// network has a name service; else none.
@@ -67,6 +71,8 @@ public struct NetworkInfo: Sendable, Equatable {
         isInternal = n.isInternal; masquerade = n.masquerade; icc = n.icc; isolated = n.isolated
         labels = n.labels; created = n.created
         dns = n.dns; dnsDomain = n.dnsDomain; dnsServers = n.dnsServers
+        owner = n.owner.rawValue
+        routeMetric = n.routeMetric
     }
 }
 

@@ -18,9 +18,10 @@ public final class OperationLock {
         case exclusive
     }
 
-    /// Opens `DIR/operations.lock` and takes it in `mode`, waiting for conflicting holders.
-    public init(directory: String, mode: Mode) throws {
-        let path = directory.hasSuffix("/") ? directory + "operations.lock" : directory + "/operations.lock"
+    /// Opens `DIR/FILE` (`operations.lock` unless another lock of the same kind is meant) and
+    /// takes it in `mode`, waiting for conflicting holders.
+    public init(directory: String, mode: Mode, file: String = "operations.lock") throws {
+        let path = directory.hasSuffix("/") ? directory + file : directory + "/" + file
         // Never through a link (see `StateDirectoryPolicy`); never blocking on a FIFO.
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         guard fd >= 0 else {

@@ -59,11 +59,12 @@ final class SchemaVersion5UpgradeTests: XCTestCase {
             name: "web", id: "0123456789abcdef", bridge: "br-web", subnet: IPv4Subnet("10.136.0.0/24"),
             gateway: IPv4Address("10.136.0.1"), ipRange: IPv4Subnet("10.136.0.128/25"), mtu: 1400,
             isInternal: false, masquerade: true, labels: ["team": "blue"], created: 1_700_000_000,
-            lastAllocated: IPv4Address("10.136.0.129"), icc: false, isolated: false, driver: "macvlan", firewall: "none")
+            lastAllocated: IPv4Address("10.136.0.129"), icc: false, isolated: false, driver: "macvlan", firewall: "none",
+            owner: .unknown)   // made before version 7 recorded owners
         let db = NetworkRecord(
             name: "db", id: "fedcba9876543210", bridge: "br-db", subnet: IPv4Subnet("10.136.1.0/24"),
             gateway: IPv4Address("10.136.1.1"), ipRange: nil, mtu: 0, isInternal: true, masquerade: false,
-            labels: [:], created: 1_700_000_005)
+            labels: [:], created: 1_700_000_005, owner: .unknown)
         XCTAssertEqual(try store.networks(), [db, web])
         XCTAssertEqual(try store.networks().map(\.families), [[.ipv4], [.ipv4]], "no network had IPv6 before")
         XCTAssertEqual(try store.networks().map(\.masquerade6), [true, true], "the IPv6 NAT default")
