@@ -13,7 +13,8 @@
 #          BENCH_PEER_MAX / BENCH_PEER_PORTS (the peers' caps: quick 500 / 200, full 1000 / 1000),
 #          BENCH_BULK_ROUNDS, BENCH_IPERF_SECONDS, BENCH_IPERF_ROUNDS,
 #          BENCH_DS_PAIR (rounds of Berth's IPv4-only/dual-stack pairs alone: quick 100, full 300),
-#          BENCH_DNS=0 (skip the container DNS section, bench/dns.sh; its own knobs are BENCH_DNS_*)
+#          BENCH_DNS=0 (skip the container DNS section, bench/dns.sh; its own knobs are BENCH_DNS_*),
+#          BENCH_NETAVARK=0 (skip Berth as netavark vs netavark, bench/netavark.sh; knobs BENCH_NV_*)
 #
 # Writes bench/results/compare.{md,json}, compare-samples.txt and attach-growth.svg.
 #
@@ -520,6 +521,18 @@ if [[ ${BENCH_DNS:-1} != 0 ]]; then
     else NOTES+=("bench/dns.sh failed: $(tail -c 400 "$ST/dns.log" | tr '\n' ' ')"); fi
 fi
 
+# ---- 4c. Berth as Podman's netavark (bench/netavark.sh: setup/teardown against netavark) ---------
+# Its own namespaces and trap; it writes results/netavark.{md,json}, which report.py appends.
+# Skipped (with a note) when this berth has no netavark front end.
+NETAVARK_DONE=0
+if [[ ${BENCH_NETAVARK:-1} != 0 ]]; then
+    log "Berth as netavark: bench/netavark.sh"
+    rm -f "$RESULTS/netavark.md" "$RESULTS/netavark.json"
+    if BERTH=$BERTH_ORIGIN BENCH_NV_N=${BENCH_NV_N:-$([[ $MODE == full ]] && echo 100 || echo 30)} \
+        bash "$HERE/netavark.sh" >"$ST/netavark.log" 2>&1; then NETAVARK_DONE=1
+    else NOTES+=("bench/netavark.sh failed: $(tail -c 400 "$ST/netavark.log" | tr '\n' ' ')"); fi
+fi
+
 # ---- 5. report ------------------------------------------------------------------------------------
 failed=$(wc -l < "$FAILS")
 ((failed > 0)) && NOTES+=("$failed operations failed and are left out (first errors: $(head -c 600 "$ST/errors.txt" | tr '\n' ' '))")
@@ -528,5 +541,5 @@ python3 "$HERE/report.py" "$SAMPLES" "$FAILS" "$RESULTS" \
     "mode=$MODE" "berth=$BERTH_ORIGIN" "cores=$(nproc)" "kernel=$(uname -r)" \
     "cni_plugins=$(version_of containernetworking-plugins)" "netavark=$(version_of netavark)" \
     "iperf3=$(version_of iperf3)" "levels=$LEVELS" "ports=$PORTS" "peer_ports=$PEER_PORTS" "bulk=$BULK" \
-    "ds_pair=$DS_PAIR" "dns=$DNS_DONE" \
+    "ds_pair=$DS_PAIR" "dns=$DNS_DONE" "netavark_bench=$NETAVARK_DONE" \
     "notes=$(printf '%s\n' "${NOTES[@]+"${NOTES[@]}"}")"

@@ -338,13 +338,21 @@ if meta.get("dns") == "1" and os.path.exists(dns_md):
     dns_section = open(dns_md).read().rstrip("\n")
     lines += ["", dns_section]
 
+# Berth as netavark: bench/netavark.sh, likewise (meta netavark_bench=1 says this run made it).
+nv_md = os.path.join(out_dir, "netavark.md")
+nv_section = None
+if meta.get("netavark_bench") == "1" and os.path.exists(nv_md):
+    nv_section = open(nv_md).read().rstrip("\n")
+    lines += ["", nv_section]
+
 md = "\n".join(lines) + "\n"
 os.makedirs(out_dir, exist_ok=True)
 open(os.path.join(out_dir, "compare.md"), "w").write(md)
 json.dump({"meta": meta, "notes": notes,
            "stats": [{"tool": t, "op": o, **s} for (t, o), s in sorted(stats.items())],
            "ratios": ratios, "growth_attach_median_ms": growth, "dual_stack": dual, "targets": targets,
-           "dns": json.load(open(os.path.join(out_dir, "dns.json"))) if dns_section is not None else None},
+           "dns": json.load(open(os.path.join(out_dir, "dns.json"))) if dns_section is not None else None,
+           "netavark": json.load(open(os.path.join(out_dir, "netavark.json"))) if nv_section is not None else None},
           open(os.path.join(out_dir, "compare.json"), "w"), indent=2)
 
 # ---- SVG: attach median against endpoint count, one line per tool, log y -----------------------

@@ -55,7 +55,7 @@ enum Translation {
     }
 
     /// The network as Berth creates it: owned by Podman, with Podman's subnets and bridge name.
-    static func spec(_ n: Network) throws -> NetworkSpec {
+    static func spec(_ n: Network, defaultParent: () -> String? = DefaultRouteInterface.find) throws -> NetworkSpec {
         let name = quoted(n.name)
         var spec = NetworkSpec(name: n.name)
         spec.owner = .podman
@@ -64,7 +64,10 @@ enum Translation {
             spec.bridge = n.networkInterface.isEmpty ? nil : n.networkInterface
         case "macvlan":
             spec.driver = "macvlan"
-            spec.parent = n.networkInterface.isEmpty ? nil : n.networkInterface
+            spec.parent = n.networkInterface.isEmpty ? defaultParent() : n.networkInterface
+            // Containers sit on the parent's LAN: nothing goes through the host to NAT.
+            spec.masquerade = false
+            spec.masquerade6 = false
         default:
             throw NetavarkError("unsupported network driver \(quoted(n.driver))")
         }

@@ -1120,3 +1120,158 @@ host_addr6_in() { [[ -n "$(ip -n "$BT_HOST" -6 addr show dev "$UPLINK_IF" to "$1
 
 # host_ra_default_route: the host's default route learned from a router advertisement.
 host_ra_default_route() { ip -n "$BT_HOST" -6 route show default proto ra; }
+
+# ---------------------------------------------------------------------------------------------
+# Podman 4.3 with network_backend = "netavark" (test_podman_netavark.sh). The same private
+# sandbox as the CNI helpers above; the `netavark` Podman finds first in helper_binaries_dir is a
+# link to a binary of the test's choice: Berth (its netavark front end answers to that name) or
+# Debian's netavark (to prove the harness itself). aardvark-dns comes from /usr/lib/podman.
+
+# podman_nv_prepare DIR TARGET [LOGDIR]: skip unless Podman, runc, busybox-static are installed;
+# lay out DIR: storage, network config dir DIR/networks, DIR/helpers/netavark → TARGET, the
+# busybox rootfs (with httpd, nc, nslookup) and containers.conf. With LOGDIR, DIR/helpers/netavark
+# is instead a wrapper that runs TARGET (as argv[0] "netavark") and appends each call's argv,
+# environment, stdin, stdout and exit status to LOGDIR/NNN-COMMAND.txt.
+podman_nv_prepare() {
+    local dir=$1 target=$2 logdir=${3:-} p
+    for p in podman runc; do command -v "$p" >/dev/null 2>&1 || skip_test "$p is not installed (apt-get install podman runc busybox-static netavark aardvark-dns)"; done
+    [[ -x /bin/busybox ]] || skip_test "busybox-static is not installed"
+    file -L /bin/busybox 2>/dev/null | grep -q "statically linked" || ldd /bin/busybox 2>&1 | grep -q "not a dynamic" \
+        || skip_test "/bin/busybox is not statically linked (install busybox-static)"
+    [[ -x /usr/lib/podman/aardvark-dns ]] || skip_test "aardvark-dns is not installed (Podman needs it beside the netavark helper)"
+
+    mkdir -p "$dir"/{root,runroot,tmp,networks,helpers,rootfs/bin,rootfs/etc,rootfs/tmp,rootfs/proc,rootfs/sys,rootfs/dev,rootfs/www}
+    if [[ -n "$logdir" ]]; then
+        mkdir -p "$logdir"
+        cat >"$dir/helpers/netavark" <<WRAP
+#!/bin/bash
+# Logs one call of Podman to its netavark helper, then answers as $target would.
+n=\$(ls "$logdir" | wc -l); n=\$(printf '%03d' "\$n")
+cmd=\$(for a in "\$@"; do case "\$a" in setup|teardown|update|version|--version) echo "\$a"; break ;; esac; done)
+f="$logdir/\$n-\${cmd:-other}.txt"
+in=\$(mktemp); out=\$(mktemp); err=\$(mktemp)
+if [[ "\$cmd" == setup || "\$cmd" == teardown ]]; then cat >"\$in"; else : >"\$in"; fi
+(exec -a netavark "$target" "\$@") <"\$in" >"\$out" 2>"\$err"
+rc=\$?
+{
+    printf '# argv: netavark'; printf ' %q' "\$@"; printf '\n'
+    echo "# env: \$(env | grep -E '^(BERTH_|RUST_|NETAVARK|PATH=|CONTAINERS|XDG)' | sort | tr '\n' ' ')"
+    echo "# stdin:"; cat "\$in"; echo
+    echo "# stdout (rc=\$rc):"; cat "\$out"; echo
+    [[ -s "\$err" ]] && { echo "# stderr:"; cat "\$err"; }
+} >"\$f"
+cat "\$out"; cat "\$err" >&2
+rm -f "\$in" "\$out" "\$err"
+exit \$rc
+WRAP
+        chmod +x "$dir/helpers/netavark"
+    else
+        ln -s "$target" "$dir/helpers/netavark"
+    fi
+    cp /bin/busybox "$dir/rootfs/bin/busybox"
+    for p in sh ping sleep ip cat ls grep rm timeout httpd nc nslookup wget hostname; do ln -s busybox "$dir/rootfs/bin/$p"; done
+    echo 'root:x:0:0:root:/:/bin/sh' >"$dir/rootfs/etc/passwd"
+    echo 'bt-page' >"$dir/rootfs/www/index.html"
+    cat >"$dir/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+
+[network]
+network_backend = "netavark"
+network_config_dir = "$dir/networks"
+
+[engine]
+helper_binaries_dir = ["$dir/helpers", "/usr/lib/podman"]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$dir/events.log"
+tmp_dir = "$dir/tmp"
+CONF
+    cat >"$dir/storage.conf" <<CONF
+[storage]
+driver = "vfs"
+graphroot = "$dir/root"
+runroot = "$dir/runroot"
+CONF
+}
+
+# podman_nv_run DIR <<'SCRIPT': run SCRIPT (bash, set -u) in the host netns and a private mount
+# namespace with: `pm` (Podman on DIR's storage), `be` (berth on this test's state), `up CMD`
+# (CMD in the upstream netns), `check NAME CMD...` (up to 3 tries; prints "CHECK NAME ok|FAILED"),
+# `say KEY VALUE...` (prints "KEY VALUE..."), $BERTH, $BT_STATE, $UPLINK_HOST_IP, after importing
+# the image localhost/bt-busybox. The host's resolv.conf is this test's (nameserver: the
+# upstream), so aardvark-dns or berth-dns forward nowhere else. Sets RC OUT ERR and shows OUT on
+# stderr. Every container is removed (podman rm -af) when SCRIPT ends, also half-way.
+podman_nv_run() {
+    local dir=$1
+    {
+        cat <<'SCRIPT'
+set -u
+dir=$1
+mount --make-rprivate /
+# the upstream namespace stays reachable after /run/netns is replaced below
+touch "$dir/upns"; mount --bind "/run/netns/$BT_UP" "$dir/upns"
+# Podman's run-time state lives and dies with this mount namespace: /run/containers/networks
+# (its IPAM database, aardvark-dns's config: Podman puts them there whatever the storage says),
+# /run/netns (container namespaces), runc's state, the xtables lock.
+mount -t tmpfs bt-podman-run /run
+mkdir -p /run/netns
+mount --bind "$BERTH_RESOLV_CONF" /etc/resolv.conf
+export CONTAINERS_CONF=$dir/containers.conf CONTAINERS_STORAGE_CONF=$dir/storage.conf
+export XDG_RUNTIME_DIR=$dir/tmp TMPDIR=$dir/tmp BERTH_STATE_DIR=$BT_STATE
+pm() { podman --root "$dir/root" --runroot "$dir/runroot" --storage-driver vfs "$@"; }
+be() { "$BERTH" "$@"; }
+up() { nsenter --net="$dir/upns" -- "$@"; }
+say() { echo "$*"; }
+# (Debian's static busybox wget crashes with -T and with -O -: a timeout around it, into a file.) http_ok [up] URL: bt-page fetched from URL here
+# or, with "up", from the upstream namespace. c_http_ok CONTAINER URL: the same inside a container.
+http_ok() {
+    local f rc pfx=()
+    [[ $1 == up ]] && { pfx=(up); shift; }
+    f=$(mktemp -p "$dir/tmp")
+    "${pfx[@]}" timeout 3 /bin/busybox wget -q -O "$f" "$1" 2>/dev/null && grep -qx bt-page "$f"
+    rc=$?; rm -f "$f"; return $rc
+}
+c_http_ok() { pm exec "$1" sh -c "rm -f /tmp/p; timeout 3 wget -q -O /tmp/p '$2' && grep -qx bt-page /tmp/p"; }
+check() {
+    local name=$1 i; shift
+    for i in 1 2 3; do "$@" >/dev/null 2>&1 && { echo "CHECK $name ok"; return 0; }; sleep 0.2; done
+    echo "CHECK $name FAILED"; return 1
+}
+# check_within NAME SECONDS CMD...: like check, retrying until SECONDS have passed (for changes
+# that land asynchronously, e.g. a DNS server reloading its names)
+check_within() {
+    local name=$1 end=$((SECONDS + $2)); shift 2
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS < end)) || { echo "CHECK $name FAILED"; return 1; }
+        sleep 0.1
+    done
+    echo "CHECK $name ok"
+}
+# a failure half-way must not leave runc containers (and their cgroups) running
+trap 'pm rm -af -t 0 >/dev/null 2>&1 || true' EXIT
+tar -C "$dir/rootfs" -c . | pm import - localhost/bt-busybox:latest >/dev/null || { echo "image import failed"; exit 1; }
+SCRIPT
+        cat
+    } >"$dir/scenario.sh"
+    # nsenter rather than `ip netns exec`: the latter remounts /sys, hiding the cgroup mounts runc needs.
+    run_capture nsenter --net="/run/netns/$BT_HOST" -- env BT_STATE="$BT_STATE" BERTH="$BERTH" BT_UP="$BT_UP" \
+        UPLINK_HOST_IP="$UPLINK_HOST_IP" BERTH_RESOLV_CONF="$BERTH_RESOLV_CONF" \
+        unshare -m --propagation private bash "$dir/scenario.sh" "$dir"
+    printf '%s\n' "$OUT" >&2
+    [[ -n "$ERR" ]] && printf 'stderr:\n%s\n' "$ERR" >&2
+    return 0
+}
+
+# podman_checks_ok NAME...: every named CHECK of the last podman_nv_run passed (and ran).
+podman_checks_ok() {
+    local n bad=""
+    for n in "$@"; do
+        grep -qx "CHECK $n ok" <<<"$OUT" || bad+=" $n"
+    done
+    [[ -z "$bad" ]] || fail "Podman scenario checks failed or did not run:$bad"
+}
+
+# podman_said KEY: the value of the last "KEY ..." line the scenario printed.
+podman_said() { grep "^$1 " <<<"$OUT" | tail -n1 | cut -d' ' -f2-; }

@@ -26,7 +26,9 @@ extension Engine {
                 _ = try clearWayForPodman(n.spec)
                 var request = ConnectRequest(network: .defined(n.spec), target: .path(setup.namespacePath),
                                              ifname: n.ifname, address: n.address, mac: n.mac,
-                                             containerID: setup.containerID, bringUpLoopback: false,
+                                             // netavark brings the container's `lo` up on every setup:
+                                             // Podman runs no loopback plugin with it.
+                                             containerID: setup.containerID, bringUpLoopback: true,
                                              ports: ports[index] ?? [], frontEnd: .podman)
                 request.address6 = n.address6
                 request.dnsName = setup.containerName
