@@ -54,6 +54,19 @@ final class ReplyDecodingTests: XCTestCase {
         XCTAssertEqual(route.outputIndex, 2)
     }
 
+    func testRouteDecodingReadsTheMetric() throws {
+        // A default route with RTA_PRIORITY 100 (a Podman network's), and one without (0).
+        let with: [UInt8] = [2, 0, 0, 0, 254, 3, 0, 1] + le32(0)
+            + le16(8) + le16(RTA.gateway) + [10, 89, 0, 1]
+            + le16(8) + le16(RTA.oif) + le32(2)
+            + le16(8) + le16(RTA.priority) + le32(100)
+        let route = try XCTUnwrap(RouteInfo(NetlinkMessage.parse(message(type: RTM.newRoute, seq: 1, payload: with))[0]))
+        XCTAssertEqual(route.destination.prefixLength, 0)
+        XCTAssertEqual(route.metric, 100)
+        let without: [UInt8] = [2, 0, 0, 0, 254, 3, 0, 1] + le32(0) + le16(8) + le16(RTA.oif) + le32(2)
+        XCTAssertEqual(try XCTUnwrap(RouteInfo(NetlinkMessage.parse(message(type: RTM.newRoute, seq: 1, payload: without))[0])).metric, 0)
+    }
+
     func testTruncatedInputIsIgnoredNotTrapped() {
         XCTAssertTrue(NetlinkMessage.parse([1, 2, 3]).isEmpty)
         XCTAssertTrue(NetlinkMessage.parse(le32(1000) + [UInt8](repeating: 0, count: 20)).isEmpty)

@@ -39,7 +39,7 @@ extension Engine {
                 if attachment.createdNetwork { created.append(attachment.network.name) }
             }
         } catch {
-            rollBack(done, created: created, containerID: setup.containerID)
+            rollBack(done, created: created)
             throw error
         }
         return done
@@ -48,7 +48,7 @@ extension Engine {
     /// Undoes a failed setup: every endpoint it attached is removed at once (synchronously,
     /// so the kernel holds none of it when the error is reported), then every network it
     /// created. Best effort: whatever remains is `berth gc`'s.
-    private func rollBack(_ done: [Attachment], created: [String], containerID: String) {
+    private func rollBack(_ done: [Attachment], created: [String]) {
         let signals = TeardownSignals.block()
         defer { signals.restore() }
         var dnsNetworks: [String] = []

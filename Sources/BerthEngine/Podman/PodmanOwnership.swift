@@ -41,8 +41,8 @@ extension Engine {
         }
     }
 
-    /// ``checkAgreement(_:_:)`` and what else Podman's definition states: isolation, the route
-    /// metric, the name service and its domain, the driver's parent and options.
+    /// ``checkAgreement(_:_:)`` (which covers a macvlan's parent and mode) and what else
+    /// Podman's definition states: isolation, the route metric, the name service and its domain.
     static func checkPodmanAgreement(_ n: NetworkRecord, _ spec: NetworkSpec) throws {
         try checkAgreement(n, spec)
         func differ(_ what: String, _ have: String, _ want: String) -> BerthError {
@@ -53,10 +53,6 @@ extension Engine {
         let dns = spec.dns && !spec.addressless
         if dns != n.dns { throw differ("DNS", "\(n.dns)", "\(dns)") }
         if dns, spec.dnsDomain.lowercased() != n.dnsDomain { throw differ("DNS domain", n.dnsDomain, spec.dnsDomain) }
-        if (spec.parent ?? "") != n.parent { throw differ("parent", n.parent.isEmpty ? "none" : n.parent, spec.parent ?? "none") }
-        if spec.driverOptions != n.driverOptions {
-            throw differ("driver options", "\(n.driverOptions)", "\(spec.driverOptions)")
-        }
     }
 
     /// Removes Podman-owned network `name` if no endpoint is left on it: the record and its
