@@ -24,9 +24,11 @@ extension Engine {
         do {
             for (index, n) in setup.networks.enumerated() {
                 _ = try clearWayForPodman(n.spec)
+                // Loopback up, as netavark's setup does: Podman leaves `lo` down and relies on its
+                // network helper for it (a container's 127.0.0.1 is dead otherwise).
                 var request = ConnectRequest(network: .defined(n.spec), target: .path(setup.namespacePath),
                                              ifname: n.ifname, address: n.address, mac: n.mac,
-                                             containerID: setup.containerID, bringUpLoopback: false,
+                                             containerID: setup.containerID, bringUpLoopback: true,
                                              ports: ports[index] ?? [], frontEnd: .podman)
                 request.address6 = n.address6
                 request.dnsName = setup.containerName
