@@ -72,8 +72,10 @@ enum Translation {
         case "host-local", "":
             try assignSubnets(n, to: &spec)
         case "none":
-            // Addressless networks arrive with the engine's flag for them (h-podeng).
-            throw NetavarkError("network \(name): IPAM driver \"none\" is not supported yet")
+            // No addresses: Podman sends no subnets; the interface comes up without addresses
+            // or routes, and there is no name service (docs/podman.md).
+            spec.addressless = true
+            (spec.ipv4, spec.ipv6) = (false, false)
         case "dhcp":
             throw NetavarkError("IPAM driver \"dhcp\" is not supported")
         case let other:
@@ -82,7 +84,7 @@ enum Translation {
         spec.isInternal = n.isInternal
         // Podman's name service is aardvark-dns's: on the gateways, for `dns.podman`. macvlan
         // networks have none (as with netavark).
-        spec.dns = n.dnsEnabled && n.driver == "bridge"
+        spec.dns = n.dnsEnabled && n.driver == "bridge" && !spec.addressless
         spec.dnsDomain = dnsDomain
         spec.dnsServers = try n.networkDNSServers.map { text in
             guard let a = IPAddress(text) else {

@@ -387,7 +387,7 @@ SQL
     CNI_STDIN=$conf cni_error 4 ADD x "$ns" abcdefghijklmnop
     assert_eq 1 "$(sqlite3 "$BT_STATE/berth.db" 'PRAGMA user_version')" "a refused ADD left the schema alone"
     CNI_STDIN=$conf cni_ok ADD x "$ns" eth0
-    assert_eq 6 "$(sqlite3 "$BT_STATE/berth.db" 'PRAGMA user_version')" "the first good ADD upgraded it (to the current version, 6)"
+    assert_eq 7 "$(sqlite3 "$BT_STATE/berth.db" 'PRAGMA user_version')" "the first good ADD upgraded it (to the current version, 7)"
     ping_ok "$c" 10.124.40.1
 }
 

@@ -77,6 +77,7 @@ extension Engine {
             }
         }
         guard removed else { return false }
+        environment.reach(.removeAfterRecord)
         NetworkHint.remove(network: name, directory: settings.stateDirectory)
         try translating { try driver.remove(n) }
         if n.dns { nameService.networkRemoved(name) }
