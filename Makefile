@@ -23,12 +23,14 @@ ZSHCOMPDIR     ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR    ?= $(PREFIX)/share/fish/vendor_completions.d
 # Where container runtimes look for CNI plugins; berth is linked there under its plugin name.
 CNI_PLUGIN_DIR ?= /opt/cni/bin
+# Podman's helper_binaries_dir for Berth: berth is linked there as `netavark` (docs/podman.md).
+NETAVARK_DIR   ?= $(PREFIX)/lib/berth
 # Shell completions and the man page, generated from the built binary by `make` (not as root).
 GEN_DIR        ?= $(CURDIR)/.build/$(CONFIG)/share
 GENERATE_MANUAL ?= $(CURDIR)/.build/$(CONFIG)/generate-manual
 GENERATED      := $(GEN_DIR)/berth.bash $(GEN_DIR)/_berth $(GEN_DIR)/berth.fish $(GEN_DIR)/berth.1
 # Every path install creates, without DESTDIR; uninstall removes exactly these.
-INSTALLED      := $(BINDIR)/berth $(BINDIR)/berth-dns $(CNI_PLUGIN_DIR)/berth $(MANDIR)/man1/berth.1 \
+INSTALLED      := $(BINDIR)/berth $(BINDIR)/berth-dns $(CNI_PLUGIN_DIR)/berth $(NETAVARK_DIR)/netavark $(MANDIR)/man1/berth.1 \
                   $(BASHCOMPDIR)/berth $(ZSHCOMPDIR)/_berth $(FISHCOMPDIR)/berth.fish
 
 .PHONY: all deps build docs install uninstall test unit-test integration-test fuzz-build fuzz-smoke fuzz demo bench clean
@@ -90,6 +92,8 @@ install: $(BERTH) $(GENERATED)
 	install -D -m 0755 $(BERTH)-dns $(DESTDIR)$(BINDIR)/berth-dns
 	install -d $(DESTDIR)$(CNI_PLUGIN_DIR)
 	ln -sfn $$(realpath -m --relative-to=$(CNI_PLUGIN_DIR) $(BINDIR)/berth) $(DESTDIR)$(CNI_PLUGIN_DIR)/berth
+	install -d $(DESTDIR)$(NETAVARK_DIR)
+	ln -sfn $$(realpath -m --relative-to=$(NETAVARK_DIR) $(BINDIR)/berth) $(DESTDIR)$(NETAVARK_DIR)/netavark
 	install -D -m 0644 $(GEN_DIR)/berth.1 $(DESTDIR)$(MANDIR)/man1/berth.1
 	install -D -m 0644 $(GEN_DIR)/berth.bash $(DESTDIR)$(BASHCOMPDIR)/berth
 	install -D -m 0644 $(GEN_DIR)/_berth $(DESTDIR)$(ZSHCOMPDIR)/_berth

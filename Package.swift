@@ -4,7 +4,7 @@ import PackageDescription
 /// Berth: container networking for Linux.
 ///
 /// Layers (data flows downwards only; nothing imports a module above it):
-///   front ends  BerthCLI (and the `berth` executable), BerthCNI — they import only the engine,
+///   front ends  BerthCLI (and the `berth` executable), BerthCNI, BerthNetavark — they import only the engine,
 ///               the value types and BerthJSON
 ///   engine      BerthEngine — one API; transactions over network drivers (the bridge driver
 ///               lives in it, behind `NetworkDriver`), firewall drivers, IPAM and the store

@@ -72,7 +72,9 @@ struct NetworkView {
         let n = network
         return .object([
             ("name", .string(n.name)), ("id", .string(n.id)), ("driver", .string(n.driver)),
-            ("firewall", .string(n.firewall)), ("bridge", .string(n.device)),
+            ("firewall", .string(n.firewall)), ("bridge", .optional(n.parent.isEmpty ? n.device : nil)),
+            ("parent", .optional(n.parent.isEmpty ? nil : n.parent)),
+            ("options", .object(n.driverOptions.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("subnet", .optional(n.subnet.map { "\($0)" })), ("gateway", .optional(n.gateway.map { "\($0)" })),
             ("ipRange", .optional(n.ipRange.map { "\($0)" })),
             ("subnet6", .optional(n.subnet6.map { "\($0)" })), ("gateway6", .optional(n.gateway6.map { "\($0)" })),
@@ -101,7 +103,8 @@ struct NetworkSummaryView {
     var json: JSONValue {
         let n = network
         return .object([
-            ("name", .string(n.name)), ("id", .string(n.id)), ("driver", .string(n.driver)), ("bridge", .string(n.device)),
+            ("name", .string(n.name)), ("id", .string(n.id)), ("driver", .string(n.driver)),
+            ("bridge", .optional(n.parent.isEmpty ? n.device : nil)), ("parent", .optional(n.parent.isEmpty ? nil : n.parent)),
             ("subnet", .optional(n.subnet.map { "\($0)" })), ("gateway", .optional(n.gateway.map { "\($0)" })),
             ("subnet6", .optional(n.subnet6.map { "\($0)" })), ("gateway6", .optional(n.gateway6.map { "\($0)" })),
             ("internal", .bool(n.isInternal)), ("endpoints", .int(Int64(endpointCount))),

@@ -3,7 +3,7 @@ import BerthEngine
 
 /// `berth network create NAME …`.
 struct NetworkCreate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a bridge network.")
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a bridge or macvlan network.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Network name.") var name: String
@@ -26,9 +26,13 @@ struct NetworkCreate: ParsableCommand {
     @Option(name: .customLong("label"), help: "KEY=VALUE metadata (repeatable).") var labels: [String] = []
     @Option(name: .customLong("icc"), help: "Inter-container communication on the bridge (--icc=false blocks it; gateway, NAT and published ports keep working).")
     var icc = true
-    @Option(help: "Network driver: bridge.") var driver = "bridge"
-    @Option(help: "Firewall that renders the network's rules: nftables, or none where another tool owns the host's firewall (no NAT, isolation or published ports from Berth).")
-    var firewall = "nftables"
+    @Option(help: "Network driver: bridge, or macvlan (containers on the LAN of --parent, with their own MACs).") var driver = "bridge"
+    @Option(help: "macvlan: the host interface whose LAN the containers join (required; it must exist and be up).")
+    var parent: String?
+    @Option(name: .customLong("macvlan-mode"), help: "macvlan: bridge (default; containers reach each other), private, vepa, passthru (one container takes the parent) or source.")
+    var macvlanMode: String?
+    @Option(help: "Firewall that renders the network's rules: nftables (default), or none where another tool owns the host's firewall (no NAT, isolation or published ports from Berth). A macvlan network has none.")
+    var firewall: String?
     @Option(name: .customLong("isolate"), help: "Wall the network off from other Berth networks (--isolate=false: reach other non-isolated networks directly).")
     var isolate = true
     @Option(name: .customLong("dns"), parsing: .singleValue,
@@ -41,6 +45,7 @@ struct NetworkCreate: ParsableCommand {
     var dnsDomain: String?
 
     func run() throws {
+        try checkDriverOptions()
         var spec = NetworkSpec(name: name, bridge: bridge, mtu: mtu, isInternal: isInternal, masquerade: !noMasquerade,
                                labels: try parseLabels(labels))
         (spec.subnet, spec.subnet6) = try AnySubnetArgument.perFamily(subnet, option: "--subnet")
@@ -53,9 +58,30 @@ struct NetworkCreate: ParsableCommand {
         spec.isolated = isolate
         spec.driver = driver
         spec.firewall = firewall
+        spec.parent = parent
+        if let macvlanMode { spec.driverOptions["mode"] = macvlanMode }
         try DNSArguments.parse(dns, off: noDNS).apply(to: &spec, domain: dnsDomain)
+        // A macvlan network's traffic does not pass the host, where the name service runs: it
+        // has none unless asked (which the engine then refuses, naming why).
+        if driver == "macvlan" && dns.isEmpty && !noDNS { spec.dns = false }
         let network = try global.withEngine { try $0.createNetwork(spec) }
         print(network.name)
+    }
+}
+
+extension NetworkCreate {
+    /// The macvlan options against the driver, before anything runs: one-line errors naming
+    /// the flags.
+    func checkDriverOptions() throws {
+        if driver == "macvlan" {
+            guard let parent, !parent.isEmpty else {
+                throw BerthError.invalidArgument("--driver macvlan needs --parent IFNAME: the host interface whose LAN the containers join")
+            }
+            if bridge != nil { throw BerthError.invalidArgument("--bridge is for bridge networks: a macvlan network has no bridge") }
+        } else {
+            if let parent { throw BerthError.invalidArgument("--parent \(Validation.printable(parent)) is for --driver macvlan, not \(Validation.printable(driver))") }
+            if macvlanMode != nil { throw BerthError.invalidArgument("--macvlan-mode is for --driver macvlan, not \(Validation.printable(driver))") }
+        }
     }
 }
 

@@ -18,10 +18,12 @@ struct NetworkList: ParsableCommand {
             func both(_ a: (some CustomStringConvertible)?, _ b: (some CustomStringConvertible)?) -> String {
                 [a.map { "\($0)" }, b.map { "\($0)" }].compactMap { $0 }.joined(separator: ",")
             }
-            printTable(["NAME", "BRIDGE", "SUBNET", "GATEWAY", "INTERNAL", "ENDPOINTS"],
+            // DEVICE: a bridge network's bridge, a macvlan network's parent.
+            printTable(["NAME", "DRIVER", "DEVICE", "SUBNET", "GATEWAY", "INTERNAL", "ENDPOINTS"],
                        summaries.map { s in
                            let n = s.network
-                           return [n.name, n.device, both(n.subnet, n.subnet6), both(n.gateway, n.gateway6),
+                           let driver = n.driverOptions["mode"].map { "\(n.driver)/\($0)" } ?? n.driver
+                           return [n.name, driver, n.device, both(n.subnet, n.subnet6), both(n.gateway, n.gateway6),
                                    n.isInternal ? "yes" : "no", "\(s.endpointCount)"]
                        })
         }

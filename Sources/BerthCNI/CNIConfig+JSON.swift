@@ -12,6 +12,8 @@ extension CNIConfig {
             hairpinMode: try f.bool("hairpinMode"), subnet: try f.string("subnet"), gateway: try f.string("gateway"),
             ipRange: try f.string("ipRange"), internal: try f.bool("internal"), stateDir: try f.string("stateDir"),
             firewall: try f.string("firewall"), dns: try f.bool("dns"), dnsDomain: try f.string("dnsDomain"),
+            driver: try f.string("driver"), master: try f.string("master"), parent: try f.string("parent"),
+            mode: try f.string("mode"),
             ipam: try f.object("ipam").map(IPAM.init(fields:)),
             runtimeConfig: try f.object("runtimeConfig").map(RuntimeConfig.init(fields:)),
             args: try f.object("args").map(Args.init(fields:)),

@@ -64,7 +64,9 @@ extension CNIConfig {
             }
             spec.firewall = firewall
         }
-        spec.dns = dns ?? true
+        try applyDriver(to: &spec)
+        // A macvlan network's traffic does not pass the host, where the name service runs.
+        spec.dns = dns ?? (spec.driver != "macvlan")
         if let dnsDomain {
             do { spec.dnsDomain = try Validation.dnsDomain(dnsDomain) } catch { throw CNIError(.invalidConfig, "dnsDomain: \(error)") }
         }
@@ -74,6 +76,38 @@ extension CNIConfig {
         spec.masquerade6 = ipMasq ?? true
         try checkRoutes(spec)
         return spec
+    }
+
+    /// `driver` and, for macvlan, its parent (`master` or `parent`) and `mode`; a bridge
+    /// configuration names neither. Left nil when not given: an existing network keeps its own.
+    private func applyDriver(to spec: inout NetworkSpec) throws {
+        guard let driver else {
+            if master != nil || parent != nil || mode != nil {
+                throw CNIError(.invalidConfig, "master, parent and mode are for \"driver\": \"macvlan\"")
+            }
+            return
+        }
+        switch driver {
+        case "bridge":
+            if master != nil || parent != nil || mode != nil {
+                throw CNIError(.invalidConfig, "master, parent and mode are for \"driver\": \"macvlan\", not bridge")
+            }
+        case "macvlan":
+            if let master, let parent, master != parent {
+                throw CNIError(.invalidConfig, "master '\(Validation.printable(master))' and parent '\(Validation.printable(parent))' disagree: give one")
+            }
+            guard let device = parent ?? master, !device.isEmpty else {
+                throw CNIError(.invalidConfig, "a macvlan network needs \"master\": the host interface whose LAN the containers join")
+            }
+            do { try Validation.interfaceName(device, what: "master interface") } catch { throw CNIError(.invalidConfig, "\(error)") }
+            if bridge != nil { throw CNIError(.invalidConfig, "bridge is for bridge networks: a macvlan network has none") }
+            spec.parent = device
+            if let mode { spec.driverOptions["mode"] = mode }
+        default:
+            throw CNIError(.unsupportedField, "network driver '\(Validation.printable(driver))' is not supported",
+                           details: "supported: bridge, macvlan")
+        }
+        spec.driver = driver
     }
 
     /// The address families of the network `spec` (from ``networkSpec()``) defines; nil when

@@ -26,6 +26,14 @@ public struct CNIConfig: Sendable {
     public var dns: Bool?
     /// The DNS domain of a network this plugin creates (default `berth.internal`).
     public var dnsDomain: String?
+    /// The network driver: "bridge" (the default) or "macvlan".
+    public var driver: String?
+    /// macvlan: the host interface the containers hang off, under the reference macvlan
+    /// plugin's key (`master`) or Berth's (`parent`).
+    public var master: String?
+    public var parent: String?
+    /// macvlan: its mode (bridge, private, vepa, passthru, source), as the reference plugin.
+    public var mode: String?
 
     public var ipam: IPAM?
     public var runtimeConfig: RuntimeConfig?

@@ -24,10 +24,10 @@ extension Engine {
             let networks = try store.networks()
             let endpoints = try store.endpoints()
             var findings: [DoctorFinding] = []
-            for name in EngineEnvironment.driverNames {
+            for (name, driver) in availableDrivers() {
                 let mine = networks.filter { $0.driver == name }
                 let names = Set(mine.map(\.name))
-                findings += try driver(named: name).diagnose(networks: mine, endpoints: endpoints.filter { names.contains($0.network) })
+                findings += try driver.diagnose(networks: mine, endpoints: endpoints.filter { names.contains($0.network) })
             }
             let stale = endpoints.filter { $0.state != .active }
             if !stale.isEmpty {

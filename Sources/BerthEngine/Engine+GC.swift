@@ -38,7 +38,7 @@ extension Engine {
         // Kernel first, then the store: a link that exists now had its endpoint recorded before
         // it was created, so it cannot be missing from the store read afterwards.
         var snapshots: [String: any KernelSnapshot] = [:]
-        for name in EngineEnvironment.driverNames { snapshots[name] = try driver(named: name).snapshot() }
+        for (name, driver) in availableDrivers() { snapshots[name] = try driver.snapshot() }
         let networks = try store.networks()
         let endpoints = try store.endpoints()
 

@@ -51,16 +51,22 @@ extension Engine {
         let v6 = wantsIPv6 ? try planIPv6(spec, existing: existing, survey: hostSurvey) : nil
         return NetworkRecord(name: spec.name, id: id, bridge: bridge, subnet: v4?.subnet, gateway: v4?.gateway,
                              ipRange: spec.ipRange, mtu: spec.mtu, isInternal: spec.isInternal,
-                             masquerade: spec.masquerade && !spec.isInternal, labels: spec.labels,
+                             masquerade: spec.masquerade && !spec.isInternal && driver.routesThroughHost, labels: spec.labels,
                              created: Int64(time(nil)), icc: spec.icc, isolated: spec.isolated,
                              driver: driver.name,
                              // Without addresses there is nothing to NAT, publish or isolate.
-                             firewall: spec.addressless ? FirewallKind.none.rawValue : spec.firewall ?? FirewallKind.nftables.rawValue,
+                             firewall: spec.addressless ? FirewallKind.none.rawValue : spec.firewall ?? Self.defaultFirewall(of: driver).rawValue,
                              subnet6: v6?.subnet, gateway6: v6?.gateway, ipRange6: spec.ipRange6,
-                             masquerade6: spec.masquerade6 && !spec.isInternal,
+                             masquerade6: spec.masquerade6 && !spec.isInternal && driver.routesThroughHost,
                              dns: spec.dns && !spec.addressless, dnsDomain: spec.dnsDomain, dnsServers: spec.dnsServers,
                              owner: NetworkOwner(rawValue: spec.owner.rawValue) ?? .cli, parent: spec.parent ?? "",
                              driverOptions: spec.driverOptions, routeMetric: spec.routeMetric)
+    }
+
+    /// The firewall a network of `driver` gets unless told otherwise: none for a network whose
+    /// traffic never passes the host (macvlan), whose rules would have nothing to act on.
+    static func defaultFirewall(of driver: any NetworkDriver) -> FirewallKind {
+        driver.routesThroughHost ? .nftables : .none
     }
 
     /// The IPv4 subnet and gateway: the requested ones checked, or the first free pool subnet.

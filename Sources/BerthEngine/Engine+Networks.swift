@@ -52,6 +52,9 @@ extension Engine {
             }
         }
         let driver = try self.driver(named: spec.driver ?? "bridge")
+        if driver.routesThroughHost, let parent = spec.parent, !parent.isEmpty {
+            throw BerthError.invalidArgument("a parent interface (--parent \(Validation.printable(parent))) is for macvlan networks: a \(driver.name) network has none")
+        }
         let firewall = spec.firewall ?? FirewallKind.nftables.rawValue
         guard FirewallKind(rawValue: firewall) != nil else {
             throw BerthError.invalidArgument("firewall '\(Validation.printable(firewall))' is not one of: \(FirewallKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -168,6 +171,10 @@ extension Engine {
             throw differ("IPv6 NAT", "\(n.masquerade6)", "\(spec.masquerade6)")
         }
         if let d = spec.driver, d != n.driver { throw differ("driver", n.driver, d) }
+        if let p = spec.parent, p != n.parent { throw differ("parent", n.parent.isEmpty ? "none" : n.parent, p) }
+        if let m = spec.driverOptions["mode"], m != (n.driverOptions["mode"] ?? "bridge") {
+            throw differ("mode", n.driverOptions["mode"] ?? "bridge", m)
+        }
         if let f = spec.firewall, f != n.firewall { throw differ("firewall", n.firewall, f) }
     }
 

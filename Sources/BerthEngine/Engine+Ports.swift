@@ -19,6 +19,9 @@ extension Engine {
     /// host address, and a network that can be reached from the host at all.
     func validatePorts(_ ports: [PortMapping], on network: NetworkRecord) throws {
         guard !ports.isEmpty else { return }
+        if try !driver(of: network).routesThroughHost {
+            throw BerthError.invalidArgument("network '\(network.name)' is a \(network.driver) network: its containers sit on the LAN of \(network.parent), not behind the host, so no ports can be published on it")
+        }
         if network.isInternal {
             throw BerthError.invalidArgument("network '\(network.name)' is internal: ports cannot be published from it")
         }

@@ -109,6 +109,12 @@ public final class Engine {
         return driver
     }
 
+    /// The registered drivers this engine's environment provides (engine tests' may lack some),
+    /// for the commands that go through every driver (gc, doctor).
+    func availableDrivers() -> [(String, any NetworkDriver)] {
+        EngineEnvironment.driverNames.compactMap { name in (try? driver(named: name)).map { (name, $0) } }
+    }
+
     /// The driver of `network`.
     func driver(of network: NetworkRecord) throws -> any NetworkDriver {
         try driver(named: network.driver)

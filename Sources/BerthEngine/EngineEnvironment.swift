@@ -25,12 +25,18 @@ struct EngineEnvironment: Sendable {
     var makeNameService: @Sendable (String) -> any NameService
 
     /// The drivers a network can record.
-    static let driverNames = ["bridge"]
+    static let driverNames = ["bridge", "macvlan"]
 
-    /// This host: the bridge driver, nftables or no firewall, the process's capabilities and
+    /// This host: the bridge and macvlan drivers, nftables or no firewall, the process's capabilities and
     /// namespace files.
     static let live = EngineEnvironment(
-        makeDriver: { name in name == "bridge" ? BridgeDriver() : nil },
+        makeDriver: { name in
+            switch name {
+            case "bridge": return BridgeDriver()
+            case "macvlan": return MacvlanDriver()
+            default: return nil
+            }
+        },
         makeFirewall: { kind in kind.makeDriver() },
         hasNetAdmin: { Capabilities.hasNetAdmin() },
         openNamespace: { target in try Namespaces.open(target) },

@@ -3,7 +3,8 @@ import Glibc
 
 /// What connect needs of a network to create a container's interface before the store has
 /// answered: the network id (which names the veths' device group), its device (the bridge),
-/// the MTU, the driver that made it and the firewall that renders its rules.
+/// the MTU, the driver that made it and the firewall that renders its rules — and for a macvlan
+/// network its parent interface and mode.
 ///
 /// A copy is kept beside the store, one small file per network (`STATE/hints/NAME`), so a
 /// connect can have the kernel create the veth while a second thread opens SQLite and reserves
@@ -20,24 +21,31 @@ struct NetworkHint: Equatable, Sendable {
     let mtu: Int
     let driver: String
     let firewall: String
+    /// The interface a macvlan network's links hang off; empty for a bridge network.
+    let parent: String
+    /// A macvlan network's mode (`driverOptions["mode"]`); empty when not given.
+    let mode: String
 
-    init(id: String, device: String, mtu: Int, driver: String = "bridge", firewall: String = "nftables") {
+    init(id: String, device: String, mtu: Int, driver: String = "bridge", firewall: String = "nftables",
+         parent: String = "", mode: String = "") {
         self.id = id
         self.device = device
         self.mtu = mtu
         self.driver = driver
         self.firewall = firewall
+        self.parent = parent
+        self.mode = mode
     }
 
     /// The hint for a stored network.
     init(_ network: NetworkRecord) {
         self.init(id: network.id, device: network.bridge, mtu: network.mtu, driver: network.driver,
-                  firewall: network.firewall)
+                  firewall: network.firewall, parent: network.parent, mode: network.driverOptions["mode"] ?? "")
     }
 
-    /// Parses the file's one line, `ID DEVICE MTU DRIVER FIREWALL` (or `ID DEVICE MTU`, as
-    /// Berth wrote it before networks recorded their drivers: a bridge with nftables); nil for
-    /// anything else. Scans the bytes by hand: `split` builds an array of substrings, whose
+    /// Parses the file's one line, `ID DEVICE MTU DRIVER FIREWALL [PARENT MODE]` (or `ID DEVICE
+    /// MTU`, as Berth wrote it before networks recorded their drivers: a bridge with nftables);
+    /// nil for anything else. Scans the bytes by hand: `split` builds an array of substrings, whose
     /// first use costs a fresh process more than reading the file.
     init?(line: String) {
         let bytes = Array(line.utf8)
@@ -48,7 +56,7 @@ struct NetworkHint: Equatable, Sendable {
             words.append(start..<i)
             start = i + 1
         }
-        guard words.count == 3 || words.count == 5, words[1].count <= 15 else { return nil }
+        guard [3, 5, 7].contains(words.count), words[1].count <= 15, words.count < 7 || words[5].count <= 15 else { return nil }
         var mtu = 0
         for byte in bytes[words[2]] {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), mtu < 1_000_000 else { return nil }
@@ -56,12 +64,18 @@ struct NetworkHint: Equatable, Sendable {
         }
         func text(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
         self.init(id: text(words[0]), device: text(words[1]), mtu: mtu,
-                  driver: words.count == 5 ? text(words[3]) : "bridge",
-                  firewall: words.count == 5 ? text(words[4]) : "nftables")
+                  driver: words.count >= 5 ? text(words[3]) : "bridge",
+                  firewall: words.count >= 5 ? text(words[4]) : "nftables",
+                  parent: words.count == 7 ? text(words[5]) : "",
+                  mode: words.count == 7 && text(words[6]) != "-" ? text(words[6]) : "")
     }
 
-    /// The file's contents.
-    var line: String { "\(id) \(device) \(mtu) \(driver) \(firewall)\n" }
+    /// The file's contents: the parent and mode only for a network with a parent (the mode `-`
+    /// when not given), so a bridge network's line is as before.
+    var line: String {
+        let base = "\(id) \(device) \(mtu) \(driver) \(firewall)"
+        return parent.isEmpty ? base + "\n" : base + " \(parent) \(mode.isEmpty ? "-" : mode)\n"
+    }
 
     /// The hint file of a network (names are validated: letters, digits, `-`, `_`, `.`).
     static func path(network: String, directory: String) -> String {

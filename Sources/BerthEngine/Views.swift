@@ -7,12 +7,17 @@ public struct NetworkInfo: Sendable, Equatable {
     public var name: String
     /// Berth's id for the network (16 hex digits, minted by Berth).
     public var id: String
-    /// The driver that made the network ("bridge").
+    /// The driver that made the network ("bridge" or "macvlan").
     public var driver: String
     /// The firewall that renders its rules ("nftables" or "none").
     public var firewall: String
-    /// The network's device on the host (the bridge).
+    /// The network's device on the host: the bridge; a macvlan network has none of its own
+    /// (its Berth-internal name, which no device can have, is not shown), so its parent.
     public var device: String
+    /// The host interface a macvlan network's containers hang off; empty for a bridge.
+    public var parent: String
+    /// The driver's own options (macvlan: `mode`, shown as `bridge` when not given).
+    public var driverOptions: [String: String]
     /// The IPv4 subnet and gateway; nil on an IPv6-only network.
     public var subnet: IPv4Subnet?
     public var gateway: IPv4Address?
@@ -56,7 +61,11 @@ public struct NetworkInfo: Sendable, Equatable {
     public var families: Set<IPFamily> { Set((subnet != nil ? [.ipv4] : []) + (subnet6 != nil ? [.ipv6] : [])) }
 
     init(_ n: NetworkRecord) {
-        name = n.name; id = n.id; driver = n.driver; firewall = n.firewall; device = n.bridge
+        name = n.name; id = n.id; driver = n.driver; firewall = n.firewall
+        device = n.parent.isEmpty ? n.bridge : n.parent
+        parent = n.parent
+        driverOptions = n.driverOptions
+        if n.driver == "macvlan", driverOptions["mode"] == nil { driverOptions["mode"] = "bridge" }
         subnet = n.subnet; gateway = n.gateway; ipRange = n.ipRange; mtu = n.mtu
         subnet6 = n.subnet6; gateway6 = n.gateway6; ipRange6 = n.ipRange6; masquerade6 = n.masquerade6
         isInternal = n.isInternal; masquerade = n.masquerade; icc = n.icc; isolated = n.isolated

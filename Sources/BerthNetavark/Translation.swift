@@ -10,7 +10,10 @@ enum Translation {
     static let defaultRouteMetric = 100
 
     /// The `setup` request. `ipv6Available` is asked only when a network enables IPv6.
-    static func setup(_ o: NetworkOptions, namespace: String, ipv6Available: () -> Bool) throws -> PodmanSetup {
+    /// Aliases that are not DNS names are left out (netavark passes them to aardvark-dns, which
+    /// cannot answer for them either), each with a line in `notes`.
+    static func setup(_ o: NetworkOptions, namespace: String, ipv6Available: () -> Bool,
+                      notes: inout [String]) throws -> PodmanSetup {
         var attachments: [PodmanAttachmentRequest] = []
         var askedIPv6 = false
         for (name, per) in o.networks {
@@ -22,7 +25,11 @@ enum Translation {
                 askedIPv6 = true
                 guard ipv6Available() else { throw NetavarkError("IPv6 is disabled on this host") }
             }
-            var request = PodmanAttachmentRequest(spec: spec, ifname: per.interfaceName, aliases: per.aliases)
+            let aliases = per.aliases.filter { Validation.isContainerDNSName($0) }
+            for skipped in per.aliases where !aliases.contains(skipped) {
+                notes.append("network \(quoted(name)): alias \(quoted(skipped)) is not a DNS name: the container is not registered under it")
+            }
+            var request = PodmanAttachmentRequest(spec: spec, ifname: per.interfaceName, aliases: spec.dns ? aliases : [])
             try assignStaticIPs(per.staticIPs, network: network, spec: spec, to: &request)
             if let text = per.staticMAC, !text.isEmpty {
                 guard let mac = MACAddress(text) else {
@@ -55,7 +62,7 @@ enum Translation {
     }
 
     /// The network as Berth creates it: owned by Podman, with Podman's subnets and bridge name.
-    static func spec(_ n: Network) throws -> NetworkSpec {
+    static func spec(_ n: Network, defaultParent: () -> String? = DefaultRouteInterface.find) throws -> NetworkSpec {
         let name = quoted(n.name)
         var spec = NetworkSpec(name: n.name)
         spec.owner = .podman
@@ -64,7 +71,10 @@ enum Translation {
             spec.bridge = n.networkInterface.isEmpty ? nil : n.networkInterface
         case "macvlan":
             spec.driver = "macvlan"
-            spec.parent = n.networkInterface.isEmpty ? nil : n.networkInterface
+            spec.parent = n.networkInterface.isEmpty ? defaultParent() : n.networkInterface
+            // Containers sit on the parent's LAN: nothing goes through the host to NAT.
+            spec.masquerade = false
+            spec.masquerade6 = false
         default:
             throw NetavarkError("unsupported network driver \(quoted(n.driver))")
         }

@@ -17,6 +17,8 @@ public struct LinkInfo: Sendable, Equatable {
     public let alias: String?
     /// `IFLA_GROUP`: the device group (Berth puts a network's host veths in one).
     public let group: UInt32
+    /// `IFLA_MACVLAN_MODE` of a macvlan; nil for any other kind.
+    public let macvlanMode: MacvlanMode?
 
     /// True when administratively up.
     public var isUp: Bool { flags & interfaceFlagUp != 0 }
@@ -32,7 +34,9 @@ public struct LinkInfo: Sendable, Equatable {
         mtu = Int(attrs.u32(IFLA.mtu) ?? 0)
         mac = attrs[IFLA.address].flatMap { MACAddress(bytes: $0) }
         master = attrs.u32(IFLA.master).map { Int32(bitPattern: $0) }
-        kind = attrs.nested(IFLA.linkinfo)?.string(IFLA.infoKind)
+        let info = attrs.nested(IFLA.linkinfo)
+        kind = info?.string(IFLA.infoKind)
+        macvlanMode = kind == "macvlan" ? info?.nested(IFLA.infoData)?.u32(IFLA.macvlanMode).flatMap(MacvlanMode.init(kernelValue:)) : nil
         peerIndex = attrs.u32(IFLA.link).map { Int32(bitPattern: $0) }
         alias = attrs.string(IFLA.ifalias)
         group = attrs.u32(IFLA.group) ?? 0

@@ -18,10 +18,10 @@ _install_make() {
 # _installed_files DESTDIR: every file and link under DESTDIR, relative to it, sorted.
 _installed_files() { (cd "$1" && find . ! -type d | sed 's|^\./|/|' | sort); }
 
-# _check_install DESTDIR BINDIR CNI_PLUGIN_DIR MANDIR SHAREDIR: everything install must put there works.
+# _check_install DESTDIR BINDIR CNI_PLUGIN_DIR MANDIR SHAREDIR NETAVARK_DIR: everything install must put there works.
 _check_install() {
-    local d=$1 bin=$2 cni=$3 man=$4 share=$5 version
-    assert_eq "$(printf '%s\n' "$bin/berth" "$bin/berth-dns" "$cni/berth" "$man/man1/berth.1" \
+    local d=$1 bin=$2 cni=$3 man=$4 share=$5 nv=$6 version
+    assert_eq "$(printf '%s\n' "$bin/berth" "$bin/berth-dns" "$cni/berth" "$nv/netavark" "$man/man1/berth.1" \
                    "$share/bash-completion/completions/berth" "$share/fish/vendor_completions.d/berth.fish" \
                    "$share/zsh/site-functions/_berth" | sort)" \
               "$(_installed_files "$d")" "installed files"
@@ -42,6 +42,14 @@ _check_install() {
         <<<'{"cniVersion":"1.0.0"}' >"$BT_TMP/.out" 2>"$BT_TMP/.err" || fail "CNI VERSION through the link failed: $(cat "$BT_TMP/.err")"
     assert_eq '1.0.0 true' "$(jq -r '"\(.cniVersion) \(.supportedVersions | index("1.1.0") != null)"' "$BT_TMP/.out")" \
               "CNI VERSION through the link"
+    # Podman's netavark: a relative link in the helper directory, answering as netavark does
+    [[ -L "$d$nv/netavark" ]] || fail "$nv/netavark is not a link"
+    assert_eq "$(realpath -m --relative-to="$nv" "$bin/berth")" "$(readlink "$d$nv/netavark")" "netavark link is relative"
+    assert_eq "$d$bin/berth" "$(readlink -f "$d$nv/netavark")" "netavark link target"
+    assert_ok in_host env -i "$d$nv/netavark" --version
+    assert_eq "netavark $version" "$OUT" "netavark --version through the link"
+    assert_ok in_host env -i "$d$nv/netavark" version
+    assert_eq "$version" "$(jq -r .version <<<"$OUT")" "netavark version through the link"
     # completions: scripts for each shell that know berth's commands
     local f
     for f in bash-completion/completions/berth zsh/site-functions/_berth fish/vendor_completions.d/berth.fish; do
@@ -74,7 +82,7 @@ test_install_and_uninstall() {
     [[ $RC -eq 0 ]] || { _show_result make install; fail "make install failed"; }
     assert_not_contains "$OUT$ERR" "swift build" "make install compiled something"
     assert_eq "$stamp" "$(stat -c %Y "$BERTH")" "make install rebuilt the binary"
-    _check_install "$d" /usr/local/bin /opt/cni/bin /usr/local/share/man /usr/local/share
+    _check_install "$d" /usr/local/bin /opt/cni/bin /usr/local/share/man /usr/local/share /usr/local/lib/berth
     _install_make uninstall DESTDIR="$d"
     [[ $RC -eq 0 ]] || { _show_result make uninstall; fail "make uninstall failed"; }
     assert_eq "" "$(_installed_files "$d")" "files left after uninstall"
@@ -88,7 +96,8 @@ test_install_elsewhere() {
     _install_make install DESTDIR="$d" "${where[@]}"
     [[ $RC -eq 0 ]] || { _show_result make install; fail "make install failed"; }
     assert_eq "../../bin/berth" "$(readlink "$d/usr/lib/cni/berth")" "relative CNI link"
-    _check_install "$d" /usr/bin /usr/lib/cni /usr/share/man /usr/share
+    assert_eq "../../bin/berth" "$(readlink "$d/usr/lib/berth/netavark")" "relative netavark link"
+    _check_install "$d" /usr/bin /usr/lib/cni /usr/share/man /usr/share /usr/lib/berth
     _install_make uninstall DESTDIR="$d" "${where[@]}"
     assert_eq "" "$(_installed_files "$d")" "files left after uninstall"
 }

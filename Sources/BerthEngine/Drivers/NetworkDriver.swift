@@ -8,7 +8,7 @@ import BerthStore
 /// writes the store, and nothing outside a driver knows which one a network uses: the engine
 /// looks it up by the name each network records (``NetworkRecord/driver``).
 ///
-/// The bridge (``BridgeDriver``) is the first; macvlan and overlay come next. A new driver
+/// The bridge (``BridgeDriver``) was the first, macvlan (``MacvlanDriver``) the second. A new driver
 /// implements this protocol and is registered in ``EngineEnvironment/live``.
 ///
 /// Kernel tags (device groups, aliases, interface names) are derived only from ids Berth
@@ -17,6 +17,10 @@ import BerthStore
 protocol NetworkDriver: AnyObject {
     /// The name networks record (`--driver`).
     var name: String { get }
+    /// Whether the network's traffic passes through the host, as a bridge's does: only then
+    /// can it have firewall rules, NAT, published ports and a name service on its gateway.
+    /// False for macvlan, whose containers sit on the parent's LAN beside the host.
+    var routesThroughHost: Bool { get }
 
     // MARK: networks
 
@@ -93,6 +97,10 @@ protocol NetworkDriver: AnyObject {
     /// What breaks the driver's networks on this host (missing devices, shadowing routes, an
     /// MTU larger than the uplink's, forwarding off).
     func diagnose(networks: [NetworkRecord], endpoints: [EndpointRecord]) throws -> [DoctorFinding]
+}
+
+extension NetworkDriver {
+    var routesThroughHost: Bool { true }
 }
 
 /// What an attach asks a driver to make.

@@ -24,10 +24,10 @@ extension Engine {
         do {
             for (index, n) in setup.networks.enumerated() {
                 _ = try clearWayForPodman(n.spec)
-                // Loopback up, as netavark's setup does: Podman leaves `lo` down and relies on its
-                // network helper for it (a container's 127.0.0.1 is dead otherwise).
                 var request = ConnectRequest(network: .defined(n.spec), target: .path(setup.namespacePath),
                                              ifname: n.ifname, address: n.address, mac: n.mac,
+                                             // netavark brings the container's `lo` up on every setup:
+                                             // Podman runs no loopback plugin with it.
                                              containerID: setup.containerID, bringUpLoopback: true,
                                              ports: ports[index] ?? [], frontEnd: .podman)
                 request.address6 = n.address6
