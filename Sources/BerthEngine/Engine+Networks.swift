@@ -55,6 +55,7 @@ extension Engine {
         if driver.routesThroughHost, let parent = spec.parent, !parent.isEmpty {
             throw BerthError.invalidArgument("a parent interface (--parent \(Validation.printable(parent))) is for macvlan networks: a \(driver.name) network has none")
         }
+        try driver.complete(&spec)
         let firewall = spec.firewall ?? FirewallKind.nftables.rawValue
         guard FirewallKind(rawValue: firewall) != nil else {
             throw BerthError.invalidArgument("firewall '\(Validation.printable(firewall))' is not one of: \(FirewallKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -166,12 +167,15 @@ extension Engine {
         if let b = spec.bridge, b != n.bridge { throw differ("bridge", n.bridge, b) }
         if spec.mtu != 0, spec.mtu != n.mtu { throw differ("MTU", "\(n.mtu)", "\(spec.mtu)") }
         if spec.isInternal != n.isInternal { throw differ("internal", "\(n.isInternal)", "\(spec.isInternal)") }
-        if !spec.isInternal, spec.masquerade != n.masquerade { throw differ("masquerade", "\(n.masquerade)", "\(spec.masquerade)") }
-        if !spec.isInternal, n.subnet6 != nil, spec.masquerade6 != n.masquerade6 {
+        // A macvlan network has no NAT whatever a spec says (its traffic does not pass the host).
+        let natApplies = !spec.isInternal && n.driver != MacvlanDriver.driverName
+        if natApplies, spec.masquerade != n.masquerade { throw differ("masquerade", "\(n.masquerade)", "\(spec.masquerade)") }
+        if natApplies, n.subnet6 != nil, spec.masquerade6 != n.masquerade6 {
             throw differ("IPv6 NAT", "\(n.masquerade6)", "\(spec.masquerade6)")
         }
         if let d = spec.driver, d != n.driver { throw differ("driver", n.driver, d) }
-        if let p = spec.parent, p != n.parent { throw differ("parent", n.parent.isEmpty ? "none" : n.parent, p) }
+        // An empty parent is "the host's default": whichever the network was given.
+        if let p = spec.parent, !p.isEmpty, p != n.parent { throw differ("parent", n.parent.isEmpty ? "none" : n.parent, p) }
         if let m = spec.driverOptions["mode"], m != (n.driverOptions["mode"] ?? "bridge") {
             throw differ("mode", n.driverOptions["mode"] ?? "bridge", m)
         }

@@ -32,7 +32,7 @@ final class MacvlanRequestTests: XCTestCase {
         let bytes = RouteRequests.createMacvlan(name: "eth1", parent: 2, mode: .passthru, mtu: 0,
                                                 mac: nil, namespaceFD: 9).finalized(sequence: 7)
         XCTAssertEqual(hex(bytes),
-            "54000000" + "1000" + "0506" + "07000000" + "00000000"     // len 84
+            "58000000" + "1000" + "0506" + "07000000" + "00000000"     // len 88
           + "00000000" + "00000000" + "00000000" + "00000000"
           + "0900" + "0300" + "6574683100" + "000000"                    // IFLA_IFNAME "eth1\0"
           + "0800" + "0500" + "02000000"                                 // IFLA_LINK 2

@@ -24,6 +24,9 @@ protocol NetworkDriver: AnyObject {
 
     // MARK: networks
 
+    /// Fills in what a new network's spec leaves to the driver and the host (macvlan: the
+    /// parent, when none is named, is the interface of the host's IPv4 default route).
+    func complete(_ spec: inout NetworkSpec) throws
     /// The host device name of a new network whose spec names none.
     func deviceName(forNetworkID id: String) -> String
     /// Subnets the host already uses and nameservers it must keep reaching, for an automatic
@@ -101,6 +104,7 @@ protocol NetworkDriver: AnyObject {
 
 extension NetworkDriver {
     var routesThroughHost: Bool { true }
+    func complete(_ spec: inout NetworkSpec) throws {}
 }
 
 /// What an attach asks a driver to make.

@@ -16,7 +16,9 @@ import Glibc
 /// container, so there is nothing on the host for `berth gc` to sweep: a container's death
 /// takes its macvlan with it.
 final class MacvlanDriver: NetworkDriver {
-    let name = "macvlan"
+    /// The name macvlan networks record.
+    static let driverName = "macvlan"
+    let name = MacvlanDriver.driverName
     let routesThroughHost = false
     private var session: RouteSession?
     /// The links this driver made for attaches still in progress: endpoint id → the link's index
@@ -43,6 +45,21 @@ final class MacvlanDriver: NetworkDriver {
     static func internalName(ofNetworkID id: String) -> String { "mv:" + id.prefix(12) }
 
     func deviceName(forNetworkID id: String) -> String { Self.internalName(ofNetworkID: id) }
+
+    /// No parent named (Podman's empty `network_interface`): the interface of the host's IPv4
+    /// default route, as netavark does. Podman's networks get no name service, as netavark
+    /// gives a macvlan network none whatever `dns_enabled` says (the CLI and CNI refuse one).
+    func complete(_ spec: inout NetworkSpec) throws {
+        if spec.owner == .podman { spec.dns = false }
+        guard spec.parent?.isEmpty ?? true else { return }
+        let session = try host()
+        let route = try session.routes().filter { $0.table == UInt32(RouteField.tableMain) && $0.destination.prefixLength == 0 }
+            .min { $0.metric < $1.metric }
+        guard let index = route?.outputIndex, let link = try session.links().first(where: { $0.index == index }) else {
+            throw BerthError.invalidArgument("macvlan network '\(spec.name)' needs a parent interface (--parent): the host has no IPv4 default route to take it from")
+        }
+        spec.parent = link.name
+    }
 
     func hostSurvey(resolvConf: String) throws -> HostSurvey {
         // Only asked for when a subnet is to be chosen: the LAN's subnet is the LAN's, not

@@ -11,6 +11,12 @@ struct MacvlanOptions: Equatable {
     /// The one option key a macvlan network takes.
     static let modeKey = "mode"
 
+    init(parent: String, mode: MacvlanMode) {
+        self.parent = parent
+        self.mode = mode
+    }
+
+    /// Reads and checks a network's parent and options (`network` names it in errors).
     init(parent: String, options: [String: String], network: String) throws {
         guard !parent.isEmpty else {
             throw BerthError.invalidArgument("macvlan network '\(network)' needs a parent interface (--parent)")
@@ -23,8 +29,7 @@ struct MacvlanOptions: Equatable {
         guard let mode = MacvlanMode(rawValue: text) else {
             throw BerthError.invalidArgument("macvlan mode '\(Validation.printable(text))' is not one of: \(MacvlanMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        self.parent = parent
-        self.mode = mode
+        self.init(parent: parent, mode: mode)
     }
 
     init(_ network: NetworkRecord) throws {
