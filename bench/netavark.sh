@@ -77,6 +77,10 @@ cp "$BERTH" "$ST/bin/berth"
 [[ -x "$(dirname "$BERTH")/berth-dns" ]] && cp "$(dirname "$BERTH")/berth-dns" "$ST/bin/berth-dns"
 ln -s berth "$ST/bin/netavark"
 BV=$ST/bin/netavark
+# `make` links the Swift runtime statically; a dynamically linked build pays ~3 ms more per process
+if ldd "$ST/bin/berth" 2>/dev/null | grep -q libswiftCore; then
+    NOTES+=("this berth is linked dynamically to the Swift runtime (not as \`make\` builds it, --static-swift-stdlib): every process pays a few ms more")
+fi
 if ! "$BV" version 2>/dev/null | grep -q '"version"'; then
     echo "this berth binary has no netavark front end ($BERTH, run as netavark: version failed)" >&2
     exit 1
