@@ -10,8 +10,8 @@ enum Translation {
     static let defaultRouteMetric = 100
 
     /// The `setup` request. `ipv6Available` is asked only when a network enables IPv6.
-    /// Aliases that are not DNS names are left out (netavark passes them to aardvark-dns, which
-    /// cannot answer for them either), each with a line in `notes`.
+    /// Aliases that are not DNS names are left out (the name service holds only DNS names; a
+    /// container should still start, as with netavark), each with a line in `notes`.
     static func setup(_ o: NetworkOptions, namespace: String, ipv6Available: () -> Bool,
                       notes: inout [String]) throws -> PodmanSetup {
         var attachments: [PodmanAttachmentRequest] = []
