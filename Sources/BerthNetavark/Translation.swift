@@ -208,7 +208,8 @@ enum Translation {
             guard (1...65535).contains(e.hostPort), (1...65535).contains(e.containerPort) else {
                 throw NetavarkError("port mapping \(e.hostPort):\(e.containerPort): ports run from 1 to 65535")
             }
-            guard e.hostPort + count - 1 <= 65535, e.containerPort + count - 1 <= 65535 else {
+            // `range` first on its own: a huge one would overflow the sums.
+            guard count <= 65535, e.hostPort + count - 1 <= 65535, e.containerPort + count - 1 <= 65535 else {
                 throw NetavarkError("port mapping \(e.hostPort):\(e.containerPort) with range \(e.range) runs past port 65535")
             }
             var hostIP: IPAddress?
