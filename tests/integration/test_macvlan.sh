@@ -158,7 +158,7 @@ test_macvlan_internal_network_has_no_default_route() {
     assert_eq "" "$(nft_berth)" "no rules either"
 }
 
-test_macvlan_default_route_carries_the_network_metric() {
+test_macvlan_cli_network_default_route_has_the_kernel_metric() {
     local a
     _mv_parent "$MV_PARENT"
     assert_ok berth_host network create lan --driver macvlan --parent "$MV_PARENT" --subnet 10.131.9.0/24
@@ -388,4 +388,31 @@ test_macvlan_cni_plugin() {
     assert_container_clean "$a"
     assert_container_clean "$b"
     assert_clean
+}
+
+# The uplink veth as the parent: a real LAN, whose other end (the upstream namespace) is the
+# router. The container is a station on it with its own MAC, reaches the router and what lies
+# beyond it through its default route, and takes nothing from the router's advertisements.
+test_macvlan_on_a_real_lan_reaches_its_router() {
+    local a ra
+    assert_ok berth_host network create uplan --driver macvlan --parent "$UPLINK_IF" \
+        --subnet 203.0.113.0/24 --gateway "$UPSTREAM_IP" --ip-range 203.0.113.64/26
+    new_pid_container a
+    connect uplan "$a"
+    assert_eq 203.0.113.64/24 "$EP_CIDR" "first address of the range"
+    ping_ok "$a" "$UPSTREAM_IP"
+    ping_ok "$a" "$BEYOND_IP"   # through the default route via the LAN's router
+    assert_contains "$(ip -n "$BT_UP" neigh show 203.0.113.64)" "$EP_MAC" "the router knows the container by its own MAC"
+    # macvlan's rule: the parent's own host does not reach its macvlans directly
+    ping_fails host 203.0.113.64
+    # the router advertises a prefix: the container takes no address or route from it
+    start_ra_sender ra 2001:db8:131:77::/64
+    wait_until 20 "RAs received in the container" _ras_at_least "$a" 3
+    stop_ra_sender "$ra"
+    assert_eq "" "$(in_ns "$a" ip -6 addr show dev eth0)" "no SLAAC or link-local address"
+    assert_eq "" "$(in_ns "$a" ip -6 route show)" "no route from the RA"
+    assert_ok berth_host network disconnect uplan "$a"
+    assert_ok berth_host network rm uplan
+    assert_contains "$(ip -n "$BT_HOST" -o -4 addr show dev "$UPLINK_IF")" "$UPLINK_HOST_IP/24" "the parent keeps its address"
+    ping_ok host "$UPSTREAM_IP"
 }
