@@ -22,7 +22,7 @@ final class MacvlanDriver: NetworkDriver {
     let routesThroughHost = false
     private var session: RouteSession?
     /// The links this driver made for attaches still in progress: endpoint id → the link's index
-    /// in its container. ``unplug(_:)`` deletes only these, never an interface that was there
+    /// in its container (0 until it is looked up). ``unplug(_:)`` deletes only these, never an interface that was there
     /// before (a clash on its name fails ``plug(_:hint:)`` without adding one).
     var plugged: [String: Int32] = [:]
 
