@@ -416,3 +416,36 @@ test_macvlan_on_a_real_lan_reaches_its_router() {
     assert_contains "$(ip -n "$BT_HOST" -o -4 addr show dev "$UPLINK_IF")" "$UPLINK_HOST_IP/24" "the parent keeps its address"
     ping_ok host "$UPSTREAM_IP"
 }
+
+# _retired_links C: the retired (bd…) links in container C, without waiting for pending deletions.
+_retired_links() { in_ns "$1" ip -o link show | awk -F': ' '{ split($2, n, "@"); print n[1] }' | grep '^bd' || true; }
+
+# A disconnect takes the macvlan out of service (down, renamed) and returns; a detached child
+# deletes it. A crash in between is finished by gc.
+test_macvlan_detach_returns_before_the_link_is_deleted_and_gc_finishes_a_crash() {
+    local a ip
+    _mv_parent "$MV_PARENT"
+    assert_ok berth_host network create lan --driver macvlan --parent "$MV_PARENT" --subnet 10.131.20.0/24
+    new_netns_container a
+    connect lan "$a"
+    ip=$EP_IP
+    # The child stalls two seconds before its RTM_DELLINK: everything below happens meanwhile.
+    assert_ok in_host env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT=disconnect:before-delete@pause "$BERTH" network disconnect lan "$a"
+    assert_eq "[]" "$(berth_host endpoints --format json | jq -c .)" "record released when disconnect returns"
+    if in_ns "$a" ip link show dev eth0 >/dev/null 2>&1; then fail "eth0 still taken in the container after disconnect"; fi
+    assert_contains "$(_retired_links "$a")" bd "the old macvlan waits under its retired name"
+    assert_not_contains "$(in_ns "$a" ip -o link show | grep ' bd')" ",UP" "down"
+    connect lan "$a" --ip "$ip"
+    assert_eq eth0 "$EP_IFNAME" "re-attached at once under the same name"
+    await_detaches
+    assert_eq "" "$(_retired_links "$a")" "the child deleted the old macvlan"
+    ping_ok "$a" "$ip"
+    # A crash after the link was retired, before the records went: gc finishes the detach.
+    run_capture in_host env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT=disconnect:after-retire "$BERTH" network disconnect lan "$a"
+    assert_eq 137 "$RC" "killed at the fault point"
+    assert_contains "$(_retired_links "$a")" bd "retired, not deleted"
+    assert_ok berth_host gc
+    assert_contains "$OUT" "finished interrupted disconnect" "gc reports it"
+    assert_container_clean "$a"
+    assert_clean
+}
