@@ -60,7 +60,10 @@ public enum NetavarkFrontEnd {
                 engine.warmUp()
                 defer { engine.close() }
                 let options = try NetworkOptions(json: readInput(arguments.file))
-                let setup = try Translation.setup(options, namespace: namespace, ipv6Available: HostIPv6.isEnabled)
+                var notes: [String] = []
+                let setup = try Translation.setup(options, namespace: namespace, ipv6Available: HostIPv6.isEnabled, notes: &notes)
+                // On stderr, which is /dev/null unless RUST_LOG lets notes out.
+                for note in notes { TextOutput.writeAll("berth: note: \(note)\n", to: 2) }
                 let attachments = try engine.podmanSetup(setup)
                 return Outcome(output: StatusBlock.json(attachments.map { (network: $0.network.name, block: StatusBlock($0)) }),
                                failed: false)

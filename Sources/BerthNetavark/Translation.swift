@@ -10,7 +10,10 @@ enum Translation {
     static let defaultRouteMetric = 100
 
     /// The `setup` request. `ipv6Available` is asked only when a network enables IPv6.
-    static func setup(_ o: NetworkOptions, namespace: String, ipv6Available: () -> Bool) throws -> PodmanSetup {
+    /// Aliases that are not DNS names are left out (the name service holds only DNS names; a
+    /// container should still start, as with netavark), each with a line in `notes`.
+    static func setup(_ o: NetworkOptions, namespace: String, ipv6Available: () -> Bool,
+                      notes: inout [String]) throws -> PodmanSetup {
         var attachments: [PodmanAttachmentRequest] = []
         var askedIPv6 = false
         for (name, per) in o.networks {
@@ -22,7 +25,11 @@ enum Translation {
                 askedIPv6 = true
                 guard ipv6Available() else { throw NetavarkError("IPv6 is disabled on this host") }
             }
-            var request = PodmanAttachmentRequest(spec: spec, ifname: per.interfaceName, aliases: per.aliases)
+            let aliases = per.aliases.filter { Validation.isContainerDNSName($0) }
+            for skipped in per.aliases where !aliases.contains(skipped) {
+                notes.append("network \(quoted(name)): alias \(quoted(skipped)) is not a DNS name: the container is not registered under it")
+            }
+            var request = PodmanAttachmentRequest(spec: spec, ifname: per.interfaceName, aliases: spec.dns ? aliases : [])
             try assignStaticIPs(per.staticIPs, network: network, spec: spec, to: &request)
             if let text = per.staticMAC, !text.isEmpty {
                 guard let mac = MACAddress(text) else {
@@ -201,7 +208,8 @@ enum Translation {
             guard (1...65535).contains(e.hostPort), (1...65535).contains(e.containerPort) else {
                 throw NetavarkError("port mapping \(e.hostPort):\(e.containerPort): ports run from 1 to 65535")
             }
-            guard e.hostPort + count - 1 <= 65535, e.containerPort + count - 1 <= 65535 else {
+            // `range` first on its own: a huge one would overflow the sums.
+            guard count <= 65535, e.hostPort + count - 1 <= 65535, e.containerPort + count - 1 <= 65535 else {
                 throw NetavarkError("port mapping \(e.hostPort):\(e.containerPort) with range \(e.range) runs past port 65535")
             }
             var hostIP: IPAddress?

@@ -20,7 +20,8 @@ final class TranslationTests: XCTestCase {
     }
 
     private func setup(_ o: NetworkOptions, ipv6: Bool = true) throws -> PodmanSetup {
-        try Translation.setup(o, namespace: "/run/netns/x", ipv6Available: { ipv6 })
+        var notes: [String] = []
+        return try Translation.setup(o, namespace: "/run/netns/x", ipv6Available: { ipv6 }, notes: &notes)
     }
 
     private func assertError(_ o: NetworkOptions, _ message: String, ipv6: Bool = true, line: UInt = #line) {
@@ -182,6 +183,8 @@ final class TranslationTests: XCTestCase {
                     #"port mapping host_ip "nowhere" is not an IP address"#)
         assertError(options(bridge(), ports: [PortMappingEntry(hostIP: "", containerPort: 80, hostPort: 65535, range: 2, proto: "tcp")]),
                     "port mapping 65535:80 with range 2 runs past port 65535")
+        assertError(options(bridge(), ports: [PortMappingEntry(hostIP: "", containerPort: 80, hostPort: 80, range: Int.max - 1023, proto: "tcp")]),
+                    "port mapping 80:80 with range \(Int.max - 1023) runs past port 65535")
         assertError(options(bridge(), ips: ["10.99.0.5"]), #"network "net": static IP 10.99.0.5 is not in the network's IPv4 subnet"#)
         assertError(options(bridge(), ips: ["10.89.0.5", "10.89.0.6"]), #"network "net": more than one static IPv4 address"#)
         assertError(options(bridge(subnets: [Subnet(subnet: "10.89.0.0/24", gateway: "10.90.0.1")])),
@@ -191,6 +194,18 @@ final class TranslationTests: XCTestCase {
         var missing = options(bridge())
         missing.networkInfo = []
         assertError(missing, #"network "net" has no definition in network_info"#)
+    }
+
+    func testAliasesThatAreNoDNSNames() throws {
+        var o = options(bridge())
+        o.networks[0].options.aliases = ["db", "bad name!", "c10905e99052"]
+        var notes: [String] = []
+        let s = try Translation.setup(o, namespace: "/n", ipv6Available: { true }, notes: &notes)
+        XCTAssertEqual(s.networks[0].aliases, ["db", "c10905e99052"])
+        XCTAssertEqual(notes, [#"network "net": alias "bad name!" is not a DNS name: the container is not registered under it"#])
+        var n = bridge()
+        n.dnsEnabled = false
+        XCTAssertEqual(try setup(options(n)).networks[0].aliases, [], "no name service, no names")
     }
 
     func testTeardownIsLenient() {

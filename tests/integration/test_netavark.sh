@@ -319,8 +319,8 @@ test_netavark_errors() {
     net=$(nv_network good podman19 10.89.19.0/24)
     before=$(snapshot "$a")
     NV_STDIN=$(nv_options "$CID1" a "$net" eth0 10.89.19.2)
-    nv_error "" setup /run/netns/bt-no-such-namespace
-    nv_error "" setup /proc/self/ns/mnt
+    nv_error "/run/netns/bt-no-such-namespace: no such file" setup /run/netns/bt-no-such-namespace
+    nv_error "not a network namespace" setup /proc/self/ns/mnt
     NV_STDIN=$(nv_options "$CID1" a "$(nv_network bad podman19 10.89.19.0/24 '.driver = "ipvlan"')" eth0 10.89.19.2)
     nv_error 'unsupported network driver "ipvlan"' setup "/run/netns/$a"
     NV_STDIN=$(nv_options "$CID1" a "$(nv_network good podman19 10.89.19.0/24 '.options = {vlan: "3"}')" eth0 10.89.19.2)
@@ -445,12 +445,14 @@ test_netavark_log_levels() {
     net=$(nv_network notes podman24 10.89.24.0/24)
     # a container name that is no DNS name: the engine notes that it is not registered
     nv_setup "$a" "$CID1" "web_1!" "$net" eth0 10.89.24.2     # nv_ok: stderr empty
-    NV_STDIN=$(nv_options "$CID2" "db_1!" "$net" eth0 10.89.24.3)
+    NV_STDIN=$(nv_options "$CID2" "db_1!" "$net" eth0 10.89.24.3 | jq -c '.networks.notes.aliases += ["bad alias!", "db"]')
     NV_LAST[$b]=$NV_STDIN
     NV_RUST_LOG=info nv_run setup "/run/netns/$b"
     assert_eq 0 "$RC" "setup at info"
     assert_contains "$ERR" "note:" "notes at RUST_LOG=info"
+    assert_contains "$ERR" 'alias "bad alias!" is not a DNS name' "the alias that is no DNS name is noted, not fatal"
     jq -e .notes >/dev/null <<<"$OUT" || fail "stdout is still the status block alone: $OUT"
+    nv_resolves "$a" 10.89.24.1 db.dns.podman 10.89.24.3
     nv_teardown "$a"; nv_teardown "$b"
     # update: addresses are checked before anything changes
     NV_STDIN="" nv_error 'DNS server "banana" is not an IP address' update notes --network-dns-servers 1.1.1.1,banana
@@ -488,4 +490,23 @@ test_netavark_parallel_setups_and_teardowns() {
     for i in "${!cs[@]}"; do assert_eq "0::" "$(cat "$BT_TMP/part-$i")" "parallel teardown $i"; done
     assert_clean
     nv_assert_network_gone busy podman25 10.89.25.0/24
+}
+
+# An IPv6-only network (podman network create --ipv6 --subnet fd00:…/64 and no IPv4 subnet).
+test_netavark_ipv6_only() {
+    local a b net
+    setup_host_ipv6
+    new_netns_container a; new_netns_container b
+    net=$(nv_network six podman26 10.0.0.0/8 '.ipv6_enabled = true | .subnets = [{subnet: "fd00:89:26::/64", gateway: "fd00:89:26::1"}]')
+    nv_setup "$a" "$CID1" a "$net" eth0 fd00:89:26::2
+    assert_eq '[{"gateway":"fd00:89:26::1","ipnet":"fd00:89:26::2/64"}]' "$(jq -c .six.interfaces.eth0.subnets <<<"$OUT")" "only IPv6"
+    assert_eq '["fd00:89:26::1"]' "$(jq -c .six.dns_server_ips <<<"$OUT")" "the IPv6 gateway serves names"
+    nv_setup "$b" "$CID2" b "$net" eth0 fd00:89:26::3
+    assert_eq "" "$(container_ipv4 "$a")" "no IPv4 address"
+    in_ns "$a" ping -6 -n -q -c1 -W2 fd00:89:26::3 >/dev/null || in_ns "$a" ping -6 -n -q -c1 -W2 fd00:89:26::3 >/dev/null \
+        || fail "ping6 between the containers failed"
+    q=$(in_ns "$a" python3 "$DNSTOOL" query fd00:89:26::1 b.dns.podman AAAA 2>&1)
+    assert_eq "fd00:89:26::3" "$(jq -r '[.answers[] | select(.type == "AAAA") | .data] | join(",")' <<<"$q")" "AAAA via the IPv6 gateway: $q"
+    nv_teardown "$a"; nv_teardown "$b"
+    assert_clean
 }
