@@ -164,6 +164,10 @@ extension Engine {
         case .named(let name):
             (network, created) = (try record(named: name), false)
         case .defined(let spec):
+            // Podman's networks: never another front end's, and a stale idle record of its own
+            // replaced (see ``clearWayForPodman(_:)``). Here, so a setup's reservation still
+            // overlaps the kernel's half.
+            if spec.owner == .podman { _ = try clearWayForPodman(spec) }
             (network, created) = try ensureNetwork(spec, checking: true)
         }
         do {

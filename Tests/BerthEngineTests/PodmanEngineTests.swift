@@ -105,6 +105,35 @@ final class PodmanEngineTests: EngineTestCase {
         XCTAssertEqual(try harness.store().network(named: "a")?.subnet, IPv4Subnet("10.90.0.0/24"))
     }
 
+    /// A network in use must agree with everything Podman's definition states, beyond what a
+    /// CNI configuration is checked for.
+    func testABusyNetworkMustAgreeWithPodmansDefinition() throws {
+        let a = spec("a", subnet: "10.89.0.0/24", bridge: "podman1")
+        _ = try harness.engine().podmanSetup(setup("c1", [(a, "10.89.0.2")]))
+        var metric = a
+        metric.routeMetric = 200
+        var isolated = a
+        isolated.isolated = true
+        var domain = a
+        domain.dnsDomain = "other.example"
+        var noDNS = a
+        noDNS.dns = false
+        var internalNet = a
+        internalNet.isInternal = true
+        for (changed, what) in [(metric, "route metric"), (isolated, "isolate"), (domain, "DNS domain"),
+                                (noDNS, "DNS"), (internalNet, "internal")] {
+            let before = try harness.state()
+            assertRefused(.configuration, mentioning: what, what) {
+                try harness.engine().podmanSetup(setup("c2", [(changed, "10.89.0.3")]))
+            }
+            try harness.assertUnchanged(since: before, what)
+        }
+        // The upstream servers are not compared: `update` changes them.
+        var servers = a
+        servers.dnsServers = [IPAddress("192.0.2.53")!]
+        _ = try harness.engine().podmanSetup(setup("c2", [(servers, "10.89.0.3")]))
+    }
+
     func testOnlyTheLastTeardownRemovesTheNetwork() throws {
         let a = spec("a", subnet: "10.89.0.0/24", bridge: "podman1")
         _ = try harness.engine().podmanSetup(setup("c1", [(a, "10.89.0.2")]))

@@ -216,6 +216,10 @@ test_netavark_state_addressless_network() {
     in_ns "$c1" ip addr add 169.254.6.1/16 dev eth0
     in_ns "$c2" ip addr add 169.254.6.2/16 dev eth0
     ping_ok "$c1" 169.254.6.2
+    # gc and doctor take the network as it is.
+    assert_ok berth_host gc --dry-run
+    assert_eq "nothing to repair" "$OUT" "nothing for gc to repair"
+    assert_ok berth_host doctor
     PV_STDIN=$(pv_options "$CID1" one "$net" eth0 -); pv_ok teardown "/run/netns/$c1"
     ip -n "$BT_HOST" link show podman6 >/dev/null 2>&1 || fail "bridge removed while a container uses it"
     PV_STDIN=$(pv_options "$CID2" two "$net" eth0 -); pv_ok teardown "/run/netns/$c2"

@@ -23,7 +23,6 @@ extension Engine {
         let ports = try setup.portsByNetwork()
         do {
             for (index, n) in setup.networks.enumerated() {
-                _ = try clearWayForPodman(n.spec)
                 var request = ConnectRequest(network: .defined(n.spec), target: .path(setup.namespacePath),
                                              ifname: n.ifname, address: n.address, mac: n.mac,
                                              // netavark brings the container's `lo` up on every setup:
@@ -34,7 +33,7 @@ extension Engine {
                 request.dnsName = setup.containerName
                 request.aliases = n.aliases
                 // A failed connect has undone itself (and a network it made); a stale record
-                // removed above is not restored: it was idle and out of date.
+                // its resolve removed is not restored: it was idle and out of date.
                 let attachment = try connect(request)
                 done.append(attachment)
                 if attachment.createdNetwork { created.append(attachment.network.name) }
