@@ -42,6 +42,7 @@ let package = Package(
         // Libraries exported for the fuzz package in Fuzz/ (and for embedding the engine).
         .library(name: "BerthNetlink", targets: ["BerthNetlink"]),
         .library(name: "BerthCNI", targets: ["BerthCNI"]),
+        .library(name: "BerthNetavark", targets: ["BerthNetavark"]),
         .library(name: "BerthDNSWire", targets: ["BerthDNSWire"]),
         .library(name: "BerthDNSCore", targets: ["BerthDNSCore"]),
         .library(name: "BerthAddress", targets: ["BerthAddress"]),

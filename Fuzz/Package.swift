@@ -12,6 +12,7 @@ let package = Package(
             name: "berth-fuzz",
             dependencies: [.product(name: "BerthNetlink", package: "Berth"),
                            .product(name: "BerthCNI", package: "Berth"),
+                           .product(name: "BerthNetavark", package: "Berth"),
                            .product(name: "BerthDNSWire", package: "Berth"),
                            .product(name: "BerthDNSCore", package: "Berth"),
                            .product(name: "BerthAddress", package: "Berth")],

@@ -77,6 +77,10 @@ cp "$BERTH" "$ST/bin/berth"
 [[ -x "$(dirname "$BERTH")/berth-dns" ]] && cp "$(dirname "$BERTH")/berth-dns" "$ST/bin/berth-dns"
 ln -s berth "$ST/bin/netavark"
 BV=$ST/bin/netavark
+# `make` links the Swift runtime statically; a dynamically linked build pays ~3 ms more per process
+if ldd "$ST/bin/berth" 2>/dev/null | grep -q libswiftCore; then
+    NOTES+=("this berth is linked dynamically to the Swift runtime (not as \`make\` builds it, --static-swift-stdlib): every process pays a few ms more")
+fi
 if ! "$BV" version 2>/dev/null | grep -q '"version"'; then
     echo "this berth binary has no netavark front end ($BERTH, run as netavark: version failed)" >&2
     exit 1
@@ -171,12 +175,16 @@ measure() { # LEVEL
 leftovers() {
     local ns links rules
     ns=$(hostns "$1")
-    links=$(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -vx lo | tr '\n' ' ')
+    # a count, with the names when there are few (after a fill: a bridge and one veth each)
+    links=$(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -vx lo |
+        awk '{ n++; if (n <= 3) s = s $0 " " } END { if (n > 3) s = s "… (" n " in all)"; printf "%s", s }')
     rules=$(ip netns exec "$ns" nft list ruleset 2>/dev/null | awk '/^table/ {t=$2" "$3} /chain [A-Za-z_-]+ \{/ {c++} /(jump|accept|drop|masquerade|dnat|snat|return)/ {r++} END {printf "%d chains, %d rules", c, r}')
     echo "links: ${links:-none}; nft: $rules; tables: $(ip netns exec "$ns" nft list tables 2>/dev/null | tr '\n' ',' | sed 's/,$//')"
 }
 
 log "berth $BERTH vs netavark $(version_of netavark), $N samples per cell, levels [$LEVELS], dns_enabled=$((DNS))"
+# the machine's load, start and end: a shared machine's absolute times swing with it, the ratios less
+NOTES+=("load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)")
 first=1
 for level in $LEVELS; do
     fill_to "$level"
@@ -190,6 +198,7 @@ for level in $LEVELS; do
     fi
 done
 for t in bv nv; do NOTES+=("at the end (${HAVE[$t]} containers set up), ${TOOL_NAME[$t]}'s host namespace held: $(leftovers "$t")"); done
+NOTES+=("load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)")
 [[ -s $ST/failed.txt ]] && NOTES+=("$(wc -l <"$ST/failed.txt") operations failed and are left out; first errors: $(head -c 600 "$ST/errors.txt" | tr '\n' ' ')")
 
 # ---- report -------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer target over Berth's untrusted-input parsers (netlink replies, CNI configs
-# and CNI_ARGS, DNS messages, queries to the DNS resolver) for SECONDS seconds, starting from the committed seeds in
+# and CNI_ARGS, Podman's netavark options, DNS messages, queries to the DNS resolver) for SECONDS seconds, starting from the committed seeds in
 # Fuzz/corpus.
 # Fails (non-zero) if libFuzzer finds a crash, a trap or a leak; the input is kept under
 # .build-fuzz/findings/ for reproduction: .build-fuzz/debug/berth-fuzz FILE
@@ -24,4 +24,4 @@ if [[ $rc -ne 0 ]]; then
     echo "fuzz: FAILED after ${runs:-?} runs; findings in .build-fuzz/findings/" >&2
     exit 1
 fi
-echo "fuzz: ${runs:-0} inputs in ${SECONDS_TO_RUN}s over netlink decoding, CNI config parsing, the DNS wire codec and the DNS resolver, no crash"
+echo "fuzz: ${runs:-0} inputs in ${SECONDS_TO_RUN}s over netlink decoding, CNI config parsing, netavark network options, the DNS wire codec and the DNS resolver, no crash"

@@ -10,8 +10,8 @@ enum Translation {
     static let defaultRouteMetric = 100
 
     /// The `setup` request. `ipv6Available` is asked only when a network enables IPv6.
-    /// Aliases that are not DNS names are left out (netavark passes them to aardvark-dns, which
-    /// cannot answer for them either), each with a line in `notes`.
+    /// Aliases that are not DNS names are left out (the name service holds only DNS names; a
+    /// container should still start, as with netavark), each with a line in `notes`.
     static func setup(_ o: NetworkOptions, namespace: String, ipv6Available: () -> Bool,
                       notes: inout [String]) throws -> PodmanSetup {
         var attachments: [PodmanAttachmentRequest] = []
@@ -208,7 +208,8 @@ enum Translation {
             guard (1...65535).contains(e.hostPort), (1...65535).contains(e.containerPort) else {
                 throw NetavarkError("port mapping \(e.hostPort):\(e.containerPort): ports run from 1 to 65535")
             }
-            guard e.hostPort + count - 1 <= 65535, e.containerPort + count - 1 <= 65535 else {
+            // `range` first on its own: a huge one would overflow the sums.
+            guard count <= 65535, e.hostPort + count - 1 <= 65535, e.containerPort + count - 1 <= 65535 else {
                 throw NetavarkError("port mapping \(e.hostPort):\(e.containerPort) with range \(e.range) runs past port 65535")
             }
             var hostIP: IPAddress?

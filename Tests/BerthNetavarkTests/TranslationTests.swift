@@ -183,6 +183,8 @@ final class TranslationTests: XCTestCase {
                     #"port mapping host_ip "nowhere" is not an IP address"#)
         assertError(options(bridge(), ports: [PortMappingEntry(hostIP: "", containerPort: 80, hostPort: 65535, range: 2, proto: "tcp")]),
                     "port mapping 65535:80 with range 2 runs past port 65535")
+        assertError(options(bridge(), ports: [PortMappingEntry(hostIP: "", containerPort: 80, hostPort: 80, range: Int.max - 1023, proto: "tcp")]),
+                    "port mapping 80:80 with range \(Int.max - 1023) runs past port 65535")
         assertError(options(bridge(), ips: ["10.99.0.5"]), #"network "net": static IP 10.99.0.5 is not in the network's IPv4 subnet"#)
         assertError(options(bridge(), ips: ["10.89.0.5", "10.89.0.6"]), #"network "net": more than one static IPv4 address"#)
         assertError(options(bridge(subnets: [Subnet(subnet: "10.89.0.0/24", gateway: "10.90.0.1")])),

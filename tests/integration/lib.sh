@@ -1218,6 +1218,14 @@ touch "$dir/upns"; mount --bind "/run/netns/$BT_UP" "$dir/upns"
 mount -t tmpfs bt-podman-run /run
 mkdir -p /run/netns
 mount --bind "$BERTH_RESOLV_CONF" /etc/resolv.conf
+# Berth's default state directory is this test's: the teardown that `podman container cleanup`
+# makes when a container exits or is stopped (run by conmon) gets a reduced environment
+# (CONTAINERS_CONF and PATH, no BERTH_STATE_DIR), so Berth falls back to /var/lib/berth there.
+# A tmpfs over /var/lib (nothing else in here uses it: Podman's storage is under $dir) holds the
+# mount point, so the real host's /var/lib is never touched.
+mount -t tmpfs bt-podman-varlib /var/lib
+mkdir -p /var/lib/berth
+mount --bind "$BT_STATE" /var/lib/berth
 export CONTAINERS_CONF=$dir/containers.conf CONTAINERS_STORAGE_CONF=$dir/storage.conf
 export XDG_RUNTIME_DIR=$dir/tmp TMPDIR=$dir/tmp BERTH_STATE_DIR=$BT_STATE
 pm() { podman --root "$dir/root" --runroot "$dir/runroot" --storage-driver vfs "$@"; }

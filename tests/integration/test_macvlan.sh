@@ -158,7 +158,7 @@ test_macvlan_internal_network_has_no_default_route() {
     assert_eq "" "$(nft_berth)" "no rules either"
 }
 
-test_macvlan_default_route_carries_the_network_metric() {
+test_macvlan_cli_network_default_route_has_the_kernel_metric() {
     local a
     _mv_parent "$MV_PARENT"
     assert_ok berth_host network create lan --driver macvlan --parent "$MV_PARENT" --subnet 10.131.9.0/24
@@ -387,5 +387,65 @@ test_macvlan_cni_plugin() {
     cni_ok DEL ctr-b "$(cni_netns "$b")" eth1
     assert_container_clean "$a"
     assert_container_clean "$b"
+    assert_clean
+}
+
+# The uplink veth as the parent: a real LAN, whose other end (the upstream namespace) is the
+# router. The container is a station on it with its own MAC, reaches the router and what lies
+# beyond it through its default route, and takes nothing from the router's advertisements.
+test_macvlan_on_a_real_lan_reaches_its_router() {
+    local a ra
+    assert_ok berth_host network create uplan --driver macvlan --parent "$UPLINK_IF" \
+        --subnet 203.0.113.0/24 --gateway "$UPSTREAM_IP" --ip-range 203.0.113.64/26
+    new_pid_container a
+    connect uplan "$a"
+    assert_eq 203.0.113.64/24 "$EP_CIDR" "first address of the range"
+    ping_ok "$a" "$UPSTREAM_IP"
+    ping_ok "$a" "$BEYOND_IP"   # through the default route via the LAN's router
+    assert_contains "$(ip -n "$BT_UP" neigh show 203.0.113.64)" "$EP_MAC" "the router knows the container by its own MAC"
+    # macvlan's rule: the parent's own host does not reach its macvlans directly
+    ping_fails host 203.0.113.64
+    # the router advertises a prefix: the container takes no address or route from it
+    start_ra_sender ra 2001:db8:131:77::/64
+    wait_until 20 "RAs received in the container" _ras_at_least "$a" 3
+    stop_ra_sender "$ra"
+    assert_eq "" "$(in_ns "$a" ip -6 addr show dev eth0)" "no SLAAC or link-local address"
+    assert_eq "" "$(in_ns "$a" ip -6 route show)" "no route from the RA"
+    assert_ok berth_host network disconnect uplan "$a"
+    assert_ok berth_host network rm uplan
+    assert_contains "$(ip -n "$BT_HOST" -o -4 addr show dev "$UPLINK_IF")" "$UPLINK_HOST_IP/24" "the parent keeps its address"
+    ping_ok host "$UPSTREAM_IP"
+}
+
+# _retired_links C: the retired (bd…) links in container C, without waiting for pending deletions.
+_retired_links() { in_ns "$1" ip -o link show | awk -F': ' '{ split($2, n, "@"); print n[1] }' | grep '^bd' || true; }
+
+# A disconnect takes the macvlan out of service (down, renamed) and returns; a detached child
+# deletes it. A crash in between is finished by gc.
+test_macvlan_detach_returns_before_the_link_is_deleted_and_gc_finishes_a_crash() {
+    local a ip
+    _mv_parent "$MV_PARENT"
+    assert_ok berth_host network create lan --driver macvlan --parent "$MV_PARENT" --subnet 10.131.20.0/24
+    new_netns_container a
+    connect lan "$a"
+    ip=$EP_IP
+    # The child stalls two seconds before its RTM_DELLINK: everything below happens meanwhile.
+    assert_ok in_host env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT=disconnect:before-delete@pause "$BERTH" network disconnect lan "$a"
+    assert_eq "[]" "$(berth_host endpoints --format json | jq -c .)" "record released when disconnect returns"
+    if in_ns "$a" ip link show dev eth0 >/dev/null 2>&1; then fail "eth0 still taken in the container after disconnect"; fi
+    assert_contains "$(_retired_links "$a")" bd "the old macvlan waits under its retired name"
+    assert_not_contains "$(in_ns "$a" ip -o link show | grep ' bd')" ",UP" "down"
+    connect lan "$a" --ip "$ip"
+    assert_eq eth0 "$EP_IFNAME" "re-attached at once under the same name"
+    await_detaches
+    assert_eq "" "$(_retired_links "$a")" "the child deleted the old macvlan"
+    ping_ok "$a" "$ip"
+    # A crash after the link was retired, before the records went: gc finishes the detach.
+    run_capture in_host env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT=disconnect:after-retire "$BERTH" network disconnect lan "$a"
+    assert_eq 137 "$RC" "killed at the fault point"
+    assert_contains "$(_retired_links "$a")" bd "retired, not deleted"
+    assert_ok berth_host gc
+    assert_contains "$OUT" "finished interrupted disconnect" "gc reports it"
+    assert_container_clean "$a"
     assert_clean
 }

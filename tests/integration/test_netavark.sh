@@ -491,3 +491,22 @@ test_netavark_parallel_setups_and_teardowns() {
     assert_clean
     nv_assert_network_gone busy podman25 10.89.25.0/24
 }
+
+# An IPv6-only network (podman network create --ipv6 --subnet fd00:…/64 and no IPv4 subnet).
+test_netavark_ipv6_only() {
+    local a b net
+    setup_host_ipv6
+    new_netns_container a; new_netns_container b
+    net=$(nv_network six podman26 10.0.0.0/8 '.ipv6_enabled = true | .subnets = [{subnet: "fd00:89:26::/64", gateway: "fd00:89:26::1"}]')
+    nv_setup "$a" "$CID1" a "$net" eth0 fd00:89:26::2
+    assert_eq '[{"gateway":"fd00:89:26::1","ipnet":"fd00:89:26::2/64"}]' "$(jq -c .six.interfaces.eth0.subnets <<<"$OUT")" "only IPv6"
+    assert_eq '["fd00:89:26::1"]' "$(jq -c .six.dns_server_ips <<<"$OUT")" "the IPv6 gateway serves names"
+    nv_setup "$b" "$CID2" b "$net" eth0 fd00:89:26::3
+    assert_eq "" "$(container_ipv4 "$a")" "no IPv4 address"
+    in_ns "$a" ping -6 -n -q -c1 -W2 fd00:89:26::3 >/dev/null || in_ns "$a" ping -6 -n -q -c1 -W2 fd00:89:26::3 >/dev/null \
+        || fail "ping6 between the containers failed"
+    q=$(in_ns "$a" python3 "$DNSTOOL" query fd00:89:26::1 b.dns.podman AAAA 2>&1)
+    assert_eq "fd00:89:26::3" "$(jq -r '[.answers[] | select(.type == "AAAA") | .data] | join(",")' <<<"$q")" "AAAA via the IPv6 gateway: $q"
+    nv_teardown "$a"; nv_teardown "$b"
+    assert_clean
+}

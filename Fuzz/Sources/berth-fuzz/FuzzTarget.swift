@@ -2,9 +2,10 @@ import BerthAddress
 import BerthCNI
 import BerthDNSCore
 import BerthDNSWire
+import BerthNetavark
 import BerthNetlink
 
-/// libFuzzer entry point. The first byte picks the parser (modulo 4), the rest is its input:
+/// libFuzzer entry point. The first byte picks the parser (modulo 5), the rest is its input:
 /// - 0: a netlink datagram through the message splitter and every reply decoder Berth uses
 ///   (links, addresses, routes, errors with extended acks) and the attribute walker;
 /// - 1: a CNI network configuration (JSON) through decoding and every translation into engine
@@ -12,13 +13,19 @@ import BerthNetlink
 /// - 2: a DNS message (from a container or an upstream server) through the wire codec, which
 ///   must write back what it parsed in a form that parses to the same bytes again;
 /// - 3: a query to berth-dns's resolver, from a container on a dual-stack network with names,
-///   shared aliases and a second network, over UDP and over TCP; every answer must parse.
+///   shared aliases and a second network, over UDP and over TCP; every answer must parse;
+/// - 4: Podman's network options (JSON) through the netavark front end's decoding and its
+///   translations into engine requests, with the same bytes (split at NULs, up to the first
+///   `{`) as its command line.
 /// A crash, a trap (out-of-bounds, overflow) or a hang is a finding.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     guard size > 0 else { return 0 }
     let input = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-    switch data[0] % 4 {
+    switch data[0] % 5 {
+    case 4:
+        let words = input.prefix { $0 != UInt8(ascii: "{") }.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        NetavarkFuzzing.parse(options: input, arguments: words)
     case 3:
         fuzzResolver(input)
     case 2:

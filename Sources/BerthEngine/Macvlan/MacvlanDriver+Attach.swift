@@ -49,9 +49,19 @@ extension MacvlanDriver {
                 : "parent \(parent.name) is taken by a passthru macvlan, which allows only one endpoint per parent (kernel: \(error))")
         }
         PhaseTrace.mark("kernel: create macvlan")
-        let container = try RouteSession(in: plan.namespace)
-        guard let link = try container.link(name: plan.ifname), link.kind == "macvlan" else {
-            throw BerthError.system("macvlan \(plan.ifname) did not appear in \(plan.target)")
+        // Ours from here on (the create did not clash), its index not known yet.
+        plugged[plan.endpointID] = 0
+        let container: RouteSession
+        let link: LinkInfo
+        do {
+            container = try RouteSession(in: plan.namespace)
+            guard let made = try container.link(name: plan.ifname), made.kind == "macvlan" else {
+                throw BerthError.system("macvlan \(plan.ifname) did not appear in \(plan.target)")
+            }
+            link = made
+        } catch {
+            unplug(plan)
+            throw error
         }
         plugged[plan.endpointID] = link.index
         do {
@@ -67,8 +77,15 @@ extension MacvlanDriver {
     }
 
     func unplug(_ plan: PlugPlan) {
-        guard let index = plugged.removeValue(forKey: plan.endpointID) else { return }
-        _ = try? RouteSession(in: plan.namespace).deleteLink(index: index)
+        guard let index = plugged.removeValue(forKey: plan.endpointID),
+              let session = try? RouteSession(in: plan.namespace) else { return }
+        if index != 0 {
+            _ = try? session.deleteLink(index: index)
+        } else if let link = try? session.link(name: plan.ifname), link.kind == "macvlan",
+                  link.mac == plan.mac || link.macvlanMode == .passthru {
+            // Made, but never looked up: found by the name and MAC it was made with.
+            _ = try? session.deleteLink(index: link.index)
+        }
     }
 
     func configure(_ plug: any EndpointPlug, endpoint e: EndpointRecord, network: NetworkRecord) throws -> DefaultRoutes {

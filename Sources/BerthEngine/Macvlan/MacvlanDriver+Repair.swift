@@ -57,9 +57,19 @@ extension MacvlanDriver {
     func repair(_ snapshot: any KernelSnapshot, networks: [NetworkRecord], endpoints: [EndpointRecord],
                 dryRun: Bool) throws -> KernelRepair {
         var repair = KernelRepair()
-        for e in endpoints where e.state == .active && Self.endpointLink(e) == nil {
-            repair.releasedEndpoints.append((e, RepairAction(kind: "endpoint", description:
-                "released \(e.addressesDescription) of \(e.containerID) on '\(e.network)': its macvlan \(e.ifname) is gone (namespace deleted)")))
+        for e in endpoints where e.state == .active {
+            switch try linkState(of: e) {
+            case .present:
+                continue
+            case .retired:
+                // A detach took it out of service and died before it released the record (the
+                // engine's removal of the record deletes the link too).
+                repair.releasedEndpoints.append((e, RepairAction(kind: "endpoint", description:
+                    "finished interrupted disconnect of \(e.containerID) (\(e.addressesDescription)) on '\(e.network)'")))
+            case .missing:
+                repair.releasedEndpoints.append((e, RepairAction(kind: "endpoint", description:
+                    "released \(e.addressesDescription) of \(e.containerID) on '\(e.network)': its macvlan \(e.ifname) is gone (namespace deleted)")))
+            }
         }
         return repair
     }

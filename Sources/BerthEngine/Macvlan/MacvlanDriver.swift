@@ -13,17 +13,20 @@ import Glibc
 /// (``internalName(ofNetworkID:)``). Traffic does not pass the host: no firewall rules, no
 /// NAT, no published ports, no name service (``routesThroughHost``); the gateway is a router
 /// on the parent's LAN, never an address of the host. Each endpoint's link lives only in its
-/// container, so there is nothing on the host for `berth gc` to sweep: a container's death
-/// takes its macvlan with it.
+/// container, so there is nothing on the host for `berth gc` to sweep (it looks into the
+/// containers of its records instead), and a container's death takes its macvlan with it.
+/// A macvlan made by an attach that crashed before it was recorded stays in its container
+/// until the container ends: no record leads to it.
 final class MacvlanDriver: NetworkDriver {
     /// The name macvlan networks record.
     static let driverName = "macvlan"
     let name = MacvlanDriver.driverName
     let routesThroughHost = false
     private var session: RouteSession?
-    /// The links this driver made for attaches still in progress: endpoint id → the link's index
-    /// in its container. ``unplug(_:)`` deletes only these, never an interface that was there
-    /// before (a clash on its name fails ``plug(_:hint:)`` without adding one).
+    /// The links this driver made for attaches still in progress: endpoint id → the link's
+    /// index in its container (0 until it is looked up). ``unplug(_:)`` deletes only these,
+    /// never an interface that was there before (a clash on its name fails ``plug(_:hint:)``
+    /// without adding one).
     var plugged: [String: Int32] = [:]
 
     init() {}
