@@ -1091,9 +1091,9 @@ addr6_line() {
 start_ra_sender() {
     local var=$1 out pid; shift
     out="$BT_TMP/ra-$RANDOM"
-    if ! ip -n "$BT_UP" -6 addr show dev "$UPSTREAM_IF" | grep -q "inet6 $RA_ROUTER_LL/64"; then
-        ip -n "$BT_UP" addr add "$RA_ROUTER_LL/64" dev "$UPSTREAM_IF" nodad || fail "cannot add $RA_ROUTER_LL"
-    fi
+    # `replace`, not a look then `add`: a second sender in the same test finds the address there
+    # (seen as "address already assigned" when the look missed it), and replace takes both cases.
+    ip -n "$BT_UP" addr replace "$RA_ROUTER_LL/64" dev "$UPSTREAM_IF" nodad || fail "cannot add $RA_ROUTER_LL"
     _ns_prefix up
     "${NSPFX[@]}" python3 "$BT_LIB_DIR/ra_sender.py" "$UPSTREAM_IF" "$RA_ROUTER_LL" "$@" </dev/null >"$out" 2>"$out.err" &
     pid=$!
