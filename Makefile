@@ -11,8 +11,11 @@ BERTH        := $(CURDIR)/.build/$(CONFIG)/berth
 # firewall never meets Docker.
 # bind9-dnsutils (dig) is for test_dns.sh; dnsperf, dnsmasq-base (the binary without the dnsmasq
 # service) and aardvark-dns are what bench/dns.sh measures berth-dns against.
+# etcd-server and etcd-client are the shared store of overlay networks (test_overlay.sh runs its own
+# etcd in a test namespace; installing starts no service, as for docker.io); iperf3 is for bench/overlay.sh.
 DEB_PACKAGES := libsqlite3-dev sqlite3 libnftables1 nftables iproute2 iputils-ping jq python3 util-linux procps gcc \
-                podman runc busybox-static iptables docker.io bind9-dnsutils dnsperf dnsmasq-base aardvark-dns netavark
+                podman runc busybox-static iptables docker.io bind9-dnsutils dnsperf dnsmasq-base aardvark-dns netavark \
+                etcd-server etcd-client iperf3
 
 # Where `make install` puts things (DESTDIR is prepended to every path, for staging and packages).
 PREFIX         ?= /usr/local
@@ -30,7 +33,7 @@ GEN_DIR        ?= $(CURDIR)/.build/$(CONFIG)/share
 GENERATE_MANUAL ?= $(CURDIR)/.build/$(CONFIG)/generate-manual
 GENERATED      := $(GEN_DIR)/berth.bash $(GEN_DIR)/_berth $(GEN_DIR)/berth.fish $(GEN_DIR)/berth.1
 # Every path install creates, without DESTDIR; uninstall removes exactly these.
-INSTALLED      := $(BINDIR)/berth $(BINDIR)/berth-dns $(CNI_PLUGIN_DIR)/berth $(NETAVARK_DIR)/netavark $(MANDIR)/man1/berth.1 \
+INSTALLED      := $(BINDIR)/berth $(BINDIR)/berth-dns $(BINDIR)/berth-agent $(CNI_PLUGIN_DIR)/berth $(NETAVARK_DIR)/netavark $(MANDIR)/man1/berth.1 \
                   $(BASHCOMPDIR)/berth $(ZSHCOMPDIR)/_berth $(FISHCOMPDIR)/berth.fish
 
 .PHONY: all deps build docs install uninstall test unit-test integration-test fuzz-build fuzz-smoke fuzz demo bench clean
@@ -52,12 +55,16 @@ deps:
 	  case " $$missing " in *" docker.io "*) \
 	    systemctl disable docker.service docker.socket containerd.service >/dev/null 2>&1 || true ;; \
 	  esac; \
+	  case " $$missing " in *" etcd-server "*) \
+	    systemctl disable etcd.service >/dev/null 2>&1 || true ;; \
+	  esac; \
 	  exit $$rc; \
 	fi
 
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS) --product berth
 	$(SWIFT) build $(BUILD_FLAGS) --product berth-dns
+	$(SWIFT) build $(BUILD_FLAGS) --product berth-agent
 
 # Completions and the man page, from swift-argument-parser: `--generate-completion-script`, and
 # its generate-manual tool (built from the package's own checkout, so it works offline).
@@ -90,6 +97,7 @@ $(BERTH):
 install: $(BERTH) $(GENERATED)
 	install -D -m 0755 $(BERTH) $(DESTDIR)$(BINDIR)/berth
 	install -D -m 0755 $(BERTH)-dns $(DESTDIR)$(BINDIR)/berth-dns
+	install -D -m 0755 $(BERTH)-agent $(DESTDIR)$(BINDIR)/berth-agent
 	install -d $(DESTDIR)$(CNI_PLUGIN_DIR)
 	ln -sfn $$(realpath -m --relative-to=$(CNI_PLUGIN_DIR) $(BINDIR)/berth) $(DESTDIR)$(CNI_PLUGIN_DIR)/berth
 	install -d $(DESTDIR)$(NETAVARK_DIR)

@@ -13,6 +13,8 @@ import PackageDescription
 ///   state       BerthStore — SQLite
 ///   policy      BerthIPAM — address allocation and subnet choice
 ///   adapters    BerthNetlink (rtnetlink, namespaces)
+///   agent       berth-agent (BerthAgent, BerthEtcd: SwiftNIO) — overlay networks across hosts,
+///               etcd as the shared store (docs/overlay.md); a front end over the engine
 ///   values      BerthAddress — IP/MAC/CIDR value types shared by every layer; BerthJSON;
 ///               BerthDNSWire — the DNS wire codec (no NIO, no Foundation), for berth-dns
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -39,6 +41,7 @@ let package = Package(
     products: [
         .executable(name: "berth", targets: ["berth"]),
         .executable(name: "berth-dns", targets: ["berth-dns"]),
+        .executable(name: "berth-agent", targets: ["berth-agent"]),
         // Libraries exported for the fuzz package in Fuzz/ (and for embedding the engine).
         .library(name: "BerthNetlink", targets: ["BerthNetlink"]),
         .library(name: "BerthCNI", targets: ["BerthCNI"]),
@@ -51,6 +54,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Only berth-dns links NIO (see docs/dns.md); berth's start-up never pays for it.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // https:// etcd endpoints with a CA and client certificates; linked by berth-agent only.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C shims and system libraries.
@@ -111,6 +116,26 @@ let package = Package(
                                          .product(name: "NIOPosix", package: "swift-nio")],
                           swiftSettings: strict),
 
+        // Multi-host overlays (docs/overlay.md). The etcd v3 client (JSON gateway over HTTP/1.1)
+        // and everything that talks to etcd live here and in berth-agent, never in berth: its
+        // start-up and the attach path stay as they are.
+        .target(name: "BerthEtcd",
+                dependencies: ["BerthJSON",
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "NIOHTTP1", package: "swift-nio"),
+                               .product(name: "NIOSSL", package: "swift-nio-ssl")],
+                swiftSettings: strict),
+        // The overlay registry (keys, block claims, definitions), the agent and the overlay
+        // commands: a front end over the engine, with etcd as the shared store.
+        .target(name: "BerthAgent",
+                dependencies: ["BerthEngine", "BerthEtcd", "BerthAddress", "BerthJSON", "CBerthShim",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio")],
+                swiftSettings: strict),
+        .executableTarget(name: "berth-agent", dependencies: ["BerthAgent"], swiftSettings: strict),
+
         // Unit tests (no root needed), and what they share: temporary directories, a private
         // state directory with a watch on the host's, record builders, child processes.
         .target(name: "BerthTestSupport", dependencies: ["BerthStore", "BerthAddress"],
@@ -129,6 +154,13 @@ let package = Package(
                     dependencies: ["BerthEngine", "BerthStore", "BerthFirewall", "BerthNetlink", "BerthAddress", "BerthTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "BerthNetavarkTests", dependencies: ["BerthNetavark", "BerthEngine", "BerthAddress", "BerthJSON"],
+                    swiftSettings: strict),
+        .testTarget(name: "BerthEtcdTests", dependencies: ["BerthEtcd", "BerthJSON",
+                                                           .product(name: "NIOCore", package: "swift-nio"),
+                                                           .product(name: "NIOEmbedded", package: "swift-nio"),
+                                                           .product(name: "NIOHTTP1", package: "swift-nio")],
+                    swiftSettings: strict),
+        .testTarget(name: "BerthAgentTests", dependencies: ["BerthAgent", "BerthEtcd", "BerthEngine", "BerthAddress", "BerthJSON"],
                     swiftSettings: strict),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthAddress", "BerthEngine", "BerthJSON"], swiftSettings: strict),
     ]

@@ -1,0 +1,3 @@
+import BerthAgent
+
+BerthAgentMain.main()

@@ -1,0 +1,6 @@
+import XCTest
+@testable import BerthAgent
+
+final class AgentPlaceholderTests: XCTestCase {
+    func testModuleLoads() { XCTAssertNotNil(BerthAgentMain.self) }
+}
