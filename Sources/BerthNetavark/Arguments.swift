@@ -41,8 +41,8 @@ struct Arguments: Equatable, Sendable {
                 return words[i]
             }
             switch name {
-            case "--config": config = try value()
-            case "--rootless": rootless = try value()
+            case "-c", "--config": config = try value()
+            case "-r", "--rootless": rootless = try value()
             case "-a", "--aardvark-binary": aardvark = try value()
             case "-f", "--file": file = try value()
             default: throw NetavarkError("unknown option \(Arguments.printable(name))")

@@ -26,6 +26,10 @@ final class ArgumentsTests: XCTestCase {
         XCTAssertEqual(b.file, "/x")
         XCTAssertEqual(b.aardvarkBinary, "/y")
         XCTAssertEqual(b.config, "/z")
+        // netavark 1.4's own short forms of --config and --rootless
+        let c = try Arguments(parsing: ["-c", "/etc/nets", "-r", "true", "setup", "/n"])
+        XCTAssertEqual(c.config, "/etc/nets")
+        XCTAssertEqual(c.rootless, true)
     }
 
     func testRootless() throws {

@@ -1,3 +1,4 @@
+import BerthJSON
 import XCTest
 @testable import BerthNetavark
 
