@@ -242,10 +242,20 @@ test_overlay_kernel_bad_joins_are_refused_and_change_nothing() {
 }
 
 test_overlay_kernel_gc_and_doctor() {
-    local dev
+    local dev c1 c1_IP c2
     ov_underlay 2
     ov_join 1
     dev=$(ov_field 1 vxlan)
+    # Containers on the overlay and on a bridge network: gc takes neither driver's veths or
+    # bridge for the other's orphans.
+    ov_container 1 c1
+    create_net plain --subnet 10.77.0.0/24
+    new_netns_container c2
+    connect plain "$c2"
+    assert_ok berth_host gc
+    assert_eq "nothing to repair" "$OUT" "gc finds nothing to repair"
+    assert_eq 2 "$(ip -n "$BT_HOST" -o link show type veth | grep -c ": bv")" "both veths kept"
+    ping_ok "$c1" 10.240.1.1
     # No agent: doctor says so.
     run_capture berth_host doctor
     assert_contains "$OUT" "no berth agent is running for overlay network(s) 'ov'" "agent finding"
