@@ -256,6 +256,13 @@ test_overlay_kernel_gc_and_doctor() {
     assert_eq "nothing to repair" "$OUT" "gc finds nothing to repair"
     assert_eq 2 "$(ip -n "$BT_HOST" -o link show type veth | grep -c ": bv")" "both veths kept"
     ping_ok "$c1" 10.240.1.1
+    # The underlay route the agent picks its VTEP from, and the host id it keeps.
+    assert_ok ov_berth 1 overlay-static route 198.51.100.12
+    assert_eq "source 198.51.100.11 device eth0 mtu 1500" "$OUT" "underlay route"
+    assert_ok ov_berth 2 overlay-static host-id
+    assert_match "$OUT" '^[0-9a-f]{16}$' "host id"
+    assert_eq "$OUT" "$(ov_berth 2 overlay-static host-id)" "the host id is kept"
+    assert_ne "$OUT" "$(ov_berth 1 overlay-static host-id)" "another host has another id"
     # No agent: doctor says so.
     run_capture berth_host doctor
     assert_contains "$OUT" "no berth agent is running for overlay network(s) 'ov'" "agent finding"
