@@ -8,7 +8,7 @@ public struct BerthCommand: ParsableCommand {
         commandName: "berth",
         abstract: "Container networking for Linux: bridges, veths, addresses and NAT in one command.",
         version: BerthVersion.current,
-        subcommands: [NetworkCommand.self, EndpointsCommand.self, PortsCommand.self, RunCommand.self, GCCommand.self, DoctorCommand.self, FirewallCommand.self, DNSCommand.self,
+        subcommands: [NetworkCommand.self, EndpointsCommand.self, PortsCommand.self, RunCommand.self, GCCommand.self, DoctorCommand.self, FirewallCommand.self, DNSCommand.self, OverlayStaticCommand.self,
                       AgentCommandStub.self, OverlayCommandStub.self])
 
     @OptionGroup var global: GlobalOptions
