@@ -82,11 +82,7 @@ public struct OverlayStatus: Sendable, Equatable {
         if let d = definition { out += "  subnet \(d.subnet)  host-prefix /\(d.hostPrefix)  vni \(d.vni)  port \(d.port)" }
         out += "  " + (localBlock.map { "joined here: \($0)" } ?? "not joined here") + "\n"
         let header = ["HOST", "HOSTNAME", "BLOCK", "VTEP", "MAC", "TTL", "STATE", "KERNEL"]
-        let rows = hosts.map { h in
-            [h.hostID.isEmpty ? "-" : h.hostID, h.hostname.isEmpty ? "-" : h.hostname, "\(h.block)",
-             h.vtep.map { "\($0)" } ?? "-", h.mac.map { "\($0)" } ?? "-", h.ttl.map { "\($0)s" } ?? "-",
-             h.alive ? "alive" : (h.hostID.isEmpty ? "gone" : "reserved-only"), h.kernel.rawValue]
-        }
+        let rows = hosts.map(Self.cells)
         var widths = header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
@@ -96,6 +92,17 @@ public struct OverlayStatus: Sendable, Equatable {
         out += line(header)
         for row in rows { out += line(row) }
         return out
+    }
+
+    /// One host's table cells.
+    private static func cells(_ h: Host) -> [String] {
+        let id: String = h.hostID.isEmpty ? "-" : h.hostID
+        let name: String = h.hostname.isEmpty ? "-" : h.hostname
+        let vtep: String = h.vtep.map { "\($0)" } ?? "-"
+        let mac: String = h.mac.map { "\($0)" } ?? "-"
+        let ttl: String = h.ttl.map { "\($0)s" } ?? "-"
+        let state: String = h.alive ? "alive" : (h.hostID.isEmpty ? "gone" : "reserved-only")
+        return [id, name, "\(h.block)", vtep, mac, ttl, state, h.kernel.rawValue]
     }
 
     /// The JSON object for this network (`overlay status --json` prints an array of them).
