@@ -15,9 +15,10 @@ public enum BerthAgentMain {
         if let error = hoistStateDirectory(&arguments) { fail(error, status: 64) }
         if arguments.first == "agent" { SignalSource.blockInProcess() }
         do {
-            let command = try AgentRoot.parseAsRoot(arguments)
+            var command = try AgentRoot.parseAsRoot(arguments)
             guard let runnable = command as? any AgentRunnable else {
-                print(AgentRoot.helpMessage(for: type(of: command)))
+                // `help`, or a group named without a subcommand: its run shows the help.
+                try command.run()
                 exit(0)
             }
             try await runnable.execute()
