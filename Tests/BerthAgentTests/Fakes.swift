@@ -56,6 +56,8 @@ final class FakeRegistry: OverlayRegistryClient {
         var unreachable = false
         var calls: [String] = []
         var watchers: [AsyncThrowingStream<WatchBatch, any Error>.Continuation] = []
+        /// Every batch committed, so a watch from an earlier revision catches up as etcd's does.
+        var history: [WatchBatch] = []
     }
     let state = Mutex(State())
 
@@ -71,7 +73,9 @@ final class FakeRegistry: OverlayRegistryClient {
         let (batch, watchers) = state.withLock { s -> (WatchBatch, [AsyncThrowingStream<WatchBatch, any Error>.Continuation]) in
             s.view.revision += 1
             for c in changes { s.view.apply(c) }
-            return (WatchBatch(revision: s.view.revision, changes: changes), s.watchers)
+            let batch = WatchBatch(revision: s.view.revision, changes: changes)
+            s.history.append(batch)
+            return (batch, s.watchers)
         }
         for w in watchers { w.yield(batch) }
     }
@@ -161,7 +165,10 @@ final class FakeRegistry: OverlayRegistryClient {
 
     func watch(after revision: Int64) -> AsyncThrowingStream<WatchBatch, any Error> {
         let (stream, continuation) = AsyncThrowingStream<WatchBatch, any Error>.makeStream()
-        state.withLock { $0.watchers.append(continuation) }
+        state.withLock { s in
+            for batch in s.history where batch.revision > revision { continuation.yield(batch) }
+            s.watchers.append(continuation)
+        }
         return stream
     }
 

@@ -1,6 +1,6 @@
 import XCTest
-@testable import BerthEtcd
+import BerthEtcd
 
 final class EtcdPlaceholderTests: XCTestCase {
-    func testModuleLoads() { XCTAssertNotNil(BerthEtcd.self) }
+    func testModuleLoads() { XCTAssertNotNil(EtcdError.timeout) }
 }

@@ -275,6 +275,8 @@ final class AgentLoop {
             for put in plan.puts {
                 do {
                     try await registry.putPeer(network: put.network, block: put.block, peer: put.peer, lease: lease)
+                    // As the watch will report it: the next pass does not put it again meanwhile.
+                    view.apply(.peer(network: put.network, block: put.block, put.peer))
                     AgentLog.line("\(put.network): published \(put.block) (vtep \(put.peer.vtep), \(put.peer.endpoints) endpoint(s))")
                 } catch RegistryFailure.reservationLost(let why) {
                     AgentLog.line("\(put.network): not published: \(why)")
@@ -282,6 +284,7 @@ final class AgentLoop {
             }
             for delete in plan.deletes {
                 try await registry.deletePeer(network: delete.network, block: delete.block, hostID: hostID)
+                view.apply(.peer(network: delete.network, block: delete.block, nil))
                 AgentLog.line("\(delete.network): unpublished \(delete.block)")
             }
         } catch RegistryFailure.leaseGone {
