@@ -309,9 +309,9 @@ ov_has_peer() {
     ov_entries "$1" | grep -qx "neigh ${block%.*/*}.0 $mac"
 }
 ov_lacks_peer() {
-    local block
-    block=${OV_BLOCKS[$2]}
-    ! ov_entries "$1" | grep -q " ${block%.*/*}.0 \| $block "
+    local block mac
+    block=${OV_BLOCKS[$2]} mac=${OV_MACS[$2]}
+    ! ov_entries "$1" | grep -qwF -e "${block%.*/*}.0" -e "$block" -e "$mac"
 }
 declare -A OV_BLOCKS=() OV_MACS=()
 # ov_remember K: record host K's block and VXLAN MAC (for ov_has_peer while K is gone).
