@@ -15,7 +15,7 @@
 # NAT, and the outside sees that host's underlay address.
 #
 # Host K: namespace bt-ov-hK-ID, state dir $BT_TMP/ovK/state (survives a "reboot"), ip_forward on
-# inside it, its agent under a reaper (`unshare --pid --fork --kill-child`), stopped by that
+# inside it, its agent under a reaper (ov_reaper.py, a subreaper: see there why not a PID namespace), stopped by that
 # PID. Containers: named namespaces bt-ov-hK-cJ-ID attached with `berth network connect`.
 # etcd: Debian's etcd 3.4 in bt-ov-etcd-ID, data in $BT_TMP/etcd, under a reaper, stopped by PID
 # and restarted on the same data dir.
@@ -27,6 +27,7 @@ OV_OUTSIDE_IP=203.0.113.2
 OV_LEASE_TTL=${OV_LEASE_TTL:-5}
 declare -A OV_AGENT_PID=()     # host index → PID of the reaper running its agent
 OV_ETCD_PID=""
+OV_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 ov_ul()      { echo "bt-ov-ul-$BT_ID"; }
 ov_out()     { echo "bt-ov-out-$BT_ID"; }
@@ -194,30 +195,36 @@ ov_block() { ov_berth "$1" network inspect "$2" 2>/dev/null | jq -r '.[0].subnet
 # agents
 
 # ov_agent_start K [ARGS...]: host K's agent (`berth agent --lease-ttl $OV_LEASE_TTL`) under a
-# reaper; waits for its pidfile.
+# reaper (ov_reaper.py: a subreaper, not a PID namespace, so the PID in STATE/agent.pid is real:
+# `network create` signals it and `doctor` checks it); waits for its pidfile.
 ov_agent_start() {
     local k=$1; shift
     local ns state
     ns=$(ov_ns "$k") state=$(ov_state "$k")
     [[ -z "${OV_AGENT_PID[$k]:-}" ]] || fail "host $k: agent already started"
+    rm -f "$state/agent.pid.seen"
     echo "=== agent start $(date +%T.%N)" >>"$BT_TMP/ov$k/agent.log"
-    unshare --pid --fork --kill-child ip netns exec "$ns" env BERTH_STATE_DIR="$state" \
+    ip netns exec "$ns" env BERTH_STATE_DIR="$state" python3 "$OV_LIB_DIR/ov_reaper.py" \
         "$BERTH" agent --lease-ttl "$OV_LEASE_TTL" "$@" </dev/null >>"$BT_TMP/ov$k/agent.log" 2>&1 &
     OV_AGENT_PID[$k]=$!
     _bt_record pids "${OV_AGENT_PID[$k]}"
     wait_until 20 "host $k's agent pidfile" _ov_agent_up "$k"
 }
 
+# _ov_agent_up K: the reaper lives and the pidfile names its child (the agent).
 _ov_agent_up() {
-    kill -0 "${OV_AGENT_PID[$1]}" 2>/dev/null || fail "host $1: agent exited: $(tail -n 5 "$BT_TMP/ov$1/agent.log")"
-    [[ -s "$(ov_state "$1")/agent.pid" ]]
+    local r=${OV_AGENT_PID[$1]} pid
+    kill -0 "$r" 2>/dev/null || fail "host $1: agent exited: $(tail -n 5 "$BT_TMP/ov$1/agent.log")"
+    pid=$(tr -dc 0-9 2>/dev/null <"$(ov_state "$1")/agent.pid")
+    [[ -n "$pid" ]] && [[ "$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null)" == "$r" ]]
 }
 
-# ov_agent_stop K: kill host K's agent (SIGKILL to its reaper, which takes the agent along).
+# ov_agent_stop K: kill host K's agent (SIGUSR1 to its reaper, by PID: the agent gets SIGKILL, is
+# reaped, the reaper exits).
 ov_agent_stop() {
     local k=$1 pid=${OV_AGENT_PID[$1]:-}
     [[ -n "$pid" ]] || return 0
-    kill -KILL "$pid" 2>/dev/null
+    kill -USR1 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     unset "OV_AGENT_PID[$k]"
 }
