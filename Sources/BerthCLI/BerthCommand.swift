@@ -9,7 +9,7 @@ public struct BerthCommand: ParsableCommand {
         abstract: "Container networking for Linux: bridges, veths, addresses and NAT in one command.",
         version: BerthVersion.current,
         subcommands: [NetworkCommand.self, EndpointsCommand.self, PortsCommand.self, RunCommand.self, GCCommand.self, DoctorCommand.self, FirewallCommand.self, DNSCommand.self,
-                      AgentCommandStub.self, OverlayCommandStub.self])
+                      AgentCommandStub.self, OverlayCommandStub.self, OverlayStaticCommand.self])
 
     @OptionGroup var global: GlobalOptions
 
