@@ -57,7 +57,7 @@ ov_setup() {
     local n=$1 k
     command -v etcd >/dev/null && command -v etcdctl >/dev/null \
         || skip_test "etcd is not installed (apt-get install etcd-server etcd-client)"
-    [[ -x "$(dirname "$BERTH")/berth-agent" ]] || command -v berth-agent >/dev/null \
+    [[ ${OV_STATIC:-0} == 1 || -x "$(dirname "$BERTH")/berth-agent" ]] || command -v berth-agent >/dev/null \
         || fail "berth-agent not found beside $BERTH (swift build --product berth-agent)"
     trap '_ov_exit' EXIT
     local ul out
@@ -338,4 +338,27 @@ ov_kernel_traces() {
     ip -n "$ns" -4 route show | grep onlink | sed 's/^/route: /'
     ip netns exec "$ns" nft list ruleset 2>/dev/null | grep -E '10\.2(4[0-9]|5[0-5])\.' | sed 's/^/nft: /'
     return 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# without etcd and agents (OV_STATIC=1): the kernel side's hidden seam `berth overlay-static`,
+# blocks given by hand (10.240.K.0/24), peers set by hand as the agent would from etcd. For
+# running the data-path half of the tests while the agent side is unavailable.
+
+# ov_static_join K NET: host K joins NET with block 10.240.K.0/24.
+ov_static_join() {
+    assert_ok ov_berth "$1" overlay-static join "$2" --subnet 10.240.0.0/16 --block "10.240.$1.0/24" \
+        --vni 4096 --port 4789 --vtep "$(ov_vtep "$1")"
+}
+
+# ov_static_peers HOSTS NET: every host of HOSTS gets the others as its peers.
+ov_static_peers() {
+    local hosts=$1 net=$2 k l peers
+    for k in $hosts; do
+        peers=()
+        for l in $hosts; do
+            [[ $l == "$k" ]] || peers+=("$(ov_block "$l" "$net")=$(ov_vtep "$l")=$(ov_mac "$l")")
+        done
+        assert_ok ov_berth "$k" overlay-static peers "$net" "${peers[@]}"
+    done
 }
