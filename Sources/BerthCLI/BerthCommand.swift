@@ -8,8 +8,8 @@ public struct BerthCommand: ParsableCommand {
         commandName: "berth",
         abstract: "Container networking for Linux: bridges, veths, addresses and NAT in one command.",
         version: BerthVersion.current,
-        subcommands: [NetworkCommand.self, EndpointsCommand.self, PortsCommand.self, RunCommand.self, GCCommand.self, DoctorCommand.self, FirewallCommand.self, DNSCommand.self,
-                      AgentCommandStub.self, OverlayCommandStub.self, OverlayStaticCommand.self])
+        subcommands: [NetworkCommand.self, EndpointsCommand.self, PortsCommand.self, RunCommand.self, GCCommand.self, DoctorCommand.self, FirewallCommand.self, DNSCommand.self, OverlayStaticCommand.self,
+                      AgentCommandStub.self, OverlayCommandStub.self])
 
     @OptionGroup var global: GlobalOptions
 

@@ -102,6 +102,21 @@ public struct OverlayLocalNetwork: Sendable, Equatable {
     public var mtu: Int
     public var etcd: OverlayEtcdSettings
     public var endpointCount: Int
+
+    public init(name: String, id: String, definition: OverlayDefinition, block: IPv4Subnet, vtep: IPv4Address, mac: MACAddress,
+                vxlanDevice: String, bridge: String, mtu: Int, etcd: OverlayEtcdSettings, endpointCount: Int) {
+        self.name = name
+        self.id = id
+        self.definition = definition
+        self.block = block
+        self.vtep = vtep
+        self.mac = mac
+        self.vxlanDevice = vxlanDevice
+        self.bridge = bridge
+        self.mtu = mtu
+        self.etcd = etcd
+        self.endpointCount = endpointCount
+    }
 }
 
 /// What one reconcile changed: peers whose entries it added (or completed), peers whose
@@ -124,4 +139,10 @@ public struct UnderlayRoute: Sendable, Equatable {
     public var source: IPv4Address
     public var device: String
     public var mtu: Int
+
+    public init(source: IPv4Address, device: String, mtu: Int) {
+        self.source = source
+        self.device = device
+        self.mtu = mtu
+    }
 }
