@@ -165,6 +165,8 @@ $OUT"
     done
     assert_ok ov_berth 1 overlay status "$OV_NET" --json
     jq -e . >/dev/null <<<"$OUT" || fail "overlay status --json is not JSON: $OUT"
+    assert_eq 3 "$(jq '[.[] | select(.network == "'"$OV_NET"'") | .hosts[] | select(.alive)] | length' <<<"$OUT")" "status --json: three live hosts"
+    assert_eq "" "$(jq -r '.[] | .hosts[] | select(.kernel != "ok" and .kernel != "local") | "\(.block) \(.kernel)"' <<<"$OUT")" "status --json: every peer programmed here"
 
     # CNI ADD on a joined host: an ordinary attach to the local network, reachable across hosts
     c=$(ov_cname 1 99); _bt_mkns "$c"
@@ -243,7 +245,7 @@ $(_ov_show_entries "1 2 3")"
     log "pings through the outage: 1→2 $(grep -o '[0-9]* received' "$BT_TMP/ping12"), $loss1; 3→1 $(grep -o '[0-9]* received' "$BT_TMP/ping31"), $loss2"
     [[ "${loss1%%%*}" == 0 && "${loss2%%%*}" == 0 ]] || fail "packets lost during the etcd outage: $loss1, $loss2"
     # the agents recover: every host's peer key is back, and a new host propagates
-    wait_until 30 "the three peer keys back in etcd" eval '[[ $(ov_keys "$OV_PREFIX/overlay/$OV_NET/peers/" | wc -l) == 3 ]]'
+    wait_until 60 "the three peer keys back in etcd" eval '[[ $(ov_keys "$OV_PREFIX/overlay/$OV_NET/peers/" | wc -l) == 3 ]]'
     ov_create 4 "$OV_NET"
     ov_agent_start 4
     ov_container 4 1 "$OV_NET"
