@@ -78,21 +78,22 @@ final class FakeRegistry: OverlayRegistryClient {
 
     var calls: [String] { state.withLock { $0.calls } }
 
-    func define(network: String, stated: StatedDefinition, localSubnets: [IPv4Subnet]) async throws -> OverlayDefinition {
+    func define(network: String, stated: StatedDefinition, localSubnets: [IPv4Subnet]) async throws -> (OverlayDefinition, created: Bool) {
         try check("define \(network)")
         if let d = state.withLock({ $0.view.networks[network]?.definition }) {
             if let s = stated.subnet, s != d.subnet {
                 throw AgentError("network '\(network)' exists in etcd with subnet \(d.subnet), the command asks for \(s)")
             }
-            return d
+            return (d, false)
         }
         let d = OverlayDefinition(subnet: stated.subnet ?? IPv4Subnet("10.240.0.0/16")!, hostPrefix: stated.hostPrefix ?? 24,
                                   vni: stated.vni ?? 4096, port: stated.port ?? 4789)
         commit([.definition(network: network, d)])
-        return d
+        return (d, true)
     }
 
-    func claimBlock(network: String, definition: OverlayDefinition, hostID: String, hostname: String) async throws -> BlockClaim {
+    func claimBlock(network: String, definition: OverlayDefinition, hostID: String, hostname: String,
+                    avoiding: [IPv4Subnet]) async throws -> BlockClaim {
         try check("claim \(network)")
         let reservations = state.withLock { $0.view.networks[network]?.reservations ?? [:] }
         if let mine = reservations.first(where: { $0.value.host == hostID }) { return BlockClaim(block: mine.key, reclaimed: true) }

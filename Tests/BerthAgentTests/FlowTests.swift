@@ -41,7 +41,8 @@ final class CreateFlowTests: XCTestCase {
         } catch {
             XCTAssertEqual("\(error)", "bridge exists")
         }
-        XCTAssertNil(try await registry.list().networks["ov"], "claim undone, definition removed")
+        let left = try await registry.list().networks["ov"]
+        XCTAssertNil(left, "claim undone, definition removed")
         XCTAssertTrue(registry.calls.contains("leave ov 10.240.0.0/24"))
     }
 
@@ -74,7 +75,8 @@ final class CreateFlowTests: XCTestCase {
         } catch {
             XCTAssertTrue("\(error)".contains("overlaps local network 'web'"), "\(error)")
         }
-        XCTAssertNil(try await registry.list().networks["ov"])
+        let left = try await registry.list().networks["ov"]
+        XCTAssertNil(left)
     }
 
     func testUnreachableEtcdChangesNothing() async throws {
@@ -93,7 +95,8 @@ final class CreateFlowTests: XCTestCase {
         let engine = FakeEngine(), registry = FakeRegistry()
         let ctx = context(engine, registry)
         _ = try await ctx.create(try request())
-        XCTAssertEqual(try await ctx.remove(["ov"], force: false, everywhere: false), ["ov"])
+        let removed = try await ctx.remove(["ov"], force: false, everywhere: false)
+        XCTAssertEqual(removed, ["ov"])
         var n = try await registry.list().networks["ov"]
         XCTAssertEqual(n?.reservations.count, 0)
         XCTAssertNotNil(n?.definition, "the network stays defined for other hosts")

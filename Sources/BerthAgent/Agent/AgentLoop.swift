@@ -273,8 +273,12 @@ final class AgentLoop {
         for line in plan.conflicts where pass.refreshLocal { AgentLog.line(line) }
         do {
             for put in plan.puts {
-                try await registry.putPeer(network: put.network, block: put.block, peer: put.peer, lease: lease)
-                AgentLog.line("\(put.network): published \(put.block) (vtep \(put.peer.vtep), \(put.peer.endpoints) endpoint(s))")
+                do {
+                    try await registry.putPeer(network: put.network, block: put.block, peer: put.peer, lease: lease)
+                    AgentLog.line("\(put.network): published \(put.block) (vtep \(put.peer.vtep), \(put.peer.endpoints) endpoint(s))")
+                } catch RegistryFailure.reservationLost(let why) {
+                    AgentLog.line("\(put.network): not published: \(why)")
+                }
             }
             for delete in plan.deletes {
                 try await registry.deletePeer(network: delete.network, block: delete.block, hostID: hostID)

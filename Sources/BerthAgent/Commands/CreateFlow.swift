@@ -44,9 +44,7 @@ extension OverlayContext {
 
     private func create(_ request: OverlayCreateRequest, hostID: String, locals: [(name: String, driver: String, subnet: IPv4Subnet?)],
                         others: [IPv4Subnet], vtep: IPv4Address, registry: any OverlayRegistryClient) async throws -> OverlayCreated {
-        let existedBefore = try await registry.list().networks[request.name]?.definition != nil
-        let definition = try await registry.define(network: request.name, stated: request.stated, localSubnets: others)
-        let createdDefinition = !existedBefore
+        let (definition, createdDefinition) = try await registry.define(network: request.name, stated: request.stated, localSubnets: others)
         do {
             if let clash = locals.first(where: { $0.name != request.name && $0.subnet.map(definition.subnet.overlaps) == true }) {
                 throw AgentError("network '\(request.name)' uses \(definition.subnet), which overlaps local network '\(clash.name)' (\(clash.subnet!))")
@@ -54,7 +52,8 @@ extension OverlayContext {
             guard definition.hostPrefix > definition.subnet.prefixLength, definition.hostPrefix <= 30 else {
                 throw AgentError("network '\(request.name)': host prefix /\(definition.hostPrefix) does not fit subnet \(definition.subnet)")
             }
-            let claim = try await registry.claimBlock(network: request.name, definition: definition, hostID: hostID, hostname: hostname)
+            let claim = try await registry.claimBlock(network: request.name, definition: definition, hostID: hostID, hostname: hostname,
+                                                      avoiding: others)
             do {
                 let join = OverlayJoin(name: request.name, definition: definition, block: claim.block, vtep: vtep, etcd: request.etcd,
                                        mtu: request.mtu, labels: request.labels, firewall: request.firewall, dns: request.dns)

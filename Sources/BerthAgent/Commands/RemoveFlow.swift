@@ -87,7 +87,8 @@ extension OverlayContext {
             for name in names {
                 let local = locals[name]
                 let programmed = local == nil ? [] : (try? engine.programmedOverlayPeers(network: name)) ?? []
-                let ttls = view.networks[name]?.peers.isEmpty == false ? try await registry.peerTTLs(network: name) : [:]
+                var ttls: [IPv4Subnet: Int] = [:]
+                if view.networks[name]?.peers.isEmpty == false { ttls = try await registry.peerTTLs(network: name) }
                 result.append(OverlayStatus.build(network: name, seen: view.networks[name], hostID: hostID, local: local,
                                                   programmed: programmed, ttl: ttls))
             }

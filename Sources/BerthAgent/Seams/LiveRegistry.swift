@@ -1,7 +1,4 @@
 import BerthEngine
 
-/// The live registry client for a network's etcd settings. Placeholder until the etcd client
-/// and registry (Sources/BerthEtcd, Sources/BerthAgent/Registry) are merged.
-let liveRegistryFactory: RegistryFactory = { _ in
-    throw AgentError("the etcd client is not built into this berth-agent yet")
-}
+/// The live registry client for a network's etcd settings.
+let liveRegistryFactory: RegistryFactory = { settings in try EtcdRegistryClient(settings: settings) }

@@ -35,6 +35,8 @@ public enum RegistryFailure: Error, Sendable, Equatable {
     case compacted
     /// The lease is gone (expired while etcd was unreachable, or revoked).
     case leaseGone
+    /// A peer key was not put: the block's reservation no longer names this host.
+    case reservationLost(String)
 }
 
 /// The shared store as the overlay commands and the agent use it (docs/overlay.md, "etcd
@@ -42,10 +44,13 @@ public enum RegistryFailure: Error, Sendable, Equatable {
 /// faked in tests.
 public protocol OverlayRegistryClient: Sendable {
     /// Defines the network (txn on `config`) or checks the stated options against the stored
-    /// definition; the default subnet avoids `localSubnets`. Returns the definition in force.
-    func define(network: String, stated: StatedDefinition, localSubnets: [IPv4Subnet]) async throws -> OverlayDefinition
-    /// This host's reservation if it has one, else the lowest free block (txn per block).
-    func claimBlock(network: String, definition: OverlayDefinition, hostID: String, hostname: String) async throws -> BlockClaim
+    /// definition; the default subnet avoids `localSubnets`. Returns the definition in force and
+    /// whether this call created it.
+    func define(network: String, stated: StatedDefinition, localSubnets: [IPv4Subnet]) async throws -> (OverlayDefinition, created: Bool)
+    /// This host's reservation if it has one, else the lowest free block overlapping none of
+    /// `avoiding` (txn per block).
+    func claimBlock(network: String, definition: OverlayDefinition, hostID: String, hostname: String,
+                    avoiding: [IPv4Subnet]) async throws -> BlockClaim
     /// Deletes this host's `peers/B` and `reservations/B` (txn comparing the host id).
     func leave(network: String, block: IPv4Subnet, hostID: String) async throws
     /// Deletes every key of the network (its definition first, so agents drop it).
