@@ -1,6 +1,0 @@
-import XCTest
-import BerthEtcd
-
-final class EtcdPlaceholderTests: XCTestCase {
-    func testModuleLoads() { XCTAssertNotNil(EtcdError.timeout) }
-}
