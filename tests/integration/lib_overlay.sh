@@ -160,8 +160,13 @@ ov_host_reboot() {
     done
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
     ip netns del "$ns" || fail "cannot delete $ns"
+    # the kernel dismantles a deleted namespace's devices in the background: wait for its
+    # underlay port to go before plugging the new one
+    wait_until 20 "host $k's old underlay port gone" _ov_port_gone "h$k"
     ov_host_up "$k"
 }
+
+_ov_port_gone() { ! ip -n "$(ov_ul)" link show "$1" >/dev/null 2>&1; }
 
 # _ov_stop_dns K: host K's berth-dns (by its pidfile, only if that PID is berth-dns).
 _ov_stop_dns() {
@@ -313,12 +318,17 @@ ov_expected_entries() {
 ov_has_peer() {
     local block mac
     block=${OV_BLOCKS[$2]} mac=${OV_MACS[$2]}
-    ov_entries "$1" | grep -qx "neigh ${block%.*/*}.0 $mac"
+    # (a variable, not a pipe: with pipefail, grep -q leaving early can fail the pipeline)
+    local e
+    e=$(ov_entries "$1")
+    grep -qx "neigh ${block%.*/*}.0 $mac" <<<"$e"
 }
 ov_lacks_peer() {
     local block mac
     block=${OV_BLOCKS[$2]} mac=${OV_MACS[$2]}
-    ! ov_entries "$1" | grep -qwF -e "${block%.*/*}.0" -e "$block" -e "$mac"
+    local e
+    e=$(ov_entries "$1")
+    ! grep -qwF -e "${block%.*/*}.0" -e "$block" -e "$mac" <<<"$e"
 }
 declare -A OV_BLOCKS=() OV_MACS=()
 # ov_remember K: record host K's block and VXLAN MAC (for ov_has_peer while K is gone).
