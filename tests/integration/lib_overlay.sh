@@ -86,6 +86,10 @@ _ov_plug() {
     _bt_mkns "$ns" || fail "cannot create $ns"
     ip -n "$ul" link add "$port" type veth peer name eth0 netns "$ns" || fail "cannot plug $ns into the underlay"
     ip -n "$ul" link set "$port" master ul0 up
+    # a fixed MAC per underlay address, as a real NIC has: a rebooted host comes back with the
+    # same one, so its peers' ARP entries for its VTEP stay right (a new random MAC would leave
+    # them sending VXLAN to a MAC nobody has until their entries go stale)
+    ip -n "$ns" link set eth0 address "$(printf '02:b7:c6:33:64:%02x' "${addr##*.}")"
     ip -n "$ns" addr add "$addr/24" dev eth0
     ip -n "$ns" link set eth0 up
     ip -n "$ns" route add default via "$OV_ROUTER_IP"

@@ -78,6 +78,23 @@ _ov_host_snapshot() {
     echo "## networks"; ov_berth "$1" network ls --format json 2>&1 | jq -S 'sort_by(.name)' 2>&1
 }
 
+# _ov_dump_host K: host K's links, addresses, routes, neighbours, FDB and ruleset (for failures).
+_ov_dump_host() {
+    local ns
+    ns=$(ov_ns "$1")
+    {
+        echo "--- host $1"
+        ip -n "$ns" -d -o link show | cut -c1-250
+        ip -n "$ns" -o -4 addr show
+        ip -n "$ns" -4 route show
+        ip -n "$ns" -4 neigh show
+        bridge -n "$ns" fdb show | grep -v permanent | head -n 20
+        bridge -n "$ns" fdb show | grep dst
+        ip netns exec "$ns" sysctl net.ipv4.ip_forward
+        ip netns exec "$ns" nft list ruleset
+    } 2>&1 | sed 's/^/    /' >&2
+}
+
 # _ov_peer_lease KEY: the lease id (decimal) a key is attached to (0: none).
 _ov_peer_lease() { ov_etcdctl get "$1" -w json | jq -r '.kvs[0].lease // 0'; }
 
@@ -282,7 +299,13 @@ test_overlay_rebooted_host_reclaims_its_block() {
     assert_eq 2 "$(ov_keys "$OV_PREFIX/overlay/$OV_NET/reservations/" | wc -l)" "no second block claimed"
     _ov_wait_mesh_entries "1 2" 30
     assert_eq "${OV_MACS[2]}" "$(ov_mac 2)" "the recreated VXLAN device keeps its MAC"
-    wait_until 10 "host 1 reaching host 2's containers again" ov_reaches "$(ov_cname 1 1)" "${OV_IP[2,1]}"
+    local end=$((SECONDS + 10))
+    until ov_reaches "$(ov_cname 1 1)" "${OV_IP[2,1]}"; do
+        ((SECONDS < end)) || { _ov_dump_host 2; _ov_dump_host 1
+            ov_reaches "$(ov_cname 2 1)" "$(ov_berth 2 network inspect "$OV_NET" | jq -r '.[0].gateway')" && log "host 2's container reaches its gateway" || log "host 2's container does not reach its gateway"
+            fail "host 1 never reached host 2's container ${OV_IP[2,1]} after the reboot"; }
+        sleep 0.1
+    done
     ov_reaches "$(ov_cname 1 2)" "${OV_IP[2,2]}" || fail "host 1 → host 2 container 2"
     ov_reaches "$(ov_cname 2 2)" "${OV_IP[1,1]}" || fail "host 2 → host 1"
 }
