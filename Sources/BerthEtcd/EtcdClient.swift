@@ -132,6 +132,8 @@ public final class EtcdClient: Sendable {
             }
         } catch let e as EtcdError {
             throw e
+        } catch where EtcdTransport.isTLS(error) {
+            throw EtcdError.unreachable(endpoints: [exchange.endpoint.url], reason: EtcdTransport.describe(error))
         } catch {
             throw EtcdError.timeout
         }

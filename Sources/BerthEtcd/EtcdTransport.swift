@@ -3,6 +3,9 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An HTTP/1.1 exchange in progress: its connection and the response as it arrives.
 struct EtcdExchange: Sendable {
@@ -132,7 +135,20 @@ final class EtcdTransport: Sendable {
             return "cannot connect to \(e.host):\(e.port)"
         }
         if let e = error as? ChannelError, case .connectTimeout = e { return "connect timed out" }
-        if let e = error as? IOError { return e.description }
+        if let e = error as? IOError { return String(cString: strerror(e.errnoCode)) }
+        if error is NIOSSLError || error is BoringSSLError { return "TLS: \(tlsReason(error))" }
         return String(describing: error)
+    }
+
+    /// Whether `error` comes from TLS: a handshake etcd refused (a missing client certificate
+    /// shows only after the client has sent its request, with TLS 1.3) means the request was
+    /// never processed.
+    static func isTLS(_ error: Error) -> Bool { error is NIOSSLError || error is BoringSSLError }
+
+    /// BoringSSL's reason (`CERTIFICATE_VERIFY_FAILED`, …) rather than its source location.
+    private static func tlsReason(_ error: Error) -> String {
+        let text = String(describing: error)
+        guard let range = text.firstRange(of: "OPENSSL_internal:") else { return text }
+        return String(text[range.upperBound...].prefix { $0 != " " && $0 != "]" && $0 != ")" })
     }
 }

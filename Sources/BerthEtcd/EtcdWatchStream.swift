@@ -42,6 +42,9 @@ enum EtcdWatchStream {
             throw e
         } catch {
             if Task.isCancelled { continuation.finish(); return }
+            if EtcdTransport.isTLS(error) {
+                throw EtcdError.unreachable(endpoints: [exchange.endpoint.url], reason: EtcdTransport.describe(error))
+            }
             throw EtcdError.unreachable(endpoints: [exchange.endpoint.url], reason: "watch stream lost: \(EtcdTransport.describe(error))")
         }
         // The iteration ended without an end: cancelled by the consumer.

@@ -115,6 +115,22 @@ final class LiveEtcdTests: XCTestCase {
         }
     }
 
+    func testTimeoutWhenNobodyAnswers() async throws {
+        guard let hole = env("BERTH_ETCD_BLACKHOLE") else { throw XCTSkip("BERTH_ETCD_BLACKHOLE not set") }
+        // A socket that accepts connections and never answers: the request goes out, no answer comes.
+        let etcd = try EtcdClient(endpoints: [hole], requestTimeout: .milliseconds(500))
+        let start = ContinuousClock.now
+        do {
+            _ = try await etcd.txn(compare: [.absent("/k")], success: [.put(key: "/k", value: "v")])
+            XCTFail("answered")
+        } catch let e as EtcdError {
+            XCTAssertEqual(e, .timeout)
+        }
+        let elapsed = ContinuousClock.now - start
+        XCTAssertLessThan(elapsed, .seconds(2))
+        print("timeout after \(elapsed)")
+    }
+
     func testFailoverAndUnreachable() async throws {
         // Port 1 on loopback: refused at once; the client moves on to the real endpoint.
         let etcd = try client(endpoints: ["http://127.0.0.1:1"])

@@ -239,7 +239,8 @@ final class AgentLoop {
         } catch {
             AgentLog.line("reading local overlay networks failed: \(error)")
         }
-        if settings == nil, let first = locals.first {
+        // A network without etcd settings (the engine's test seam made it) is nobody's to serve.
+        if settings == nil, let first = locals.first(where: { !$0.etcd.endpoints.isEmpty }) {
             settings = first.etcd
             retryAt = ContinuousClock.now
         }
@@ -251,7 +252,9 @@ final class AgentLoop {
             if network.etcd == settings { return true }
             if !warned.contains(network.name) {
                 warned.insert(network.name)
-                AgentLog.line("\(network.name): uses another etcd (\(network.etcd.endpoints.joined(separator: ","))\(network.etcd.prefix)): not served by this agent")
+                AgentLog.line(network.etcd.endpoints.isEmpty
+                    ? "\(network.name): has no etcd settings (made by overlay-static): not served"
+                    : "\(network.name): uses another etcd (\(network.etcd.endpoints.joined(separator: ","))\(network.etcd.prefix)): not served by this agent")
             }
             return false
         }

@@ -36,6 +36,8 @@ public struct OverlayConfig: Sendable, Equatable {
         hostPrefix = try RecordJSON.int(o, "hostPrefix", in: 1...32)
         vni = UInt32(try RecordJSON.int(o, "vni", in: 1...0xFF_FFFF))
         port = UInt16(try RecordJSON.int(o, "port", in: 1...65535))
+        // A definition written by hand (or by a broken client) must not make block arithmetic trap.
+        guard hostPrefix > subnet.prefixLength, hostPrefix <= 30 else { throw RecordJSON.bad("hostPrefix") }
     }
 
     /// The blocks of `subnet` hosts lease, lowest first.
