@@ -10,7 +10,7 @@ struct OverlayStaticCommand: ParsableCommand {
         commandName: "overlay-static",
         abstract: "Test seam: join an overlay network and set its peers without etcd.",
         shouldDisplay: false,
-        subcommands: [OverlayStaticJoin.self, OverlayStaticPeers.self, OverlayStaticShow.self])
+        subcommands: [OverlayStaticJoin.self, OverlayStaticPeers.self, OverlayStaticShow.self, OverlayStaticRoute.self, OverlayStaticHostID.self])
 }
 
 /// `berth overlay-static join NAME --subnet S --block B --vni N [--port P] --vtep IP [--mtu M]`.
@@ -95,5 +95,30 @@ struct OverlayStaticShow: ParsableCommand {
         Swift.print("bridge \(n.bridge)")
         Swift.print("mtu \(n.mtu)")
         Swift.print("endpoints \(n.endpointCount)")
+    }
+}
+
+/// `berth overlay-static route ADDRESS`: the underlay route to an address (source, device, MTU).
+struct OverlayStaticRoute: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "route", abstract: "Show the underlay route to an address.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "An IPv4 address.") var address: String
+
+    func run() throws {
+        guard let to = IPv4Address(address) else { throw BerthError.invalidArgument("\(address) is not an IPv4 address") }
+        let route = try global.withEngine { try $0.underlayRoute(to: to) }
+        print("source \(route.source) device \(route.device) mtu \(route.mtu)")
+    }
+}
+
+/// `berth overlay-static host-id`: this host's overlay identity (made on first use).
+struct OverlayStaticHostID: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "host-id", abstract: "Print this host's overlay host id.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        print(try global.withEngine { try $0.overlayHostID() })
     }
 }

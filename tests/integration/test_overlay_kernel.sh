@@ -133,6 +133,15 @@ test_overlay_kernel_three_hosts_reach_each_other_and_the_kernel_holds_exactly_th
     # Setting the same peers again is a no-op.
     assert_ok ov_berth 1 overlay-static peers ov "$(ov_peer 2)" "$(ov_peer 3)"
     assert_eq "" "$OUT" "nothing to add or remove"
+    # A peer whose VTEP changes gets its FDB entry replaced, with no failure and no leftover.
+    assert_ok ov_berth 1 overlay-static peers ov "$(ov_block 2)=198.51.100.99=$(ov_field 2 mac)" "$(ov_peer 3)"
+    assert_eq 1 "$(grep -c '^added ' <<<"$OUT")" "the changed peer is added"
+    assert_eq 1 "$(grep -c '^removed ' <<<"$OUT")" "its old triple is removed"
+    entries=$(ov_entries 1)
+    assert_eq 2 "$(grep -c '^fdb ' <<<"$entries")" "still two FDB entries"
+    assert_contains "$entries" "dst 198.51.100.99 self permanent" "the new VTEP"
+    assert_not_contains "$entries" "dst 198.51.100.12 " "the old VTEP gone"
+    assert_ok ov_berth 1 overlay-static peers ov "$(ov_peer 2)" "$(ov_peer 3)"
 
     # Containers on each host reach each other across hosts, by their overlay addresses.
     ov_container 1 c1; ov_container 2 c2; ov_container 3 c3
@@ -239,13 +248,40 @@ test_overlay_kernel_bad_joins_are_refused_and_change_nothing() {
     # The bridge driver's gc leaves the overlay's bridge alone.
     assert_ok berth_host gc
     assert_unchanged "$before"
+    # A second overlay with the same VNI and port: refused by name, or by the kernel (a foreign
+    # VXLAN device holds them) with the half-made network taken away again.
+    assert_berth_error ov_berth 1 overlay-static join ov2 --subnet 10.252.0.0/16 --block 10.252.1.0/24 --vni "$OV_VNI" --vtep 198.51.100.11
+    assert_contains "$ERR" "already used by overlay network 'ov'" "names the other overlay"
+    ip -n "$BT_HOST" link add bt-uservx type vxlan id 4242 dstport "$OV_PORT" local 198.51.100.11 nolearning
+    before=$(snapshot)
+    assert_berth_error ov_berth 1 overlay-static join ov2 --subnet 10.252.0.0/16 --block 10.252.1.0/24 --vni 4242 --vtep 198.51.100.11
+    assert_contains "$ERR" "VNI 4242 on port $OV_PORT is already in use" "the kernel's refusal, explained"
+    assert_unchanged "$before"
+    ip -n "$BT_HOST" link del bt-uservx
 }
 
 test_overlay_kernel_gc_and_doctor() {
-    local dev
+    local dev c1 c1_IP c2
     ov_underlay 2
     ov_join 1
     dev=$(ov_field 1 vxlan)
+    # Containers on the overlay and on a bridge network: gc takes neither driver's veths or
+    # bridge for the other's orphans.
+    ov_container 1 c1
+    create_net plain --subnet 10.77.0.0/24
+    new_netns_container c2
+    connect plain "$c2"
+    assert_ok berth_host gc
+    assert_eq "nothing to repair" "$OUT" "gc finds nothing to repair"
+    assert_eq 2 "$(ip -n "$BT_HOST" -o link show type veth | grep -c ": bv")" "both veths kept"
+    ping_ok "$c1" 10.240.1.1
+    # The underlay route the agent picks its VTEP from, and the host id it keeps.
+    assert_ok ov_berth 1 overlay-static route 198.51.100.12
+    assert_eq "source 198.51.100.11 device eth0 mtu 1500" "$OUT" "underlay route"
+    assert_ok ov_berth 2 overlay-static host-id
+    assert_match "$OUT" '^[0-9a-f]{16}$' "host id"
+    assert_eq "$OUT" "$(ov_berth 2 overlay-static host-id)" "the host id is kept"
+    assert_ne "$OUT" "$(ov_berth 1 overlay-static host-id)" "another host has another id"
     # No agent: doctor says so.
     run_capture berth_host doctor
     assert_contains "$OUT" "no berth agent is running for overlay network(s) 'ov'" "agent finding"

@@ -58,16 +58,18 @@ extension Engine {
             }
             // Removals: whatever is not part of a desired triple.
             let wantedGateways = Dictionary(desired.values.map { ($0.block.network, $0.mac) }, uniquingKeysWith: { a, _ in a })
-            let wantedFDB = Set(desired.values.map { "\($0.mac)|\($0.vtep)" })
+            let wantedMACs = Set(desired.values.map(\.mac))
             let programmed = state.peers
-            for r in state.routes where desired[r.destination].map({ $0.block.network != r.gateway }) ?? true {
+            // A desired block's route was replaced in place above (NLM_F_REPLACE), as were a
+            // desired MAC's FDB entry and a desired gateway's neighbour: only the rest goes.
+            for r in state.routes where desired[r.destination] == nil {
                 guard let gateway = r.gateway else { continue }
                 do { try session.deleteOnLinkRoute(r.destination, via: gateway, index: index) } catch {
                     report.failures.append("route \(r.destination): delete: \(error)")
                 }
             }
             for f in state.fdb {
-                guard let mac = f.mac, let dst = f.destination, !wantedFDB.contains("\(mac)|\(dst)") else { continue }
+                guard let mac = f.mac, let dst = f.destination, !wantedMACs.contains(mac) else { continue }
                 do { try session.deleteFDB(mac: mac, destination: dst, index: index) } catch {
                     report.failures.append("FDB \(mac) dst \(dst): delete: \(error)")
                 }

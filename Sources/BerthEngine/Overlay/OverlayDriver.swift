@@ -37,6 +37,14 @@ final class OverlayDriver: NetworkDriver {
     /// The VXLAN overhead on an IPv4 underlay: inner Ethernet 14 + VXLAN 8 + UDP 8 + IPv4 20.
     static let encapsulationOverhead = 50
 
+    /// Only ``Engine/joinOverlay(_:)`` makes overlay networks (with the options it fills in):
+    /// a plain create reaching the engine is refused with the command that makes one.
+    func complete(_ spec: inout NetworkSpec) throws {
+        guard spec.driverOptions[OverlayOptions.Key.subnet] != nil else {
+            throw BerthError.invalidArgument("an overlay network is created with its etcd: berth network create \(Validation.printable(spec.name)) --driver overlay --etcd URL (berth-agent)")
+        }
+    }
+
     func hostSurvey(resolvConf: String) throws -> HostSurvey {
         // The block always comes from the overlay's definition.
         throw BerthError.invalidArgument("an overlay network's subnet is its block (berth network create --driver overlay)")
