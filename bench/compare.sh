@@ -14,7 +14,8 @@
 #          BENCH_BULK_ROUNDS, BENCH_IPERF_SECONDS, BENCH_IPERF_ROUNDS,
 #          BENCH_DS_PAIR (rounds of Berth's IPv4-only/dual-stack pairs alone: quick 100, full 300),
 #          BENCH_DNS=0 (skip the container DNS section, bench/dns.sh; its own knobs are BENCH_DNS_*),
-#          BENCH_NETAVARK=0 (skip Berth as netavark vs netavark, bench/netavark.sh; knobs BENCH_NV_*)
+#          BENCH_NETAVARK=0 (skip Berth as netavark vs netavark, bench/netavark.sh; knobs BENCH_NV_*),
+#          BENCH_OVERLAY=0 (skip overlay networks across simulated hosts, bench/overlay.sh; knobs BENCH_OV_*)
 #
 # Writes bench/results/compare.{md,json}, compare-samples.txt and attach-growth.svg.
 #
@@ -533,6 +534,19 @@ if [[ ${BENCH_NETAVARK:-1} != 0 ]]; then
     else NOTES+=("bench/netavark.sh failed: $(tail -c 400 "$ST/netavark.log" | tr '\n' ' ')"); fi
 fi
 
+# ---- 4d. overlay networks (bench/overlay.sh: attach overlay vs bridge, iperf3 across simulated
+# hosts vs a hand-built VXLAN pair, convergence, one agent with many peers under churn) ----------
+# Its own namespaces (bt-ov-…-ovb<pid>) and trap; it writes results/overlay.{md,json}, which
+# report.py appends. Needs berth-agent beside berth, etcd and iperf3.
+OVERLAY_DONE=0
+if [[ ${BENCH_OVERLAY:-1} != 0 ]]; then
+    log "overlay networks: bench/overlay.sh"
+    rm -f "$RESULTS/overlay.md" "$RESULTS/overlay.json"
+    if BERTH=$BERTH_ORIGIN BENCH_OV_IPERF_SECONDS=${BENCH_OV_IPERF_SECONDS:-$([[ $MODE == full ]] && echo 10 || echo 5)} \
+        bash "$HERE/overlay.sh" >"$ST/overlay.log" 2>&1; then OVERLAY_DONE=1
+    else NOTES+=("bench/overlay.sh failed: $(tail -c 400 "$ST/overlay.log" | tr '\n' ' ')"); fi
+fi
+
 # ---- 5. report ------------------------------------------------------------------------------------
 failed=$(wc -l < "$FAILS")
 ((failed > 0)) && NOTES+=("$failed operations failed and are left out (first errors: $(head -c 600 "$ST/errors.txt" | tr '\n' ' '))")
@@ -541,5 +555,5 @@ python3 "$HERE/report.py" "$SAMPLES" "$FAILS" "$RESULTS" \
     "mode=$MODE" "berth=$BERTH_ORIGIN" "cores=$(nproc)" "kernel=$(uname -r)" \
     "cni_plugins=$(version_of containernetworking-plugins)" "netavark=$(version_of netavark)" \
     "iperf3=$(version_of iperf3)" "levels=$LEVELS" "ports=$PORTS" "peer_ports=$PEER_PORTS" "bulk=$BULK" \
-    "ds_pair=$DS_PAIR" "dns=$DNS_DONE" "netavark_bench=$NETAVARK_DONE" \
+    "ds_pair=$DS_PAIR" "dns=$DNS_DONE" "netavark_bench=$NETAVARK_DONE" "overlay_bench=$OVERLAY_DONE" \
     "notes=$(printf '%s\n' "${NOTES[@]+"${NOTES[@]}"}")"

@@ -345,6 +345,13 @@ if meta.get("netavark_bench") == "1" and os.path.exists(nv_md):
     nv_section = open(nv_md).read().rstrip("\n")
     lines += ["", nv_section]
 
+# Overlay networks: bench/overlay.sh, likewise (meta overlay_bench=1 says this run made it).
+ov_md = os.path.join(out_dir, "overlay.md")
+ov_section = None
+if meta.get("overlay_bench") == "1" and os.path.exists(ov_md):
+    ov_section = open(ov_md).read().rstrip("\n")
+    lines += ["", ov_section]
+
 md = "\n".join(lines) + "\n"
 os.makedirs(out_dir, exist_ok=True)
 open(os.path.join(out_dir, "compare.md"), "w").write(md)
@@ -352,7 +359,8 @@ json.dump({"meta": meta, "notes": notes,
            "stats": [{"tool": t, "op": o, **s} for (t, o), s in sorted(stats.items())],
            "ratios": ratios, "growth_attach_median_ms": growth, "dual_stack": dual, "targets": targets,
            "dns": json.load(open(os.path.join(out_dir, "dns.json"))) if dns_section is not None else None,
-           "netavark": json.load(open(os.path.join(out_dir, "netavark.json"))) if nv_section is not None else None},
+           "netavark": json.load(open(os.path.join(out_dir, "netavark.json"))) if nv_section is not None else None,
+           "overlay": json.load(open(os.path.join(out_dir, "overlay.json"))) if ov_section is not None else None},
           open(os.path.join(out_dir, "compare.json"), "w"), indent=2)
 
 # ---- SVG: attach median against endpoint count, one line per tool, log y -----------------------

@@ -8,7 +8,8 @@ public struct BerthCommand: ParsableCommand {
         commandName: "berth",
         abstract: "Container networking for Linux: bridges, veths, addresses and NAT in one command.",
         version: BerthVersion.current,
-        subcommands: [NetworkCommand.self, EndpointsCommand.self, PortsCommand.self, RunCommand.self, GCCommand.self, DoctorCommand.self, FirewallCommand.self, DNSCommand.self])
+        subcommands: [NetworkCommand.self, EndpointsCommand.self, PortsCommand.self, RunCommand.self, GCCommand.self, DoctorCommand.self, FirewallCommand.self, DNSCommand.self, OverlayStaticCommand.self,
+                      AgentCommandStub.self, OverlayCommandStub.self])
 
     @OptionGroup var global: GlobalOptions
 
@@ -30,6 +31,8 @@ public struct BerthCommand: ParsableCommand {
                 fail("\(error)", status: 1)
             }
         }
+        // Overlay commands are berth-agent's (docs/overlay.md): exec'd before any parsing.
+        if AgentRouting.isAgentCommand(arguments) { AgentRouting.exec(arguments) }
         BooleanFlagSpelling.normalize(&arguments)
         let (leaf, rest) = CommandDispatch.leaf(for: arguments)
         let parser: ParsableCommand.Type = leaf ?? BerthCommand.self

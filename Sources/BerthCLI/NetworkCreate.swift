@@ -3,7 +3,7 @@ import BerthEngine
 
 /// `berth network create NAME …`.
 struct NetworkCreate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a bridge or macvlan network.")
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a bridge, macvlan or overlay network.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Network name.") var name: String
@@ -26,7 +26,7 @@ struct NetworkCreate: ParsableCommand {
     @Option(name: .customLong("label"), help: "KEY=VALUE metadata (repeatable).") var labels: [String] = []
     @Option(name: .customLong("icc"), help: "Inter-container communication on the bridge (--icc=false blocks it; gateway, NAT and published ports keep working).")
     var icc = true
-    @Option(help: "Network driver: bridge, or macvlan (containers on the LAN of --parent, with their own MACs).") var driver = "bridge"
+    @Option(help: "Network driver: bridge, macvlan (containers on the LAN of --parent, with their own MACs), or overlay (one network across hosts over VXLAN, with --etcd; see docs/overlay.md).") var driver = "bridge"
     @Option(help: "macvlan: the host interface whose LAN the containers join (required; it must exist and be up).")
     var parent: String?
     @Option(name: .customLong("macvlan-mode"), help: "macvlan: bridge (default; containers reach each other), private, vepa, passthru (one container takes the parent) or source.")
@@ -44,7 +44,12 @@ struct NetworkCreate: ParsableCommand {
     @Option(name: .customLong("dns-domain"), help: "The network's DNS domain (default: berth.internal).")
     var dnsDomain: String?
 
+    @OptionGroup(title: "Overlay options (--driver overlay)") var overlay: OverlayCreateOptions
+
     func run() throws {
+        // An overlay network is created (or joined) by berth-agent, which talks to etcd: the
+        // options were parsed here for help and syntax, the work is done there.
+        if driver == "overlay" { AgentRouting.exec(AgentRouting.processArguments) }
         try checkDriverOptions()
         var spec = NetworkSpec(name: name, bridge: bridge, mtu: mtu, isInternal: isInternal, masquerade: !noMasquerade,
                                labels: try parseLabels(labels))
@@ -73,6 +78,9 @@ extension NetworkCreate {
     /// The macvlan options against the driver, before anything runs: one-line errors naming
     /// the flags.
     func checkDriverOptions() throws {
+        if let flag = overlay.givenFlag {
+            throw BerthError.invalidArgument("\(flag) is for --driver overlay, not \(Validation.printable(driver))")
+        }
         if driver == "macvlan" {
             guard let parent, !parent.isEmpty else {
                 throw BerthError.invalidArgument("--driver macvlan needs --parent IFNAME: the host interface whose LAN the containers join")
@@ -142,3 +150,36 @@ struct IPv4AddressArgument: ExpressibleByArgument {
 }
 
 import BerthAddress
+
+/// The options of `network create --driver overlay`, declared here so `berth network create
+/// --help` shows them and their syntax is checked before berth-agent runs (it parses the same
+/// command line again and owns their meaning: docs/overlay.md).
+struct OverlayCreateOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("etcd endpoints, comma-separated (http:// or https://).", valueName: "url[,url…]"))
+    var etcd: String?
+    @Option(name: .customLong("host-prefix"), help: "Prefix length of each host's block of the overlay subnet (default 24).")
+    var hostPrefix: Int?
+    @Option(help: "VXLAN network identifier (default: the lowest from 4096 no other overlay network uses).")
+    var vni: UInt32?
+    @Option(help: "VXLAN UDP port (default 4789).") var port: UInt16?
+    @Option(name: .customLong("vtep-address"), help: "This host's underlay address (default: the source address of the route to the first etcd endpoint).")
+    var vtepAddress: IPv4AddressArgument?
+    @Option(name: .customLong("etcd-prefix"), help: "Key prefix in etcd (default /berth).") var etcdPrefix: String?
+    @Option(name: .customLong("etcd-cacert"), help: "CA certificate (PEM) that signed the etcd servers' certificates.") var etcdCACert: String?
+    @Option(name: .customLong("etcd-cert"), help: "Client certificate (PEM) for etcd.") var etcdCert: String?
+    @Option(name: .customLong("etcd-key"), help: "Client certificate's private key (PEM) for etcd.") var etcdKey: String?
+
+    /// The first overlay-only flag given, for the error when the driver is not overlay.
+    var givenFlag: String? {
+        if etcd != nil { return "--etcd" }
+        if hostPrefix != nil { return "--host-prefix" }
+        if vni != nil { return "--vni" }
+        if port != nil { return "--port" }
+        if vtepAddress != nil { return "--vtep-address" }
+        if etcdPrefix != nil { return "--etcd-prefix" }
+        if etcdCACert != nil { return "--etcd-cacert" }
+        if etcdCert != nil { return "--etcd-cert" }
+        if etcdKey != nil { return "--etcd-key" }
+        return nil
+    }
+}

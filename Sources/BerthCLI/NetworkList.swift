@@ -64,7 +64,18 @@ struct NetworkRemove: ParsableCommand {
         if names.isEmpty { throw ValidationError("name at least one network") }
     }
 
+    @Flag(help: "Overlay networks: remove the network from every host and from etcd (berth-agent).") var everywhere = false
+
     func run() throws {
+        // An overlay network leaves etcd too: berth-agent's. One look at the store, and only here.
+        // An overlay network joined through etcd (not the engine's test seam, which has none).
+        let overlay = try everywhere || global.withEngine { engine in
+            names.contains { name in
+                guard let info = try? engine.network(named: name), info.driver == "overlay" else { return false }
+                return !(info.driverOptions["overlay.etcd"] ?? "").isEmpty
+            }
+        }
+        if overlay { AgentRouting.exec(AgentRouting.processArguments) }
         try global.withEngine { try $0.removeNetworks(names, force: force) }
         for name in names { print(name) }
     }

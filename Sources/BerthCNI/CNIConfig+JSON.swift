@@ -13,7 +13,7 @@ extension CNIConfig {
             ipRange: try f.string("ipRange"), internal: try f.bool("internal"), stateDir: try f.string("stateDir"),
             firewall: try f.string("firewall"), dns: try f.bool("dns"), dnsDomain: try f.string("dnsDomain"),
             driver: try f.string("driver"), master: try f.string("master"), parent: try f.string("parent"),
-            mode: try f.string("mode"),
+            mode: try f.string("mode"), etcd: try f.string("etcd"),
             ipam: try f.object("ipam").map(IPAM.init(fields:)),
             runtimeConfig: try f.object("runtimeConfig").map(RuntimeConfig.init(fields:)),
             args: try f.object("args").map(Args.init(fields:)),

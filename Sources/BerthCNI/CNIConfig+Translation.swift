@@ -92,6 +92,8 @@ extension CNIConfig {
             if master != nil || parent != nil || mode != nil {
                 throw CNIError(.invalidConfig, "master, parent and mode are for \"driver\": \"macvlan\", not bridge")
             }
+        case "overlay":
+            try checkOverlay()
         case "macvlan":
             if let master, let parent, master != parent {
                 throw CNIError(.invalidConfig, "master '\(Validation.printable(master))' and parent '\(Validation.printable(parent))' disagree: give one")
@@ -105,7 +107,7 @@ extension CNIConfig {
             if let mode { spec.driverOptions["mode"] = mode }
         default:
             throw CNIError(.unsupportedField, "network driver '\(Validation.printable(driver))' is not supported",
-                           details: "supported: bridge, macvlan")
+                           details: "supported: bridge, macvlan, overlay")
         }
         spec.driver = driver
     }
@@ -115,6 +117,28 @@ extension CNIConfig {
     static func families(of spec: NetworkSpec) -> Set<IPFamily>? {
         guard spec.ipv4 != nil || spec.ipv6 != nil else { return nil }
         return Set([spec.ipv4 == true ? IPFamily.ipv4 : nil, spec.ipv6 == true ? .ipv6 : nil].compactMap { $0 })
+    }
+
+    /// An overlay network is joined on the host beforehand (`berth network create … --driver
+    /// overlay`): its addresses come from the host's block and its devices are the driver's,
+    /// so a configuration naming either would state what it cannot decide.
+    private func checkOverlay() throws {
+        if master != nil || parent != nil || mode != nil {
+            throw CNIError(.invalidConfig, "master, parent and mode are for \"driver\": \"macvlan\", not overlay")
+        }
+        if bridge != nil {
+            throw CNIError(.invalidConfig, "bridge: an overlay network's bridge is its driver's; remove the key")
+        }
+        let addressing = [subnet, gateway, ipRange, ipam?.subnet, ipam?.gateway, ipam?.rangeStart, ipam?.rangeEnd].contains { $0 != nil }
+            || !(ipam?.ranges ?? []).isEmpty
+        if addressing {
+            throw CNIError(.invalidConfig, "an overlay network's addresses come from this host's block of it: remove subnet, gateway and ranges")
+        }
+    }
+
+    /// The command that joins this host to the overlay network the configuration names.
+    func overlayJoinCommand(_ name: String) -> String {
+        "berth network create \(name) --driver overlay --etcd \(etcd.map { Validation.printable($0) } ?? "URL")"
     }
 
     /// The family a route's `dst` is the default route of (`0.0.0.0/0`, `::/0`), or nil.

@@ -34,6 +34,9 @@ public struct CNIConfig: Sendable {
     public var parent: String?
     /// macvlan: its mode (bridge, private, vepa, passthru, source), as the reference plugin.
     public var mode: String?
+    /// overlay: the etcd endpoints the network was joined with. ADD never talks to etcd (the
+    /// agent does); the value only completes the command an error names.
+    public var etcd: String?
 
     public var ipam: IPAM?
     public var runtimeConfig: RuntimeConfig?

@@ -39,6 +39,8 @@ struct Commands {
         let ifname = try env.requireIfname()
         let envArgs = try CNIArgs(parsing: env.args)
         let spec = try config.networkSpec()
+        let overlay = spec.driver == "overlay"
+        if overlay { try requireJoinedOverlay(spec.name) }
         // A configuration without addressing joins the network as it is: its families (IPv4
         // for one this ADD creates) decide which one-family requests apply. Read only when
         // there is such a request.
@@ -56,7 +58,7 @@ struct Commands {
         // attachment of the same interface: checked once the store is open, which may be while
         // the kernel already creates the veth (undone if a check fails). A failed ADD changes
         // nothing: a network it created goes again.
-        var request = ConnectRequest(network: .defined(spec), target: .path(netns), ifname: ifname,
+        var request = ConnectRequest(network: overlay ? .named(spec.name) : .defined(spec), target: .path(netns), ifname: ifname,
                                      address: addresses.ipv4, mac: mac, containerID: containerID, ports: ports, frontEnd: .cni)
         request.address6 = addresses.ipv6
         request.dnsName = envArgs.podName
@@ -65,6 +67,21 @@ struct Commands {
         let result = shape(attached)
         PhaseTrace.mark("cni: result")
         return (config.prevResult.map { $0.appending(result) } ?? result).json(version: version)
+    }
+
+    /// An overlay network is attached like a bridge network, but only once this host has
+    /// joined it (which needs etcd: the agent's business, never ADD's): otherwise one line
+    /// naming the command that joins it, as flannel's plugin fails without its subnet.env.
+    func requireJoinedOverlay(_ name: String) throws {
+        let existing: NetworkInfo
+        do {
+            existing = try engine.network(named: name)
+        } catch BerthError.notFound {
+            throw CNIError(.notFound, "overlay network '\(name)' is not joined on this host: run '\(config.overlayJoinCommand(name))' first")
+        }
+        guard existing.driver == "overlay" else {
+            throw CNIError(.invalidConfig, "network '\(name)' exists on this host as a \(existing.driver) network, not overlay")
+        }
     }
 
     /// CNI_NETNS that is not a usable network namespace is an environment error (code 4).
@@ -165,6 +182,10 @@ struct Commands {
 
     func status() throws {
         let spec = try config.networkSpec()
+        if spec.driver == "overlay" {
+            do { try requireJoinedOverlay(spec.name) } catch let e as CNIError { throw CNIError(.statusUnavailable, e.msg) }
+            return
+        }
         // A state that cannot even be opened (a read-only file system, say): no ADD can work.
         switch engine.readiness(for: spec) {
         case .ready: return

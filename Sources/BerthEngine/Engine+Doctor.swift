@@ -25,7 +25,7 @@ extension Engine {
             let endpoints = try store.endpoints()
             var findings: [DoctorFinding] = []
             for (name, driver) in availableDrivers() {
-                let mine = networks.filter { $0.driver == name }
+                let mine = Self.networks(servedBy: name, in: networks)
                 let names = Set(mine.map(\.name))
                 findings += try driver.diagnose(networks: mine, endpoints: endpoints.filter { names.contains($0.network) })
             }
@@ -42,6 +42,7 @@ extension Engine {
                 }
             }
             findings += try diagnoseNameService()
+            findings += overlayAgentFindings(networks)
             return findings
         }
     }

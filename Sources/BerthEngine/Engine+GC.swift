@@ -59,7 +59,7 @@ extension Engine {
         }
         var kernelActions: [RepairAction] = []
         for (name, snapshot) in snapshots.sorted(by: { $0.key < $1.key }) {
-            let mine = networks.filter { $0.driver == name }
+            let mine = Self.networks(servedBy: name, in: networks)
             let names = Set(mine.map(\.name))
             // Endpoints of a network the store no longer has are the bridge driver's (Berth had
             // no other before networks recorded their driver).

@@ -172,7 +172,10 @@ extension FirewallNetwork {
         self.init(id: n.id, name: n.name, bridge: n.bridge, subnet: n.subnet, subnet6: n.subnet6,
                   masquerade: n.masquerade, masquerade6: n.masquerade6,
                   isInternal: n.isInternal, icc: n.icc, isolated: n.isolated,
-                  dns: n.dns, gateway: n.gateway, gateway6: n.gateway6)
+                  dns: n.dns, gateway: n.gateway, gateway6: n.gateway6,
+                  overlay: n.driver == OverlayDriver.driverName
+                      ? (try? OverlayOptions(n)).map { FirewallOverlay(device: OverlayDriver.vxlanName(forNetworkID: n.id), subnet: $0.definition.subnet) }
+                      : nil)
     }
 }
 

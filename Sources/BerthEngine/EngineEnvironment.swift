@@ -25,15 +25,16 @@ struct EngineEnvironment: Sendable {
     var makeNameService: @Sendable (String) -> any NameService
 
     /// The drivers a network can record.
-    static let driverNames = ["bridge", "macvlan"]
+    static let driverNames = ["bridge", "macvlan", "overlay"]
 
-    /// This host: the bridge and macvlan drivers, nftables or no firewall, the process's capabilities and
+    /// This host: the bridge, macvlan and overlay drivers, nftables or no firewall, the process's capabilities and
     /// namespace files.
     static let live = EngineEnvironment(
         makeDriver: { name in
             switch name {
             case "bridge": return BridgeDriver()
             case "macvlan": return MacvlanDriver()
+            case "overlay": return OverlayDriver()
             default: return nil
             }
         },

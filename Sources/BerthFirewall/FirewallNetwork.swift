@@ -35,12 +35,15 @@ public struct FirewallNetwork: Sendable, Equatable {
     public let gateway: IPv4Address?
     /// The IPv6 gateway; nil without IPv6.
     public let gateway6: IPv6Address?
+    /// An overlay network's VXLAN side; nil for every other network.
+    public let overlay: FirewallOverlay?
 
     /// `name` defaults to the id, for callers that have no name to show. At least one of
     /// `subnet` and `subnet6` must be given.
     public init(id: String, name: String? = nil, bridge: String, subnet: IPv4Subnet?, subnet6: IPv6Subnet? = nil,
                 masquerade: Bool, masquerade6: Bool = true, isInternal: Bool, icc: Bool = true, isolated: Bool = true,
-                dns: Bool = false, gateway: IPv4Address? = nil, gateway6: IPv6Address? = nil) {
+                dns: Bool = false, gateway: IPv4Address? = nil, gateway6: IPv6Address? = nil,
+                overlay: FirewallOverlay? = nil) {
         precondition(subnet != nil || subnet6 != nil, "network \(id) has no subnet of either family")
         self.id = id
         self.name = name ?? id
@@ -55,6 +58,7 @@ public struct FirewallNetwork: Sendable, Equatable {
         self.dns = dns
         self.gateway = gateway
         self.gateway6 = gateway6
+        self.overlay = overlay
     }
 
     /// The gateway addresses its name service listens on, as nft writes them with their
@@ -70,4 +74,18 @@ public struct FirewallNetwork: Sendable, Equatable {
     var masqueradesIPv4: Bool { subnet != nil && masquerade && !isInternal }
     /// IPv6 traffic from `subnet6` is masqueraded when it leaves (NAT66).
     var masqueradesIPv6: Bool { subnet6 != nil && masquerade6 && !isInternal }
+}
+
+/// An overlay network's VXLAN side (docs/overlay.md): the network's `subnet` is this host's
+/// block of `subnet`; the other hosts' blocks are reached through `device`.
+public struct FirewallOverlay: Sendable, Equatable {
+    /// The VXLAN device.
+    public let device: String
+    /// The whole overlay subnet (every host's block).
+    public let subnet: IPv4Subnet
+
+    public init(device: String, subnet: IPv4Subnet) {
+        self.device = device
+        self.subnet = subnet
+    }
 }

@@ -63,11 +63,18 @@ extension Ruleset {
                 : "    ip6 saddr \(subnet6) goto egress\n"
             leaving += "    ip6 saddr { ::/128, fe80::/10 } oifname \"\(n.bridge)\" goto vetted\n"
         }
+        // An overlay: the other hosts' containers may reach this block through the VXLAN device,
+        // and this block theirs (before egress, whatever the other firewalls say of it).
+        var arriving = ""
+        if let overlay = n.overlay, let subnet = n.subnet {
+            arriving = "    iifname \"\(overlay.device)\" ip saddr \(overlay.subnet) goto vetted\n"
+            leaving = "    ip saddr \(subnet) oifname \"\(overlay.device)\" ip daddr \(overlay.subnet) goto vetted\n" + leaving
+        }
         return """
               chain fwd-in-\(n.id) {
                 ct state established,related goto vetted
                 ct status dnat goto vetted
-              }
+            \(arriving)  }
 
               chain fwd-out-\(n.id) {
             \(leaving)    drop

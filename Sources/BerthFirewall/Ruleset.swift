@@ -178,7 +178,8 @@ public enum Ruleset {
     /// networks — is dropped.
     private static func guardChains(_ networks: [FirewallNetwork]) -> String {
         let open = networks.filter { !$0.isolated }.map { "\"\($0.bridge)\"" }
-        let bridges = networks.map { "\"\($0.bridge)\"" }.joined(separator: ", ")
+        let bridges = (networks.map { "\"\($0.bridge)\"" } + networks.compactMap { $0.overlay.map { "\"\($0.device)\"" } })
+            .joined(separator: ", ")
         // route_localnet (needed to publish ports on 127.0.0.1) would otherwise let a container
         // reach services bound to the host's loopback by sending to 127.x via the gateway's MAC
         // (the CVE-2020-8558 class): nothing from a bridge may be addressed to 127.0.0.0/8.
@@ -199,11 +200,13 @@ public enum Ruleset {
             """
         for n in networks {
             let sources = n.isolated ? "\"\(n.bridge)\"" : "{ \(open.joined(separator: ", ")) }"
+            // An overlay's other hosts: their containers' own addresses, through its VXLAN device.
+            let remote = n.overlay.map { "    iifname \"\($0.device)\" ip saddr \($0.subnet) return\n" } ?? ""
             out += """
                   chain guard-\(n.id) {
                     ct state established,related return
                     iifname \(sources) return
-                    fib daddr type local return
+                \(remote)    fib daddr type local return
                     drop
                   }
 
@@ -235,10 +238,12 @@ public enum Ruleset {
         var multicast = ""
         if n.masqueradesIPv4 { multicast += "    ip daddr 224.0.0.0/4 return\n" }
         if n.masqueradesIPv6 { multicast += "    ip6 daddr ff00::/8 return\n" }
+        // Containers see each other's real addresses across the overlay's hosts.
+        let overlay = n.overlay.map { "    ip daddr \($0.subnet) return\n" } ?? ""
         return """
               chain nat-\(n.id) {
                 oifname "\(n.bridge)" return
-            \(multicast)    masquerade
+            \(multicast)\(overlay)    masquerade
               }
 
 

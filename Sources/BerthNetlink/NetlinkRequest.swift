@@ -53,9 +53,10 @@ public struct NetlinkRequest: Sendable, Equatable {
 
     /// `struct rtmsg`.
     public mutating func appendRtMsg(family: UInt8, dstLength: UInt8 = 0, table: UInt8 = 0,
-                                     protocol proto: UInt8 = 0, scope: UInt8 = 0, type: UInt8 = 0) {
+                                     protocol proto: UInt8 = 0, scope: UInt8 = 0, type: UInt8 = 0,
+                                     flags: UInt32 = 0) {
         bytes.append(contentsOf: [family, dstLength, 0, 0, table, proto, scope, type])
-        appendInteger(UInt32(0))            // rtm_flags
+        appendInteger(flags)                // rtm_flags (RTNH_F_ONLINK, …)
     }
 
     /// Appends an attribute with a raw payload.

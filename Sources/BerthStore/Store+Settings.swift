@@ -21,3 +21,24 @@ extension Store {
         return id
     }
 }
+
+extension Store {
+    private static let overlayHostIDKey = "overlay.hostID"
+
+    /// This host's identity in overlay networks (docs/overlay.md): 16 random hex digits from the
+    /// system CSPRNG, made on first use and kept, so the host keeps its blocks across restarts
+    /// for as long as its state directory lives. Call inside ``transaction(_:)``.
+    public func overlayHostID() throws -> String {
+        if let text = try db.queryFirst("SELECT value FROM settings WHERE key = ?1", [.text(Store.overlayHostIDKey)], { $0.text(0) }) {
+            guard text.utf8.count == 16, UInt64(text, radix: 16) != nil else {
+                throw StoreError.corrupt("setting \(Store.overlayHostIDKey): '\(text)' is not 16 hex digits")
+            }
+            return text
+        }
+        var generator = SystemRandomNumberGenerator()
+        let hex = String(generator.next(), radix: 16)
+        let id = String(repeating: "0", count: 16 - hex.count) + hex
+        try db.run("INSERT INTO settings (key, value) VALUES (?1, ?2)", [.text(Store.overlayHostIDKey), .text(id)])
+        return id
+    }
+}

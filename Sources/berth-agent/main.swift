@@ -1,3 +1,3 @@
 import BerthAgent
 
-BerthAgentMain.main()
+await BerthAgentMain.main()

@@ -9,6 +9,7 @@
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
 #include <linux/veth.h>
+#include <linux/neighbour.h>
 
 /// setns(2): moves the calling thread into the namespace behind fd. Returns 0 or -errno.
 int berth_setns(int fd, int nstype);

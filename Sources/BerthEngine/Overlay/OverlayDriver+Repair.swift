@@ -1,0 +1,86 @@
+import BerthAddress
+import BerthNetlink
+import BerthStore
+import Glibc
+
+/// What `berth gc` and `berth doctor` do about the VXLAN side of overlay networks (the bridge
+/// side is the bridge driver's, which covers overlay networks too).
+extension OverlayDriver {
+    func snapshot() throws -> any KernelSnapshot { BridgeDriver.Links(try host().links()) }
+
+    func repair(_ snapshot: any KernelSnapshot, networks: [NetworkRecord], endpoints: [EndpointRecord],
+                dryRun: Bool) throws -> KernelRepair {
+        guard let links = snapshot as? BridgeDriver.Links else { preconditionFailure("a snapshot of another driver") }
+        var repair = KernelRepair()
+        let ids = Set(networks.map(\.id))
+        // Only VXLAN devices Berth tagged: a user's own vxlan (or bv-something) is left alone.
+        for link in links.all where isStrayVXLAN(link, networkIDs: ids) {
+            repair.actions.append(RepairAction(kind: "link", description: "deleted VXLAN device \(link.name) of a removed overlay network"))
+            if !dryRun { _ = try host().deleteLink(name: link.name) }
+        }
+        for n in networks where links.byName[Self.vxlanName(forNetworkID: n.id)] == nil {
+            let name = Self.vxlanName(forNetworkID: n.id)
+            repair.actions.append(RepairAction(kind: "link", description:
+                "recreated missing VXLAN device \(name) of overlay network '\(n.name)' (its agent puts the peers back)"))
+            if !dryRun { try realizeVXLAN(n) }
+        }
+        return repair
+    }
+
+    func diagnose(networks: [NetworkRecord], endpoints: [EndpointRecord]) throws -> [DoctorFinding] {
+        var findings: [DoctorFinding] = []
+        let session = try host()
+        let links = try session.links()
+        let byName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let addresses = try session.addresses()
+        for n in networks {
+            guard let o = try? OverlayOptions(n) else {
+                findings.append(DoctorFinding(problem: "overlay network '\(n.name)' has unreadable options", fix: "berth network rm \(n.name) and join it again"))
+                continue
+            }
+            let name = Self.vxlanName(forNetworkID: n.id)
+            if let link = byName[name] {
+                if !link.isUp {
+                    findings.append(DoctorFinding(problem: "VXLAN device \(name) of overlay network '\(n.name)' is down: no traffic reaches the other hosts",
+                                                  fix: "ip link set \(name) up"))
+                }
+            } else {
+                findings.append(DoctorFinding(problem: "VXLAN device \(name) of overlay network '\(n.name)' is missing: no traffic reaches the other hosts",
+                                              fix: "berth gc (recreates it; the agent then puts its peers back)"))
+            }
+            if let holder = addresses.first(where: { $0.address.address == o.vtep }),
+               let underlay = links.first(where: { $0.index == holder.index }) {
+                let mtu = n.mtu == 0 ? 1500 : n.mtu
+                if mtu > underlay.mtu - Self.encapsulationOverhead {
+                    findings.append(DoctorFinding(
+                        problem: "overlay network '\(n.name)' uses MTU \(mtu) but its underlay \(underlay.name) has \(underlay.mtu): above \(underlay.mtu - Self.encapsulationOverhead) (underlay − 50) encapsulated packets are dropped",
+                        fix: "berth network rm \(n.name) and join again with --mtu \(underlay.mtu - Self.encapsulationOverhead)"))
+                }
+            } else {
+                findings.append(DoctorFinding(problem: "VTEP address \(o.vtep) of overlay network '\(n.name)' is no longer an address of this host",
+                                              fix: "give the host its underlay address back, or rm the network and join again with the new one"))
+            }
+            if let owner = Self.userSocket(onUDPPort: o.definition.port) {
+                findings.append(DoctorFinding(problem: "UDP port \(o.definition.port) of overlay network '\(n.name)' is bound by a process (socket inode \(owner)), not by the VXLAN device: its packets never reach the overlay",
+                                              fix: "stop the process bound to UDP port \(o.definition.port) (ss -lunp sport = :\(o.definition.port))"))
+            }
+        }
+        return findings
+    }
+
+    /// The inode of a process's UDP socket bound to `port` (any address), or nil. The kernel's
+    /// own VXLAN sockets are listed too, with inode 0, which tells them apart cheaply.
+    static func userSocket(onUDPPort port: UInt16) -> UInt64? {
+        for file in ["/proc/net/udp", "/proc/net/udp6"] {
+            guard let text = try? SystemFile.read(file) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                guard fields.count > 9, let colon = fields[1].lastIndex(of: ":"),
+                      UInt16(fields[1][fields[1].index(after: colon)...], radix: 16) == port,
+                      let inode = UInt64(fields[9]), inode != 0 else { continue }
+                return inode
+            }
+        }
+        return nil
+    }
+}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import BerthEtcd
-
-final class EtcdPlaceholderTests: XCTestCase {
-    func testModuleLoads() { XCTAssertNotNil(BerthEtcd.self) }
-}
