@@ -21,13 +21,15 @@ _installed_files() { (cd "$1" && find . ! -type d | sed 's|^\./|/|' | sort); }
 # _check_install DESTDIR BINDIR CNI_PLUGIN_DIR MANDIR SHAREDIR NETAVARK_DIR: everything install must put there works.
 _check_install() {
     local d=$1 bin=$2 cni=$3 man=$4 share=$5 nv=$6 version
-    assert_eq "$(printf '%s\n' "$bin/berth" "$bin/berth-dns" "$cni/berth" "$nv/netavark" "$man/man1/berth.1" \
+    assert_eq "$(printf '%s\n' "$bin/berth" "$bin/berth-dns" "$bin/berth-agent" "$cni/berth" "$nv/netavark" "$man/man1/berth.1" \
                    "$share/bash-completion/completions/berth" "$share/fish/vendor_completions.d/berth.fish" \
                    "$share/zsh/site-functions/_berth" | sort)" \
               "$(_installed_files "$d")" "installed files"
     # the name service beside berth, where berth looks for it
     cmp -s "$d$bin/berth-dns" "$(dirname "$BERTH")/berth-dns" || fail "the installed berth-dns is not the built one"
     [[ -x "$d$bin/berth-dns" ]] || fail "the installed berth-dns is not executable"
+    # the overlay agent beside berth, where `berth agent` and `berth overlay` look for it
+    cmp -s "$d$bin/berth-agent" "$(dirname "$BERTH")/berth-agent" || fail "the installed berth-agent is not the built one"
     # the binary, and its version from the one place it is defined
     assert_ok in_host "$d$bin/berth" --version
     version=$OUT
