@@ -82,7 +82,7 @@ let package = Package(
         // (and the six libraries it pulls in) costs every berth process ~2 ms of start-up.
         // BerthNetlink brings the netlink framing (requests, replies, errors) the cheap nfnetlink
         // probe shares with rtnetlink, so there is one codec to fuzz rather than two.
-        .target(name: "BerthFirewall", dependencies: ["BerthAddress", "BerthNetlink"], swiftSettings: strict),
+        .target(name: "BerthFirewall", dependencies: ["BerthAddress", "BerthNetlink", "CBerthShim"], swiftSettings: strict),
 
         // Policy and state.
         .target(name: "BerthIPAM", dependencies: ["BerthAddress"], swiftSettings: strict),
@@ -148,7 +148,7 @@ let package = Package(
         .testTarget(name: "BerthDNSWireTests", dependencies: ["BerthDNSWire", "BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthDNSCoreTests", dependencies: ["BerthDNSCore", "BerthDNSWire", "BerthAddress"], swiftSettings: strict),
         .testTarget(name: "BerthCNITests", dependencies: ["BerthCNI", "BerthEngine", "BerthAddress", "BerthJSON", "BerthTestSupport"], swiftSettings: strict),
-        .testTarget(name: "BerthFirewallTests", dependencies: ["BerthFirewall", "BerthAddress", "BerthNetlink"], swiftSettings: strict),
+        .testTarget(name: "BerthFirewallTests", dependencies: ["BerthFirewall", "BerthAddress", "BerthNetlink", "CBerthShim"], swiftSettings: strict),
         // The engine's transactions and rollbacks over fake drivers: no root, milliseconds.
         .testTarget(name: "BerthEngineTests",
                     dependencies: ["BerthEngine", "BerthStore", "BerthFirewall", "BerthNetlink", "BerthAddress", "BerthTestSupport"],

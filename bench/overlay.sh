@@ -5,7 +5,8 @@
 #      network in the same host namespace, whole processes timed (bench/timecmd.c), alternating;
 #   2. data path: iperf3 TCP from a container on host 1 to a container on host 2, against a
 #      hand-built VXLAN pair (two namespaces on the same underlay, `ip link add … type vxlan …
-#      nolearning`, static neighbour and FDB entries, the same MTU), alternating; ping RTT too;
+#      nolearning`, static neighbour and FDB entries, the same MTU) and against a hand-built copy
+#      of Berth's topology without firewall (bridge, veth, routed VXLAN), rotating; ping RTT too;
 #   3. convergence: from starting a new host's agent to every peer's container reaching the new
 #      host's container (ms), over several rounds (agent killed, its lease expired, again);
 #   4. one agent's CPU time and peak RSS with BENCH_OV_PEERS simulated peer hosts (peer keys put
@@ -131,6 +132,38 @@ bridge -n "$VA" fdb add "$mac_b" dev vx0 dst 198.51.100.32 self permanent
 ip -n "$VB" neigh add 10.98.0.1 lladdr "$mac_a" dev vx0 nud permanent
 bridge -n "$VB" fdb add "$mac_a" dev vx0 dst 198.51.100.31 self permanent
 wait_until 10 "the hand-built pair answering" ov_reaches "$VA" 10.98.0.2
+# the same topology as Berth's, built by hand without any firewall: per side a "host" namespace
+# with a bridge (the block's .1), a routed VXLAN device (.0/32, on-link route, neighbour and FDB
+# entry for the other side's block) and a "container" namespace on a veth — what the data path
+# costs by itself, apart from Berth's rules
+RA=bt-ov-ra-$BT_ID RB=bt-ov-rb-$BT_ID CA=bt-ov-ca-$BT_ID CB=bt-ov-cb-$BT_ID
+_ov_plug "$RA" ra 198.51.100.41
+_ov_plug "$RB" rb 198.51.100.42
+_bt_mkns "$CA"; _bt_mkns "$CB"
+for side in a b; do
+    if [[ $side == a ]]; then r=$RA c=$CA local=198.51.100.41 blk=1; else r=$RB c=$CB local=198.51.100.42 blk=2; fi
+    ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1
+    ip -n "$r" link add br0 type bridge
+    ip -n "$r" addr add "10.97.$blk.1/24" dev br0
+    ip -n "$r" link set br0 mtu 1450 up
+    ip -n "$r" link add vx0 type vxlan id 43 local "$local" dstport 4789 nolearning
+    ip -n "$r" link set vx0 mtu 1450 up
+    ip -n "$r" addr add "10.97.$blk.0/32" dev vx0
+    ip -n "$r" link add hv0 mtu 1450 type veth peer name eth0 netns "$c" mtu 1450
+    ip -n "$r" link set hv0 master br0 up
+    ip -n "$c" addr add "10.97.$blk.2/24" dev eth0
+    ip -n "$c" link set eth0 up
+    ip -n "$c" route add default via "10.97.$blk.1"
+done
+mac_ra=$(ip -n "$RA" -o link show vx0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+mac_rb=$(ip -n "$RB" -o link show vx0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+ip -n "$RA" neigh add 10.97.2.0 lladdr "$mac_rb" dev vx0 nud permanent
+bridge -n "$RA" fdb add "$mac_rb" dev vx0 dst 198.51.100.42 self permanent
+ip -n "$RA" route add 10.97.2.0/24 via 10.97.2.0 dev vx0 onlink
+ip -n "$RB" neigh add 10.97.1.0 lladdr "$mac_ra" dev vx0 nud permanent
+bridge -n "$RB" fdb add "$mac_ra" dev vx0 dst 198.51.100.41 self permanent
+ip -n "$RB" route add 10.97.1.0/24 via 10.97.1.0 dev vx0 onlink
+wait_until 10 "the hand-built copy of the topology answering" ov_reaches "$CA" 10.97.2.2
 
 # iperf_once CLIENT_NS SERVER_NS SERVER_ADDR: received bits/s of one TCP run of IPERF_SECONDS
 iperf_once() {
@@ -143,27 +176,45 @@ iperf_once() {
     kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
     echo "${bps:-0}"
 }
-: >"$BT_TMP/iperf-overlay"; : >"$BT_TMP/iperf-vxlan"
+: >"$BT_TMP/iperf-overlay"; : >"$BT_TMP/iperf-vxlan"; : >"$BT_TMP/iperf-copy"
 for ((r = 0; r < IPERF_ROUNDS; r++)); do
-    blog "iperf3 round $((r + 1))/$IPERF_ROUNDS (${IPERF_SECONDS} s each)"
-    iperf_once "$(ov_cname 1 1)" "$(ov_cname 2 1)" "${OV_IP[2,1]}" >>"$BT_TMP/iperf-overlay"
-    iperf_once "$VA" "$VB" 10.98.0.2 >>"$BT_TMP/iperf-vxlan"
+    blog "iperf3 round $((r + 1))/$IPERF_ROUNDS (${IPERF_SECONDS} s each, three paths)"
+    # the order rotates, so no path always runs first (or right after another's end)
+    for ((k = 0; k < 3; k++)); do
+        case $(((r + k) % 3)) in
+        0) iperf_once "$(ov_cname 1 1)" "$(ov_cname 2 1)" "${OV_IP[2,1]}" >>"$BT_TMP/iperf-overlay" ;;
+        1) iperf_once "$VA" "$VB" 10.98.0.2 >>"$BT_TMP/iperf-vxlan" ;;
+        2) iperf_once "$CA" "$CB" 10.97.2.2 >>"$BT_TMP/iperf-copy" ;;
+        esac
+    done
 done
 gbps() { sort -n "$1" | awk '{ a[NR] = $1 } END { printf "%.2f", a[int((NR + 1) / 2)] / 1e9 }'; }
+samples() { awk '{ printf "%s%.1f", (NR > 1 ? " " : ""), $1 / 1e9 }' "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 rtt() { ip netns exec "$1" ping -n -q -c 50 -i 0.01 "$2" 2>/dev/null | awk -F'[/ ]+' '/^rtt/ { print $8 }'; }
 jput iperf.overlay_gbps "$(gbps "$BT_TMP/iperf-overlay")"
 jput iperf.vxlan_pair_gbps "$(gbps "$BT_TMP/iperf-vxlan")"
+jput iperf.hand_built_topology_gbps "$(gbps "$BT_TMP/iperf-copy")"
+jput iperf.rounds "$IPERF_ROUNDS"
+jput iperf.overlay_samples_gbps "$(samples "$BT_TMP/iperf-overlay")"
+jput iperf.vxlan_pair_samples_gbps "$(samples "$BT_TMP/iperf-vxlan")"
+jput iperf.hand_built_topology_samples_gbps "$(samples "$BT_TMP/iperf-copy")"
+jput iperf.ratio_to_pair "$(ratio "$(gbps "$BT_TMP/iperf-overlay")" "$(gbps "$BT_TMP/iperf-vxlan")")"
+jput iperf.ratio_to_hand_built_topology "$(ratio "$(gbps "$BT_TMP/iperf-overlay")" "$(gbps "$BT_TMP/iperf-copy")")"
 jput ping.overlay_avg_ms "$(rtt "$(ov_cname 1 1)" "${OV_IP[2,1]}")"
 jput ping.vxlan_pair_avg_ms "$(rtt "$VA" 10.98.0.2)"
+jput ping.hand_built_topology_avg_ms "$(rtt "$CA" 10.97.2.2)"
 
 # ---- 3. convergence: a new host's agent start → every peer's container reaches its container ----
 blog "convergence: $CONV_ROUNDS rounds"
 ov_container 3 1 "$OV_NET"
 ov_remember 3
 : >"$BT_TMP/conv.ms"
-# reach_at FROM_NS ADDR FILE: poll until one echo is answered; write the time (ms) into FILE
+# reach_at FROM_NS ADDR FILE: echo requests every 10 ms until the first answer; write the time
+# (ms) into FILE. (One ping per attempt with a timeout would add up to that timeout to every
+# figure: a request sent just before the entries appear is answered only on the next try.)
 reach_at() {
-    until ip netns exec "$1" ping -n -q -c1 -W0.2 "$2" >/dev/null 2>&1; do sleep 0.01; done
+    until ip netns exec "$1" ping -n -q -c1 -i 0.01 -w 60 "$2" >/dev/null 2>&1; do sleep 0.01; done
     now_ms >"$3"
 }
 for ((r = 1; r <= CONV_ROUNDS; r++)); do
@@ -238,14 +289,17 @@ v() { awk -F= -v k="$1" '$1 == k { print $2 }' "$J" | tail -n1; }
         echo "| $op (n=$(v "attach.$op.overlay.n")) | $(v "attach.$op.overlay.p50_ms") ms | $(v "attach.$op.overlay.p90_ms") ms | $(v "attach.$op.bridge.p50_ms") ms | $(v "attach.$op.bridge.p90_ms") ms |"
     done
     echo
-    echo "| data path (host 1 → host 2) | Berth overlay | hand-built VXLAN pair |"
-    echo "|---|---|---|"
-    echo "| iperf3 TCP, ${IPERF_SECONDS} s, median of $IPERF_ROUNDS | $(v iperf.overlay_gbps) Gbit/s | $(v iperf.vxlan_pair_gbps) Gbit/s |"
-    echo "| ping RTT avg (50 × 10 ms) | $(v ping.overlay_avg_ms) ms | $(v ping.vxlan_pair_avg_ms) ms |"
+    echo "| data path (host 1 → host 2) | Berth overlay | hand-built VXLAN pair | hand-built copy of Berth's topology |"
+    echo "|---|---|---|---|"
+    echo "| iperf3 TCP, ${IPERF_SECONDS} s, median of $IPERF_ROUNDS | $(v iperf.overlay_gbps) Gbit/s | $(v iperf.vxlan_pair_gbps) Gbit/s | $(v iperf.hand_built_topology_gbps) Gbit/s |"
+    echo "| samples (Gbit/s) | $(v iperf.overlay_samples_gbps) | $(v iperf.vxlan_pair_samples_gbps) | $(v iperf.hand_built_topology_samples_gbps) |"
+    echo "| Berth's ratio to it | — | $(v iperf.ratio_to_pair)× | $(v iperf.ratio_to_hand_built_topology)× |"
+    echo "| ping RTT avg (50 × 10 ms) | $(v ping.overlay_avg_ms) ms | $(v ping.vxlan_pair_avg_ms) ms | $(v ping.hand_built_topology_avg_ms) ms |"
     echo
-    echo "Both paths: MTU 1450 on the VXLAN device (underlay 1500 − 50), UDP 4789, nolearning, static"
-    echo "neighbour + FDB entries; Berth's path adds the container veth, the overlay bridge and host routing"
-    echo "on each side (and its nftables rules)."
+    echo "All paths: MTU 1450 on the VXLAN device (underlay 1500 − 50), UDP 4789, nolearning, static"
+    echo "neighbour + FDB entries. The pair runs iperf3 on the VXLAN devices themselves; Berth's path and"
+    echo "its hand-built copy add, on each side, the container's veth, the bridge and the host's routing"
+    echo "(Berth's also its nftables rules and conntrack)."
     echo
     echo "- convergence (agent start on a new host → every peer's container reaches its container):"
     echo "  p50 $(v convergence.p50_ms) ms, max $(v convergence.max_ms) ms over $CONV_ROUNDS rounds (lease TTL $OV_LEASE_TTL s; debug or release as the binary above)"

@@ -70,14 +70,18 @@ extension Engine {
         do {
             created = try translating {
                 try store.transaction {
+                    PhaseTrace.mark("create: begin")
                     let record = try plan(spec, driver: driver)
                     try driver.checkHost(for: record, existing: try store.networks())
                     try store.insertNetwork(record)
                     building = record
+                    PhaseTrace.mark("create: plan, check host, record")
                     try driver.realize(record)
                     environment.reach(.createAfterBridge)
+                    PhaseTrace.mark("create: device")
                     try synchronizeFirewall()
                     environment.reach(.createAfterFirewall)
+                    PhaseTrace.mark("create: firewall")
                     return record
                 }
             }

@@ -40,18 +40,27 @@ public final class Firewall {
     /// are no networks). Only Berth's own table: ``NftablesFirewall/synchronize(_:ports:)`` also
     /// keeps Berth's accept rule beside Docker.
     public func synchronize(_ networks: [FirewallNetwork], ports: [PortElement] = []) throws {
-        try run(Ruleset.script(for: networks, ports: ports))
+        try change(Ruleset.script(for: networks, ports: ports))
+    }
+
+    /// Runs a script that removes or replaces objects of the ruleset (``run(_:)``), then keeps
+    /// this command's exit from waiting for the kernel to free them (``CommitRelease``).
+    public func change(_ script: String) throws {
+        try run(script)
+        CommitRelease.afterCommit()
     }
 
     /// Adds published ports as map elements, in one batch: no rule changes, no read-back.
     public func publish(_ ports: [PortElement]) throws {
         guard !ports.isEmpty else { return }
+        // Only additions: nf_tables frees nothing after this commit, so the exit has nothing
+        // to wait for (measured: holding would cost the fork, ~1 ms, and save nothing).
         try run(Ruleset.publish(ports))
     }
 
     /// Removes published ports by key, in one batch. Fails (changing nothing) if one is missing.
     public func unpublish(_ ports: [PortElement]) throws {
         guard !ports.isEmpty else { return }
-        try run(Ruleset.unpublish(ports))
+        try change(Ruleset.unpublish(ports))
     }
 }

@@ -84,7 +84,7 @@ enum ForeignFirewalls {
         return found
     }
 
-    private static func owner(_ table: String, _ lines: [Substring]) -> DroppingChain.Owner {
+    static func owner(_ table: String, _ lines: [Substring]) -> DroppingChain.Owner {
         if table == "inet firewalld" { return .firewalld }
         guard table == "ip filter" || table == "ip6 filter" else { return .nftables }
         if lines.contains(where: { $0 == "chain \(DockerAccept.chain) {" }) { return .docker }
@@ -94,7 +94,7 @@ enum ForeignFirewalls {
     }
 
     /// The ruleset split into tables: `FAMILY NAME` and the table's lines, left-trimmed.
-    private static func tables(in ruleset: String) -> [(String, [Substring])] {
+    static func tables(in ruleset: String) -> [(String, [Substring])] {
         var result: [(String, [Substring])] = []
         for raw in ruleset.split(separator: "\n") {
             let line = raw.drop { $0 == " " || $0 == "\t" }

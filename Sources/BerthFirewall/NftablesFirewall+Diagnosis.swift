@@ -4,7 +4,8 @@ extension NftablesFirewall {
     /// - Parameters:
     ///   - networks: Berth's networks; none means nothing to report.
     ///   - table: `nft list table inet berth` output; nil when that failed (the table is missing).
-    ///   - ruleset: `nft list ruleset` output, for other firewalls' forward chains that drop.
+    ///   - ruleset: `nft list ruleset` output, for other firewalls' forward chains that drop
+    ///     (and, for overlay networks, input chains that keep the VXLAN port out).
     ///   - health: the nfnetlink probe's answer (``FirewallHealth/assumedIntact`` if it failed).
     public static func findings(for networks: [FirewallNetwork], table: String?, ruleset: String,
                                 health: FirewallHealth) -> [FirewallFinding] {
@@ -44,6 +45,13 @@ extension NftablesFirewall {
             findings.append(FirewallFinding(
                 problem: "\(chain.description) has a forward hook with policy drop: it drops container traffic Berth accepts",
                 fix: chain.fix(for: bridges)))
+        }
+        // Overlay networks: their VXLAN packets must get in through the input hook.
+        for port in Set(networks.compactMap { $0.overlay?.port }).sorted() {
+            for chain in ForeignFirewalls.blockingInput(in: ruleset, port: port) {
+                let names = networks.filter { $0.overlay?.port == port }.map { "'\($0.name)'" }.joined(separator: ", ")
+                findings.append(FirewallFinding(problem: "\(chain.description) (overlay network \(names))", fix: chain.fix))
+            }
         }
         return findings
     }

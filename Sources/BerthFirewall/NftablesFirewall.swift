@@ -1,3 +1,6 @@
+import Glibc
+import Synchronization
+
 /// The nftables driver: Berth's own `inet berth` table (``Ruleset``) and, beside Docker, its one
 /// accept rule in `DOCKER-USER` (``DockerAccept``).
 ///
@@ -30,8 +33,26 @@ public final class NftablesFirewall: FirewallDriver {
     /// one Berth accept rule in Docker's `DOCKER-USER` while there are networks and none once
     /// there are none.
     public func synchronize(_ networks: [FirewallNetwork], ports: [PortElement]) throws {
+        // Docker's chains are probed before the commit: a probe socket closed after a commit
+        // waits for nf_tables to finish it (``CommitRelease``). Berth's commit does not touch them.
+        let before = try? FirewallHealth.probe()
         try nft().synchronize(networks, ports: ports)
-        try synchronizeDockerAccept(wanted: !networks.isEmpty)
+        try synchronizeDockerAccept(wanted: !networks.isEmpty, probed: before)
+        if !networks.isEmpty { Self.renderedAt.store(Self.monotonicNow(), ordering: .relaxed) }
+    }
+
+    /// When this process last rendered Berth's table with networks in it (monotonic ns, 0:
+    /// never). A health probe within ``renderedRecently`` of that would only find the table it
+    /// made, and would cost a grace period to close (``CommitRelease``).
+    private static let renderedAt = Atomic<Int64>(0)
+    /// How long a render vouches for the firewall's health: one command's length, so a
+    /// long-lived process still notices `nft flush ruleset` afterwards.
+    static let renderedRecently: Int64 = 1_000_000_000
+
+    private static func monotonicNow() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
     /// Adds the ports' map elements in one batch: no rule changes, no read-back.
@@ -48,7 +69,9 @@ public final class NftablesFirewall: FirewallDriver {
 
     /// The nfnetlink probe (no libnftables); all is well when it cannot tell.
     public func health() -> FirewallHealth {
-        (try? FirewallHealth.probe()) ?? .assumedIntact
+        let rendered = Self.renderedAt.load(ordering: .relaxed)
+        if rendered != 0, Self.monotonicNow() - rendered < Self.renderedRecently { return .assumedIntact }
+        return (try? FirewallHealth.probe()) ?? .assumedIntact
     }
 
     /// Whether Berth's table mentions the network (its chains are named after the id). A missing
@@ -80,15 +103,15 @@ public final class NftablesFirewall: FirewallDriver {
     /// with ip6tables, IPv6's) when `wanted`, and none otherwise; does nothing without Docker.
     /// Docker may change its chains at any moment (a restart, a flush): when the batch fails for
     /// that, it looks again once.
-    private func synchronizeDockerAccept(wanted: Bool) throws {
+    private func synchronizeDockerAccept(wanted: Bool, probed: FirewallHealth?) throws {
         for attempt in 0..<2 {
-            let health = try FirewallHealth.probe()
+            let health = try (attempt == 0 ? probed : nil) ?? FirewallHealth.probe()
             let script = [DockerAccept.family, DockerAccept.family6].compactMap {
                 DockerAccept.script(existing: health.dockerAccept(family: $0), wanted: wanted, family: $0)
             }.joined()
             guard !script.isEmpty else { return }
             do {
-                try nft().run(script)
+                try nft().change(script)
                 return
             } catch where attempt == 0 {
                 continue

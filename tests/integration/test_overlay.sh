@@ -215,6 +215,32 @@ $OUT"
     log "doctor on host 3 (agent stopped), exit $RC: $(grep -i agent <<<"$OUT$ERR" | head -n 3)"
     assert_ne 0 "$RC" "doctor exit status with the agent stopped"
     assert_contains "$OUT$ERR" "agent" "doctor names the missing agent"
+
+    # doctor: another firewall dropping the VXLAN port on host 1 cuts host 1 off; doctor names
+    # it with a fix that, run as printed, brings the traffic back (the table is this test's, in
+    # host 1's namespace)
+    ov_in 1 nft -f - <<'NFT' || fail "cannot add the foreign firewall table"
+table inet bt_ovfw {
+    chain bt_in {
+        type filter hook input priority filter; policy accept;
+        udp dport 4789 drop
+    }
+}
+NFT
+    wait_until 10 "host 2's container cut off from host 1's" ov_unreachable "$(ov_cname 2 1)" "${OV_IP[1,1]}"
+    run_capture ov_berth 1 doctor
+    log "doctor on host 1 (VXLAN port dropped), exit $RC: $(grep -A1 'UDP port 4789' <<<"$OUT" | head -n 2 | tr '\n' ' ')"
+    assert_ne 0 "$RC" "doctor exit status with the VXLAN port dropped"
+    assert_contains "$OUT" "table inet bt_ovfw chain bt_in drops UDP port 4789" "doctor names the chain dropping the VXLAN port"
+    local fix
+    fix=$(grep -A1 "drops UDP port 4789" <<<"$OUT" | sed -n 's/^ *fix: //p')
+    assert_eq "nft insert rule inet bt_ovfw bt_in udp dport 4789 accept" "$fix" "doctor's fix"
+    # shellcheck disable=SC2086  # the fix is a command line, run word by word as a user would
+    ov_in 1 $fix || fail "the printed fix failed: $fix"
+    wait_until 10 "host 2's container reaching host 1's again" ov_reaches "$(ov_cname 2 1)" "${OV_IP[1,1]}"
+    run_capture ov_berth 1 doctor
+    assert_not_contains "$OUT" "UDP port 4789" "doctor is quiet about the port once it is accepted"
+    ov_in 1 nft delete table inet bt_ovfw
 }
 
 test_overlay_agent_death_and_etcd_outage() {

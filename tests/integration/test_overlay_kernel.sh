@@ -285,10 +285,22 @@ test_overlay_kernel_gc_and_doctor() {
     # No agent: doctor says so.
     run_capture berth_host doctor
     assert_contains "$OUT" "no berth agent is running for overlay network(s) 'ov'" "agent finding"
+    # The kernel's own VXLAN socket on the port is not a process's.
+    assert_not_contains "$OUT" "bound by process" "no process finding for the VXLAN device's own socket"
     # VXLAN device down.
     ip -n "$BT_HOST" link set "$dev" down
     run_capture berth_host doctor
     assert_contains "$OUT" "VXLAN device $dev of overlay network 'ov' is down" "down finding"
+    # A process takes the port meanwhile: the device cannot come up again, doctor names it.
+    local holder
+    ip netns exec "$BT_HOST" python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 4789)); time.sleep(120)' &
+    holder=$!; _bt_record pids "$holder"
+    wait_until 10 "the port taken" eval "ip netns exec $BT_HOST ss -Hlun 'sport = :4789' | grep -q ."
+    if ip -n "$BT_HOST" link set "$dev" up 2>/dev/null; then fail "the VXLAN device came up on a taken port"; fi
+    run_capture berth_host doctor
+    assert_contains "$OUT" "UDP port 4789 of overlay network 'ov' is bound by process $holder (python3)" "port holder finding"
+    kill "$holder"; wait "$holder" 2>/dev/null
     # A leftover VXLAN device of a removed network (tagged by Berth) is deleted by gc; a user's
     # own vxlan is left alone; a missing device of a network is recreated.
     ip -n "$BT_HOST" link add bv0123456789ab type vxlan id 7777 dstport 4790 local 198.51.100.11 nolearning

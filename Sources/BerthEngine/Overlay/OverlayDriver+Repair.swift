@@ -60,17 +60,20 @@ extension OverlayDriver {
                 findings.append(DoctorFinding(problem: "VTEP address \(o.vtep) of overlay network '\(n.name)' is no longer an address of this host",
                                               fix: "give the host its underlay address back, or rm the network and join again with the new one"))
             }
-            if let owner = Self.userSocket(onUDPPort: o.definition.port) {
-                findings.append(DoctorFinding(problem: "UDP port \(o.definition.port) of overlay network '\(n.name)' is bound by a process (socket inode \(owner)), not by the VXLAN device: its packets never reach the overlay",
-                                              fix: "stop the process bound to UDP port \(o.definition.port) (ss -lunp sport = :\(o.definition.port))"))
+            if let owner = Self.processHolding(udpPort: o.definition.port) {
+                findings.append(DoctorFinding(problem: "UDP port \(o.definition.port) of overlay network '\(n.name)' is bound by process \(owner.pid) (\(owner.command)), not only by the VXLAN device: its packets may never reach the overlay",
+                                              fix: "stop process \(owner.pid) or move it off UDP port \(o.definition.port) (ss -lunp sport = :\(o.definition.port))"))
             }
         }
         return findings
     }
 
-    /// The inode of a process's UDP socket bound to `port` (any address), or nil. The kernel's
-    /// own VXLAN sockets are listed too, with inode 0, which tells them apart cheaply.
-    static func userSocket(onUDPPort port: UInt16) -> UInt64? {
+    /// A process holding a UDP socket bound to `port` (any address), or nil. The kernel's own
+    /// VXLAN sockets are listed in /proc/net/udp too, with an inode of their own on recent
+    /// kernels, so a socket counts only when some process has it open (a scan of /proc/*/fd:
+    /// fine for `berth doctor`, never on an attach path).
+    static func processHolding(udpPort port: UInt16) -> (pid: Int32, command: String)? {
+        var inodes: Set<String> = []
         for file in ["/proc/net/udp", "/proc/net/udp6"] {
             guard let text = try? SystemFile.read(file) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
@@ -78,7 +81,25 @@ extension OverlayDriver {
                 guard fields.count > 9, let colon = fields[1].lastIndex(of: ":"),
                       UInt16(fields[1][fields[1].index(after: colon)...], radix: 16) == port,
                       let inode = UInt64(fields[9]), inode != 0 else { continue }
-                return inode
+                inodes.insert("socket:[\(inode)]")
+            }
+        }
+        guard !inodes.isEmpty, let proc = opendir("/proc") else { return nil }
+        defer { closedir(proc) }
+        var target = [CChar](repeating: 0, count: 64)
+        while let entry = readdir(proc) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard let pid = Int32(name), let fds = opendir("/proc/\(name)/fd") else { continue }
+            defer { closedir(fds) }
+            while let fd = readdir(fds) {
+                let fdName = withUnsafeBytes(of: fd.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                let n = readlink("/proc/\(name)/fd/\(fdName)", &target, target.count - 1)
+                guard n > 0 else { continue }
+                let link = String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                if inodes.contains(link) {
+                    let command = (try? SystemFile.read("/proc/\(name)/comm"))?.split(separator: "\n").first.map(String.init) ?? "?"
+                    return (pid, command)
+                }
             }
         }
         return nil

@@ -40,4 +40,10 @@ int berth_close_from(int lowest);
 /// the new count; 0 reads it.
 int berth_count_sqlite_connections(int change);
 
+/// Forks a child that keeps every nfnetlink socket of this process open until the process has
+/// exited (at most max_seconds), so that a command's exit does not wait for nf_tables to flush
+/// its last commit (an RCU grace period). Every other descriptor is closed in the child, which
+/// starts its own session. Returns the child's pid, 0 when there is no such socket, or -errno.
+int berth_hold_nfnetlink_sockets(unsigned max_seconds);
+
 #endif
