@@ -43,6 +43,7 @@ extension Engine {
             }
             findings += try diagnoseNameService()
             findings += overlayAgentFindings(networks)
+            findings += overlayInputFindings(networks)
             return findings
         }
     }

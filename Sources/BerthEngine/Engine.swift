@@ -174,7 +174,7 @@ extension FirewallNetwork {
                   isInternal: n.isInternal, icc: n.icc, isolated: n.isolated,
                   dns: n.dns, gateway: n.gateway, gateway6: n.gateway6,
                   overlay: n.driver == OverlayDriver.driverName
-                      ? (try? OverlayOptions(n)).map { FirewallOverlay(device: OverlayDriver.vxlanName(forNetworkID: n.id), subnet: $0.definition.subnet, port: $0.definition.port) }
+                      ? (try? OverlayOptions(n)).map { FirewallOverlay(device: OverlayDriver.vxlanName(forNetworkID: n.id), subnet: $0.definition.subnet) }
                       : nil)
     }
 }

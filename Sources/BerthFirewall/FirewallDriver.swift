@@ -1,3 +1,5 @@
+import BerthAddress
+
 /// What the engine needs of a firewall: keep the rules of Berth's networks and published ports
 /// in place, and say whether they are. Nothing here is specific to one firewall, so a host where
 /// another tool owns the rules can run Berth with ``NoFirewall``.
@@ -30,4 +32,28 @@ public protocol FirewallDriver: AnyObject {
     /// What is wrong with the firewall for these networks, each with its fix, for `berth doctor`.
     /// Empty when all is well or `networks` is empty.
     func diagnose(_ networks: [FirewallNetwork]) -> [FirewallFinding]
+
+    /// Other firewalls that keep these overlay networks' VXLAN packets from arriving, each with
+    /// its fix, for `berth doctor` (whatever firewall Berth's own rules use).
+    func blockedVXLANFindings(_ inputs: [VXLANInput]) -> [FirewallFinding]
+}
+
+extension FirewallDriver {
+    /// None known: a driver that cannot read the host's rules says nothing.
+    public func blockedVXLANFindings(_ inputs: [VXLANInput]) -> [FirewallFinding] { [] }
+}
+
+/// Where an overlay network's VXLAN packets arrive: its UDP port, and the underlay subnet its
+/// peers send from (the VTEP's own subnet, as far as this host can tell), for a fix that lets
+/// in only them.
+public struct VXLANInput: Sendable, Equatable {
+    public let network: String
+    public let port: UInt16
+    public let underlay: IPv4Subnet?
+
+    public init(network: String, port: UInt16, underlay: IPv4Subnet?) {
+        self.network = network
+        self.port = port
+        self.underlay = underlay
+    }
 }

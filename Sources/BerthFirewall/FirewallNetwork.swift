@@ -83,12 +83,9 @@ public struct FirewallOverlay: Sendable, Equatable {
     public let device: String
     /// The whole overlay subnet (every host's block).
     public let subnet: IPv4Subnet
-    /// The UDP port the VXLAN packets arrive on (4789 unless the network says otherwise).
-    public let port: UInt16
 
-    public init(device: String, subnet: IPv4Subnet, port: UInt16 = 4789) {
+    public init(device: String, subnet: IPv4Subnet) {
         self.device = device
         self.subnet = subnet
-        self.port = port
     }
 }

@@ -4,8 +4,7 @@ extension NftablesFirewall {
     /// - Parameters:
     ///   - networks: Berth's networks; none means nothing to report.
     ///   - table: `nft list table inet berth` output; nil when that failed (the table is missing).
-    ///   - ruleset: `nft list ruleset` output, for other firewalls' forward chains that drop
-    ///     (and, for overlay networks, input chains that keep the VXLAN port out).
+    ///   - ruleset: `nft list ruleset` output, for other firewalls' forward chains that drop.
     ///   - health: the nfnetlink probe's answer (``FirewallHealth/assumedIntact`` if it failed).
     public static func findings(for networks: [FirewallNetwork], table: String?, ruleset: String,
                                 health: FirewallHealth) -> [FirewallFinding] {
@@ -46,11 +45,28 @@ extension NftablesFirewall {
                 problem: "\(chain.description) has a forward hook with policy drop: it drops container traffic Berth accepts",
                 fix: chain.fix(for: bridges)))
         }
-        // Overlay networks: their VXLAN packets must get in through the input hook.
-        for port in Set(networks.compactMap { $0.overlay?.port }).sorted() {
+        return findings
+    }
+}
+
+extension NftablesFirewall {
+    /// Other firewalls' input chains that keep overlay networks' VXLAN packets out, read from
+    /// `nft list ruleset` (iptables-nft, ufw and firewalld all list there); nothing when the
+    /// ruleset cannot be read.
+    public func blockedVXLANFindings(_ inputs: [VXLANInput]) -> [FirewallFinding] {
+        guard !inputs.isEmpty, let ruleset = try? nft().run("list ruleset") else { return [] }
+        return Self.blockedVXLANFindings(inputs, ruleset: ruleset)
+    }
+
+    /// The same from captured text: a pure function for tests.
+    public static func blockedVXLANFindings(_ inputs: [VXLANInput], ruleset: String) -> [FirewallFinding] {
+        var findings: [FirewallFinding] = []
+        for port in Set(inputs.map(\.port)).sorted() {
+            let mine = inputs.filter { $0.port == port }
+            let names = mine.map { "'\($0.network)'" }.joined(separator: ", ")
             for chain in ForeignFirewalls.blockingInput(in: ruleset, port: port) {
-                let names = networks.filter { $0.overlay?.port == port }.map { "'\($0.name)'" }.joined(separator: ", ")
-                findings.append(FirewallFinding(problem: "\(chain.description) (overlay network \(names))", fix: chain.fix))
+                findings.append(FirewallFinding(problem: "\(chain.description) (overlay network \(names))",
+                                                fix: chain.fix(from: mine.first?.underlay)))
             }
         }
         return findings

@@ -22,7 +22,7 @@ public final class NftablesFirewall: FirewallDriver {
     public var kind: FirewallKind { .nftables }
 
     /// The libnftables adapter, loaded on first use.
-    private func nft() throws -> Firewall {
+    func nft() throws -> Firewall {
         if let loaded { return loaded }
         let fw = try Firewall()
         loaded = fw
@@ -38,7 +38,8 @@ public final class NftablesFirewall: FirewallDriver {
         let before = try? FirewallHealth.probe()
         try nft().synchronize(networks, ports: ports)
         try synchronizeDockerAccept(wanted: !networks.isEmpty, probed: before)
-        if !networks.isEmpty { Self.renderedAt.store(Self.monotonicNow(), ordering: .relaxed) }
+        // (No networks: the table is gone, and a later probe must see that.)
+        Self.renderedAt.store(networks.isEmpty ? 0 : Self.monotonicNow(), ordering: .relaxed)
     }
 
     /// When this process last rendered Berth's table with networks in it (monotonic ns, 0:

@@ -3,18 +3,13 @@ import XCTest
 @testable import BerthFirewall
 
 /// `berth doctor` on an overlay host: another firewall's input chain that keeps the VXLAN port
-/// out, from captured `nft list ruleset` text (the way nft and iptables-nft list them).
+/// out, from captured `nft list ruleset` text (the way nft, iptables-nft, ufw and firewalld list
+/// their rules).
 final class DiagnosisOverlayTests: XCTestCase {
-    private let overlay = FirewallNetwork(id: "dddd", name: "ov1", bridge: "bo0123456789ab", subnet: IPv4Subnet("10.240.3.0/24")!,
-                                          masquerade: true, isInternal: false,
-                                          overlay: FirewallOverlay(device: "bv0123456789ab", subnet: IPv4Subnet("10.240.0.0/16")!, port: 4789))
-    private let plain = FirewallNetwork(id: "aaaa", name: "web", bridge: "berth0", subnet: IPv4Subnet("172.17.0.0/24")!,
-                                        masquerade: true, isInternal: false)
-    private let table = "table inet berth {\n\tchain fwd-in-dddd {\n\t}\n\tchain fwd-in-aaaa {\n\t}\n\t\"bo0123456789ab\" \"berth0\"\n}\n"
+    private let ov1 = VXLANInput(network: "ov1", port: 4789, underlay: IPv4Subnet("198.51.100.0/24")!)
 
-    private func findings(_ networks: [FirewallNetwork], ruleset: String) -> [FirewallFinding] {
-        NftablesFirewall.findings(for: networks, table: table, ruleset: ruleset,
-                                  health: FirewallHealth(tablePresent: true, dockerAccept: nil))
+    private func findings(_ ruleset: String, _ inputs: [VXLANInput]? = nil) -> [FirewallFinding] {
+        NftablesFirewall.blockedVXLANFindings(inputs ?? [ov1], ruleset: ruleset)
     }
 
     /// iptables -P INPUT DROP with only ssh allowed, as iptables-nft lists it.
@@ -28,57 +23,109 @@ final class DiagnosisOverlayTests: XCTestCase {
         }
         """
 
-    func testADropPolicyWithoutAnAcceptForThePortIsReportedWithTheFix() {
-        let found = findings([overlay], ruleset: iptablesDrop)
+    func testADropPolicyWithoutAnAcceptForThePortIsReportedWithAFixForTheUnderlayOnly() {
+        let found = findings(iptablesDrop)
         XCTAssertEqual(found.count, 1)
         XCTAssertEqual(found.first?.problem,
-                       "table ip filter chain INPUT has an input hook with policy drop and accepts no UDP port 4789: VXLAN packets from the overlay's other hosts never arrive (overlay network 'ov1')")
-        XCTAssertEqual(found.first?.fix, "iptables -I INPUT -p udp --dport 4789 -j ACCEPT")
+                       "table ip filter chain INPUT drops incoming packets it does not accept and accepts no UDP port 4789: VXLAN packets from the overlay's other hosts are dropped (overlay network 'ov1')")
+        XCTAssertEqual(found.first?.fix, "iptables -I INPUT -s 198.51.100.0/24 -p udp --dport 4789 -j ACCEPT")
+        // Without a known underlay the fix names the port alone.
+        XCTAssertEqual(findings(iptablesDrop, [VXLANInput(network: "ov1", port: 4789, underlay: nil)]).first?.fix,
+                       "iptables -I INPUT -p udp --dport 4789 -j ACCEPT")
     }
 
-    func testAnAcceptForThePortAloneOrInASetSilencesIt() {
-        let single = iptablesDrop.replacing("tcp dport 22", with: "udp dport 4789")
-        XCTAssertEqual(findings([overlay], ruleset: single), [])
+    func testAnAcceptForThePortAloneInASetOrInARangeSilencesIt() {
+        XCTAssertEqual(findings(iptablesDrop.replacing("tcp dport 22", with: "udp dport 4789")), [])
+        XCTAssertEqual(findings(iptablesDrop.replacing("tcp dport 22", with: "udp dport 4700-4800")), [])
         let set = """
             table inet filter {
             \tchain input {
             \t\ttype filter hook input priority filter; policy drop;
-            \t\tudp dport { 53, 4789, 8472 } accept
+            \t\tip saddr 198.51.100.0/24 udp dport { 53, 4789, 8472 } accept comment "vxlan"
             \t}
             }
             """
-        XCTAssertEqual(findings([overlay], ruleset: set), [])
+        XCTAssertEqual(findings(set), [])
         // Another port in the set is not this one.
-        XCTAssertEqual(findings([overlay], ruleset: set.replacing(" 4789,", with: "")).count, 1)
+        XCTAssertEqual(findings(set.replacing(" 4789,", with: "")).count, 1)
     }
 
-    func testAnExplicitDropOfThePortIsReportedEvenWithAnAcceptPolicy() {
+    func testAnUnconditionalDropOfThePortIsReportedEvenWithAnAcceptPolicyUntilAnAcceptIsAbove() {
         let ruleset = """
             table inet guard {
             \tchain in {
             \t\ttype filter hook input priority filter; policy accept;
-            \t\tudp dport 4789 drop
+            \t\tudp dport 4789 counter packets 3 bytes 300 drop comment "no vxlan"
             \t}
             }
             """
-        let found = findings([overlay], ruleset: ruleset)
+        let found = findings(ruleset)
         XCTAssertEqual(found.map(\.problem), ["table inet guard chain in drops UDP port 4789: VXLAN packets from the overlay's other hosts never arrive (overlay network 'ov1')"])
-        XCTAssertEqual(found.first?.fix, "nft insert rule inet guard in udp dport 4789 accept")
+        XCTAssertEqual(found.first?.fix, "nft insert rule inet guard in ip saddr 198.51.100.0/24 udp dport 4789 accept")
         // With that fix inserted above the drop, the accept wins.
-        let fixed = ruleset.replacing("\t\tudp dport 4789 drop", with: "\t\tudp dport 4789 accept\n\t\tudp dport 4789 drop")
-        XCTAssertEqual(findings([overlay], ruleset: fixed), [])
+        let fixed = ruleset.replacing("\t\tudp dport 4789 counter", with: "\t\tip saddr 198.51.100.0/24 udp dport 4789 accept\n\t\tudp dport 4789 counter")
+        XCTAssertEqual(findings(fixed), [])
     }
 
-    func testOwnersGetTheirOwnFixAndBerthsTableAndIPv6TablesAreLeftOut() {
-        let ufw = iptablesDrop.replacing("\t}\n}", with: "\t}\n\tchain ufw-user-input {\n\t}\n}")
-        XCTAssertEqual(findings([overlay], ruleset: ufw).first?.fix, "ufw allow 4789/udp")
-        let ip6 = iptablesDrop.replacing("table ip filter", with: "table ip6 filter")
-        XCTAssertEqual(findings([overlay], ruleset: ip6), [])
-        let berths = iptablesDrop.replacing("table ip filter", with: "table inet berth")
-        XCTAssertEqual(findings([overlay], ruleset: berths), [])
+    func testADropLimitedBySourceOrInterfaceIsNotReported() {
+        let ruleset = """
+            table inet guard {
+            \tchain in {
+            \t\ttype filter hook input priority filter; policy accept;
+            \t\tip saddr != 198.51.100.0/24 udp dport 4789 drop
+            \t\tiifname "wan0" udp dport 4789 drop
+            \t}
+            }
+            """
+        XCTAssertEqual(findings(ruleset), [])
     }
 
-    func testNoOverlayNetworkNoInputFinding() {
-        XCTAssertEqual(findings([plain], ruleset: iptablesDrop), [])
+    func testFirewalldsTrailingRejectCountsAsADropPolicy() {
+        // firewalld's filter_INPUT: no policy, zones jumped to, a reject at the end.
+        let firewalld = """
+            table inet firewalld {
+            \tchain filter_INPUT {
+            \t\ttype filter hook input priority filter + 10; policy accept;
+            \t\tct state { established, related } accept
+            \t\tiifname "lo" accept
+            \t\tjump filter_INPUT_ZONES
+            \t\tct state { invalid } drop
+            \t\treject with icmpx admin-prohibited
+            \t}
+            \tchain filter_IN_public_allow {
+            \t\ttcp dport 22 accept
+            \t}
+            }
+            """
+        let found = findings(firewalld)
+        XCTAssertEqual(found.count, 1)
+        XCTAssertEqual(found.first?.fix,
+                       "firewall-cmd --permanent --add-rich-rule='rule family=\"ipv4\" source address=\"198.51.100.0/24\" port port=\"4789\" protocol=\"udp\" accept' && firewall-cmd --reload")
+        // The port allowed in a zone: quiet.
+        XCTAssertEqual(findings(firewalld.replacing("tcp dport 22 accept", with: "udp dport 4789 accept")), [])
+    }
+
+    func testUfwGetsItsOwnFixAndAnOutputAllowDoesNotCount() {
+        let ufw = """
+            table ip filter {
+            \tchain INPUT {
+            \t\ttype filter hook input priority filter; policy drop;
+            \t\tjump ufw-before-input
+            \t}
+            \tchain ufw-user-output {
+            \t\tudp dport 4789 accept
+            \t}
+            \tchain ufw-before-input {
+            \t}
+            }
+            """
+        XCTAssertEqual(findings(ufw).first?.fix, "ufw allow from 198.51.100.0/24 to any port 4789 proto udp")
+        XCTAssertEqual(findings(ufw.replacing("ufw-user-output", with: "ufw-user-input")), [])
+    }
+
+    func testIPv6TablesAndBerthsOwnTableAreLeftOut() {
+        XCTAssertEqual(findings(iptablesDrop.replacing("table ip filter", with: "table ip6 filter")), [])
+        XCTAssertEqual(findings(iptablesDrop.replacing("table ip filter", with: "table inet berth")), [])
+        XCTAssertEqual(findings(iptablesDrop, []), [])
     }
 }

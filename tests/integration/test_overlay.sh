@@ -234,7 +234,7 @@ NFT
     assert_contains "$OUT" "table inet bt_ovfw chain bt_in drops UDP port 4789" "doctor names the chain dropping the VXLAN port"
     local fix
     fix=$(grep -A1 "drops UDP port 4789" <<<"$OUT" | sed -n 's/^ *fix: //p')
-    assert_eq "nft insert rule inet bt_ovfw bt_in udp dport 4789 accept" "$fix" "doctor's fix"
+    assert_eq "nft insert rule inet bt_ovfw bt_in ip saddr 198.51.100.0/24 udp dport 4789 accept" "$fix" "doctor's fix (the underlay only)"
     # shellcheck disable=SC2086  # the fix is a command line, run word by word as a user would
     ov_in 1 $fix || fail "the printed fix failed: $fix"
     wait_until 10 "host 2's container reaching host 1's again" ov_reaches "$(ov_cname 2 1)" "${OV_IP[1,1]}"

@@ -1,3 +1,4 @@
+import BerthFirewall
 import BerthStore
 import Glibc
 
@@ -21,6 +22,21 @@ extension Engine {
         return [DoctorFinding(
             problem: "no berth agent is running for overlay network(s) \(overlays.map { "'\($0)'" }.joined(separator: ", ")): peers that join or leave are not programmed, and this host's lease lapses",
             fix: "start it: berth agent (as a service, with the same --state-dir)")]
+    }
+
+    /// Other firewalls keeping the overlay networks' VXLAN packets out (read through the
+    /// nftables driver whatever firewall the networks use: iptables-nft, ufw and firewalld all
+    /// list there). The fix lets in only the VTEP's underlay subnet.
+    func overlayInputFindings(_ networks: [NetworkRecord]) -> [DoctorFinding] {
+        let overlays = networks.filter { $0.driver == OverlayDriver.driverName }
+        guard !overlays.isEmpty else { return [] }
+        let addresses = (try? overlayDriver().host().addresses()) ?? []
+        let inputs = overlays.compactMap { n -> VXLANInput? in
+            guard let o = try? OverlayOptions(n) else { return nil }
+            let underlay = addresses.first { $0.address.address == o.vtep }?.address.subnet
+            return VXLANInput(network: n.name, port: o.definition.port, underlay: underlay)
+        }
+        return firewall(.nftables).blockedVXLANFindings(inputs).map { DoctorFinding(problem: $0.problem, fix: $0.fix) }
     }
 
     /// Whether `pidFile` names a live process.

@@ -60,7 +60,7 @@ extension OverlayDriver {
                 findings.append(DoctorFinding(problem: "VTEP address \(o.vtep) of overlay network '\(n.name)' is no longer an address of this host",
                                               fix: "give the host its underlay address back, or rm the network and join again with the new one"))
             }
-            if let owner = Self.processHolding(udpPort: o.definition.port) {
+            if let owner = Self.processHolding(udpPort: o.definition.port, vtep: o.vtep) {
                 findings.append(DoctorFinding(problem: "UDP port \(o.definition.port) of overlay network '\(n.name)' is bound by process \(owner.pid) (\(owner.command)), not only by the VXLAN device: its packets may never reach the overlay",
                                               fix: "stop process \(owner.pid) or move it off UDP port \(o.definition.port) (ss -lunp sport = :\(o.definition.port))"))
             }
@@ -68,11 +68,17 @@ extension OverlayDriver {
         return findings
     }
 
-    /// A process holding a UDP socket bound to `port` (any address), or nil. The kernel's own
-    /// VXLAN sockets are listed in /proc/net/udp too, with an inode of their own on recent
-    /// kernels, so a socket counts only when some process has it open (a scan of /proc/*/fd:
-    /// fine for `berth doctor`, never on an attach path).
-    static func processHolding(udpPort port: UInt16) -> (pid: Int32, command: String)? {
+    /// A process holding a UDP socket bound to `port` on the wildcard address or on `vtep` (a
+    /// socket on another address takes no VXLAN packet), or nil. The kernel's own VXLAN sockets
+    /// are listed in /proc/net/udp too, with an inode of their own on recent kernels, so a socket
+    /// counts only when some process has it open (a scan of /proc/*/fd: fine for `berth doctor`,
+    /// never on an attach path).
+    static func processHolding(udpPort port: UInt16, vtep: IPv4Address) -> (pid: Int32, command: String)? {
+        // /proc/net/udp prints an IPv4 address as the 32-bit value in host (little-endian) order.
+        let b = vtep.bytes
+        let vtepHex = String(UInt32(b[3]) << 24 | UInt32(b[2]) << 16 | UInt32(b[1]) << 8 | UInt32(b[0]), radix: 16, uppercase: true)
+        let wanted = Set(["00000000", String(repeating: "0", count: 8 - vtepHex.count) + vtepHex,
+                          String(repeating: "0", count: 32)])
         var inodes: Set<String> = []
         for file in ["/proc/net/udp", "/proc/net/udp6"] {
             guard let text = try? SystemFile.read(file) else { continue }
@@ -80,6 +86,7 @@ extension OverlayDriver {
                 let fields = line.split(separator: " ")
                 guard fields.count > 9, let colon = fields[1].lastIndex(of: ":"),
                       UInt16(fields[1][fields[1].index(after: colon)...], radix: 16) == port,
+                      wanted.contains(String(fields[1][..<colon])),
                       let inode = UInt64(fields[9]), inode != 0 else { continue }
                 inodes.insert("socket:[\(inode)]")
             }
