@@ -19,6 +19,27 @@ enum SystemFile {
         return String(decoding: result, as: UTF8.self)
     }
 
+    /// The names in a directory (without `.` and `..`); empty when it cannot be read (a process
+    /// that has gone from /proc meanwhile).
+    static func entries(of directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// The target of a symbolic link, or nil.
+    static func linkTarget(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Writes `value` to an existing file (a sysctl); returns false when the file is missing.
     @discardableResult
     static func write(_ path: String, _ value: String) throws -> Bool {

@@ -91,22 +91,13 @@ extension OverlayDriver {
                 inodes.insert("socket:[\(inode)]")
             }
         }
-        guard !inodes.isEmpty, let proc = opendir("/proc") else { return nil }
-        defer { closedir(proc) }
-        var target = [CChar](repeating: 0, count: 64)
-        while let entry = readdir(proc) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            guard let pid = Int32(name), let fds = opendir("/proc/\(name)/fd") else { continue }
-            defer { closedir(fds) }
-            while let fd = readdir(fds) {
-                let fdName = withUnsafeBytes(of: fd.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                let n = readlink("/proc/\(name)/fd/\(fdName)", &target, target.count - 1)
-                guard n > 0 else { continue }
-                let link = String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                if inodes.contains(link) {
-                    let command = (try? SystemFile.read("/proc/\(name)/comm"))?.split(separator: "\n").first.map(String.init) ?? "?"
-                    return (pid, command)
-                }
+        guard !inodes.isEmpty else { return nil }
+        for name in SystemFile.entries(of: "/proc") {
+            guard let pid = Int32(name) else { continue }
+            for fd in SystemFile.entries(of: "/proc/\(name)/fd")
+            where SystemFile.linkTarget("/proc/\(name)/fd/\(fd)").map(inodes.contains) == true {
+                let command = (try? SystemFile.read("/proc/\(name)/comm"))?.split(separator: "\n").first.map(String.init) ?? "?"
+                return (pid, command)
             }
         }
         return nil
