@@ -5,7 +5,9 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
     case v6(IPv6Address)
 
     /// Parses either family's text form (`192.0.2.1`, `2001:db8::1`); brackets are not part of
-    /// an address (the callers that accept `[2001:db8::1]` strip them).
+    /// an address (the callers that accept `[2001:db8::1]` strip them). Inlinable for the
+    /// reason ``IPv4Address/init(_:)`` is.
+    @inlinable
     public init?(_ text: some StringProtocol) {
         if let v4 = IPv4Address(text) {
             self = .v4(v4)

@@ -17,8 +17,11 @@ public final class Engine {
     /// The kernel, firewall and privileges this engine works with.
     let environment: EngineEnvironment
     var openedStore: Store?
-    private var drivers: [String: any NetworkDriver] = [:]
-    private var firewalls: [FirewallKind: any FirewallDriver] = [:]
+    // The drivers and firewalls made so far: a few at most, so arrays searched in order. (A
+    // dictionary's first use in a process costs a generic metadata set-up and a scan of every
+    // protocol conformance in the binary, ~0.1 ms each: more than a whole attach's lookups.)
+    private var drivers: [(name: String, driver: any NetworkDriver)] = []
+    private var firewalls: [(kind: FirewallKind, firewall: any FirewallDriver)] = []
     /// A store being opened on a second thread (``warmUp()``), until something needs it.
     var warming: StoreOpening?
     /// The name service, made on first use.
@@ -101,11 +104,11 @@ public final class Engine {
 
     /// The driver of networks that record `name`.
     func driver(named name: String) throws -> any NetworkDriver {
-        if let driver = drivers[name] { return driver }
+        if let made = drivers.first(where: { $0.name == name }) { return made.driver }
         guard let driver = environment.makeDriver(name) else {
             throw BerthError.invalidArgument("network driver '\(Validation.printable(name))' is not one of: \(EngineEnvironment.driverNames.joined(separator: ", "))")
         }
-        drivers[name] = driver
+        drivers.append((name, driver))
         return driver
     }
 
@@ -122,9 +125,9 @@ public final class Engine {
 
     /// The firewall of networks that record `kind`.
     func firewall(_ kind: FirewallKind) -> any FirewallDriver {
-        if let firewall = firewalls[kind] { return firewall }
+        if let made = firewalls.first(where: { $0.kind == kind }) { return made.firewall }
         let made = environment.makeFirewall(kind)
-        firewalls[kind] = made
+        firewalls.append((kind, made))
         return made
     }
 

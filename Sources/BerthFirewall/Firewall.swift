@@ -43,6 +43,15 @@ public final class Firewall {
         try change(Ruleset.script(for: networks, ports: ports))
     }
 
+    /// Makes Berth's tables for `networks` where none are, only adding (``Ruleset/creationScript(for:ports:)``):
+    /// a first network's rules without the replace's deletions, whose freeing the command's exit
+    /// would otherwise wait for. False (nothing changed) when that cannot be done: no networks,
+    /// or the batch failed — a table appeared meanwhile, say — and the caller renders as usual.
+    public func create(_ networks: [FirewallNetwork], ports: [PortElement] = []) -> Bool {
+        guard let script = Ruleset.creationScript(for: networks, ports: ports) else { return false }
+        return (try? run(script)) != nil
+    }
+
     /// Runs a script that removes or replaces objects of the ruleset (``run(_:)``), then keeps
     /// this command's exit from waiting for the kernel to free them (``CommitRelease``).
     public func change(_ script: String) throws {

@@ -36,10 +36,20 @@ public final class NftablesFirewall: FirewallDriver {
         // Docker's chains are probed before the commit: a probe socket closed after a commit
         // waits for nf_tables to finish it (``CommitRelease``). Berth's commit does not touch them.
         let before = try? FirewallHealth.probe()
-        try nft().synchronize(networks, ports: ports)
+        if before?.tablePresent == false, !Self.bridgeTableMayExist(), try nft().create(networks, ports: ports) {
+            // Made from nothing: nothing replaced, no grace period to wait for.
+        } else {
+            try nft().synchronize(networks, ports: ports)
+        }
         try synchronizeDockerAccept(wanted: !networks.isEmpty, probed: before)
         // (No networks: the table is gone, and a later probe must see that.)
         Self.renderedAt.store(networks.isEmpty ? 0 : Self.monotonicNow(), ordering: .relaxed)
+    }
+
+    /// Whether Berth's bridge-family table may be there (a leftover the full render would
+    /// remove): true unless the kernel says it is not.
+    private static func bridgeTableMayExist() -> Bool {
+        (try? NftablesProbe.tableExists(family: Ruleset.bridgeFamilyNumber, name: Ruleset.table)) ?? true
     }
 
     /// When this process last rendered Berth's table with networks in it (monotonic ns, 0:

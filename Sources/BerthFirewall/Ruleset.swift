@@ -18,6 +18,8 @@ public enum Ruleset {
     /// The bridge-family table (same name) holding the inter-container filter and, while some
     /// network has IPv6, the router-advertisement guard.
     public static let bridgeFamily = "bridge"
+    /// `NFPROTO_BRIDGE`, the bridge family's number in nfnetlink requests.
+    public static let bridgeFamilyNumber: UInt8 = 7
     /// DNAT map for ports published on one host address: `daddr . proto . dport : addr . port`.
     public static let addressMap = "ports"
     /// DNAT map for ports published on every local address: `proto . dport : addr . port`.
@@ -36,14 +38,32 @@ public enum Ruleset {
     /// there are no networks. A family's maps, sets and rules are rendered only while some network
     /// (or port) has that family, so IPv4-only networks render as they did before IPv6.
     public static func script(for networks: [FirewallNetwork], ports: [PortElement] = []) -> String {
-        var out = """
+        let replace = """
             add table \(family) \(table)
             delete table \(family) \(table)
             add table \(bridgeFamily) \(table)
             delete table \(bridgeFamily) \(table)
 
             """
-        guard !networks.isEmpty else { return out }
+        guard !networks.isEmpty else { return replace }
+        return replace + tables(networks, ports)
+    }
+
+    /// The script that makes Berth's tables where none are: `create table` (which fails, changing
+    /// nothing, if one has appeared meanwhile) and the same definitions as ``script(for:ports:)``.
+    /// Nothing is deleted, so the kernel has nothing to free after the commit, and the command's
+    /// exit waits for no grace period (``CommitRelease``). Nil without networks (nothing to make).
+    public static func creationScript(for networks: [FirewallNetwork], ports: [PortElement] = []) -> String? {
+        guard !networks.isEmpty else { return nil }
+        let defined = tables(networks, ports)
+        var out = "create table \(family) \(table)\n"
+        if defined.contains("table \(bridgeFamily) \(table) {") { out += "create table \(bridgeFamily) \(table)\n" }
+        return out + defined
+    }
+
+    /// The definitions of Berth's tables for `networks` (at least one) and `ports`.
+    private static func tables(_ networks: [FirewallNetwork], _ ports: [PortElement]) -> String {
+        var out = ""
         let families = Set(networks.flatMap(\.families) + ports.map(\.family))
         out += "table \(family) \(table) {\n"
         out += maps(ports, families)

@@ -21,6 +21,7 @@ public enum NetavarkFrontEnd {
     /// success, 1 on error. `version` is Berth's release version.
     public static func main(version: String) -> Never {
         if !notesWanted(getenv("RUST_LOG").map { String(cString: $0) }) { silenceStandardError() }
+        PhaseTrace.mark("netavark: process start to main")
         let words = Array(CommandLine.arguments.dropFirst())
         let outcome = run(words, version: version)
         if !outcome.output.isEmpty { TextOutput.writeAll(outcome.output + "\n", to: 1) }
@@ -59,20 +60,28 @@ public enum NetavarkFrontEnd {
                 let engine = Engine(settings: .fromEnvironment())
                 engine.warmUp()
                 defer { engine.close() }
+                PhaseTrace.mark("netavark: arguments, engine")
                 let options = try NetworkOptions(json: readInput(arguments.file))
+                PhaseTrace.mark("netavark: read and decode options")
                 var notes: [String] = []
                 let setup = try Translation.setup(options, namespace: namespace, ipv6Available: HostIPv6.isEnabled, notes: &notes)
+                PhaseTrace.mark("netavark: translate")
                 // On stderr, which is /dev/null unless RUST_LOG lets notes out.
                 for note in notes { TextOutput.writeAll("berth: note: \(note)\n", to: 2) }
                 let attachments = try engine.podmanSetup(setup)
-                return Outcome(output: StatusBlock.json(attachments.map { (network: $0.network.name, block: StatusBlock($0)) }),
-                               failed: false)
+                PhaseTrace.mark("netavark: setup")
+                let output = StatusBlock.json(attachments.map { (network: $0.network.name, block: StatusBlock($0)) })
+                PhaseTrace.mark("netavark: status block")
+                return Outcome(output: output, failed: false)
             case .teardown(let namespace):
                 let engine = Engine(settings: .fromEnvironment())
                 engine.warmUp()
                 defer { engine.close() }
+                PhaseTrace.mark("netavark: arguments, engine")
                 let options = try NetworkOptions(json: readInput(arguments.file))
+                PhaseTrace.mark("netavark: read and decode options")
                 try engine.podmanTeardown(Translation.teardown(options, namespace: namespace))
+                PhaseTrace.mark("netavark: teardown")
                 return Outcome(output: "", failed: false)
             }
         } catch {

@@ -73,6 +73,8 @@ public enum IFLA {
     public static let infoKind: UInt16 = 1
     public static let infoData: UInt16 = 2
     public static let infoSlaveKind: UInt16 = 4
+    /// `IFLA_BR_MCAST_SNOOPING` (u8), in a bridge's `infoData`.
+    public static let bridgeMulticastSnooping: UInt16 = 23
 }
 
 /// `VETH_INFO_PEER`, nested in `IFLA_INFO_DATA` of a veth.

@@ -36,6 +36,27 @@ final class RulesetTests: XCTestCase {
             """)
     }
 
+    /// A first network's tables are made with `create table` and the same definitions as the
+    /// full render, without its deletions; the bridge table only when it is rendered.
+    func testCreationScriptOnlyAdds() throws {
+        let replacePrefix = """
+            add table inet berth
+            delete table inet berth
+            add table bridge berth
+            delete table bridge berth
+
+            """
+        let plain = try XCTUnwrap(Ruleset.creationScript(for: [web], ports: [any]))
+        XCTAssertEqual(plain, "create table inet berth\n" + Ruleset.script(for: [web], ports: [any]).dropFirst(replacePrefix.count))
+        XCTAssertFalse(plain.contains("delete"))
+        XCTAssertFalse(plain.contains("bridge berth"))
+        let closed = try XCTUnwrap(Ruleset.creationScript(for: [web, quiet]))
+        XCTAssertTrue(closed.hasPrefix("create table inet berth\ncreate table bridge berth\ntable inet berth {"))
+        XCTAssertEqual(closed.dropFirst("create table inet berth\ncreate table bridge berth\n".count),
+                       Ruleset.script(for: [web, quiet]).dropFirst(replacePrefix.count))
+        XCTAssertNil(Ruleset.creationScript(for: []))
+    }
+
     func testEmptyScriptRemovesBothTables() {
         XCTAssertEqual(Ruleset.script(for: []), """
             add table inet berth

@@ -78,13 +78,15 @@ final class RouteRequestEncodingTests: XCTestCase {
         let mac = try XCTUnwrap(MACAddress("02:42:ac:11:00:01"))
         let bytes = RouteRequests.createBridge(name: "berth0", mac: mac, mtu: 1400).finalized(sequence: 1)
         XCTAssertEqual(hex(bytes),
-            "50000000" + "1000" + "0506" + "01000000" + "00000000"   // len 80, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
+            "5c000000" + "1000" + "0506" + "01000000" + "00000000"   // len 92, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
           + "00" + "00" + "0000" + "00000000" + "01000000" + "01000000" // ifinfomsg: up
           + "0b00" + "0300" + "626572746830" + "00" + "00"           // IFLA_IFNAME "berth0\0" + pad
           + "0a00" + "0100" + "0242ac110001" + "0000"                // IFLA_ADDRESS + pad
           + "0800" + "0400" + "78050000"                             // IFLA_MTU 1400
-          + "1000" + "1200"                                          // IFLA_LINKINFO (16)
-          + "0b00" + "0100" + "627269646765" + "00" + "00")          //   IFLA_INFO_KIND "bridge\0" + pad
+          + "1c00" + "1200"                                          // IFLA_LINKINFO (28)
+          + "0b00" + "0100" + "627269646765" + "00" + "00"           //   IFLA_INFO_KIND "bridge\0" + pad
+          + "0c00" + "0200"                                          //   IFLA_INFO_DATA (12)
+          + "0500" + "1700" + "00" + "000000")                       //     IFLA_BR_MCAST_SNOOPING 0 + pad
     }
 
     func testVethPeerIsBornInTheContainerNamespace() throws {

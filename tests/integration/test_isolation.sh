@@ -83,6 +83,23 @@ test_icc_off() {
     ping_ok "$c" "$ipd"
 }
 
+# Berth's tables are made with a creation-only batch when neither is there, and rendered in full
+# (replacing) otherwise: a leftover bridge table, with Berth's inet table gone, is removed by the
+# repair that puts the inet table back, not kept beside it.
+test_table_repair_removes_a_leftover_bridge_table() {
+    local a
+    create_net plain
+    assert_not_contains "$(in_host nft list tables)" "table bridge berth"
+    in_host nft delete table inet berth
+    in_host nft add table bridge berth
+    in_host nft add chain bridge berth leftover
+    new_netns_container a; connect plain "$a"
+    assert_contains "$(in_host nft list tables)" "table inet berth" "the inet table is back"
+    assert_not_contains "$(in_host nft list tables)" "table bridge berth" "the leftover bridge table is gone"
+    ping_ok "$a" "$NET_GW"
+    ping_ok "$a" "$UPSTREAM_IP"
+}
+
 test_internal_isolated_and_refuses_ports() {
     local a b c ipa ipc
     create_net inner --internal

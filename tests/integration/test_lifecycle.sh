@@ -190,6 +190,40 @@ test_network_ls_and_inspect_json() {
     assert_eq "lsnet other" "$(jq -r '[.[].name] | join(" ")' <<<"$OUT")" "inspect of two networks"
 }
 
+# Berth's bridges do not snoop IGMP/MLD (so an attach costs the same however many containers are
+# there: snooping re-arms every port's timers on each port change). Multicast still reaches
+# every member: a datagram to a group arrives at two containers that joined it.
+test_bridge_floods_multicast_without_snooping() {
+    local a b c f ip_a
+    create_net mcast --subnet 10.123.40.0/24
+    assert_match "$(ip -n "$BT_HOST" -d link show dev "$NET_BRIDGE")" "mcast_snooping 0" "the bridge does not snoop multicast"
+    new_netns_container a; connect mcast "$a"; ip_a=$EP_IP
+    new_netns_container b; connect mcast "$b"
+    new_netns_container c; connect mcast "$c"
+    for f in "$b" "$c"; do
+        in_ns "$f" python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("239.255.77.1", 5353))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, struct.pack("4s4s", socket.inet_aton("239.255.77.1"), socket.inet_aton("0.0.0.0")))
+open(sys.argv[1] + ".ready", "w").close()
+data, peer = s.recvfrom(64)
+open(sys.argv[1], "w").write(peer[0] + " " + data.decode() + "\n")
+' "$BT_TMP/mcast-$f" </dev/null >/dev/null 2>"$BT_TMP/mcast-$f.err" &
+        _await_listener "$!" "$BT_TMP/mcast-$f" "multicast listener in $f"
+    done
+    in_ns "$a" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+s.sendto(b"hello", ("239.255.77.1", 5353))
+'
+    for f in "$b" "$c"; do
+        wait_until 5 "the multicast datagram in $f" test -s "$BT_TMP/mcast-$f"
+        assert_eq "${ip_a%/*} hello" "$(cat "$BT_TMP/mcast-$f")" "multicast datagram seen in $f"
+    done
+}
+
 # The per-network hint (STATE/hints/NAME) lets connect create the veth while the store opens.
 # It is a copy, never trusted: a stale or damaged one must still give a correct attachment and
 # be rewritten; network rm deletes it.

@@ -112,7 +112,7 @@ extension BridgeDriver {
         for (i, route) in routes.enumerated() {
             do {
                 try plug.container.execute(i == 0 ? steps + [(route.0, route.1)] : [(route.0, route.1)])
-                installed.insert(route.2)
+                installed.insert(DefaultRoutes(route.2))
             } catch let error as NetlinkError where error.alreadyExists && error.operation == route.1 {
                 // The container already has a default route through its first network; like
                 // Docker, a second network adds its subnet but does not take the default route.

@@ -121,7 +121,19 @@ struct PlugPlan {
 }
 
 /// The families whose default route an attach installed.
-public typealias DefaultRoutes = Set<IPFamily>
+///
+/// A bit set rather than `Set<IPFamily>`: a Set's first use in a process costs a generic
+/// metadata set-up and a scan of every protocol conformance in the binary, on the attach path.
+public struct DefaultRoutes: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// An IPv4 default route.
+    public static let ipv4 = DefaultRoutes(rawValue: 1)
+    /// An IPv6 default route.
+    public static let ipv6 = DefaultRoutes(rawValue: 2)
+    /// The route of `family`.
+    public init(_ family: IPFamily) { self = family == .ipv4 ? .ipv4 : .ipv6 }
+}
 
 /// A driver's record of step 1 of an attach, handed back to it for step 2.
 protocol EndpointPlug: AnyObject {

@@ -119,7 +119,7 @@ extension MacvlanDriver {
         for (i, route) in routes.enumerated() {
             do {
                 try plug.container.execute(i == 0 ? steps + [(route.0, route.1)] : [(route.0, route.1)])
-                installed.insert(route.2)
+                installed.insert(DefaultRoutes(route.2))
             } catch let error as NetlinkError where error.alreadyExists && error.operation == route.1 {
             }
         }
