@@ -1,5 +1,3 @@
-import Glibc
-
 /// netavark's command line, as Podman writes it:
 /// `netavark [--config DIR] [--rootless BOOL] [-a|--aardvark-binary PATH] [-f|--file FILE] COMMAND …`.
 /// Options take their value as the next argument or after `=`; they come before the command.
@@ -27,28 +25,6 @@ struct Arguments: Equatable, Sendable {
     /// Where the network options are read from; nil for stdin.
     var file: String?
     var command: Command
-
-    /// Whether the command word of `argv` is `setup` or `teardown` (the commands that open the
-    /// store), read from the C strings before any Swift array exists. Only a hint for starting
-    /// the store early: ``init(parsing:)`` decides what runs.
-    static func commandOpensStore(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Bool {
-        var i = 1
-        while i < Int(argc), let word = argv[i] {
-            guard word[0] == CChar(UInt8(ascii: "-")) else {
-                return strcmp(word, "setup") == 0 || strcmp(word, "teardown") == 0
-            }
-            // A value-taking option without `=VALUE` takes the next word as its value. (Compared
-            // one by one: a list of the names would be the process's first array.)
-            if strchr(word, Int32(UInt8(ascii: "="))) == nil,
-               strcmp(word, "-c") == 0 || strcmp(word, "--config") == 0 || strcmp(word, "-r") == 0
-                || strcmp(word, "--rootless") == 0 || strcmp(word, "-a") == 0
-                || strcmp(word, "--aardvark-binary") == 0 || strcmp(word, "-f") == 0 || strcmp(word, "--file") == 0 {
-                i += 1
-            }
-            i += 1
-        }
-        return false
-    }
 
     /// Parses the arguments after the program name.
     init(parsing words: [String]) throws {

@@ -22,16 +22,8 @@ public enum NetavarkFrontEnd {
     public static func main(version: String) -> Never {
         if !notesWanted(getenv("RUST_LOG").map { String(cString: $0) }) { silenceStandardError() }
         PhaseTrace.mark("netavark: process start to main")
-        // Setup and teardown open the store: that starts on a second thread now, before the
-        // arguments become Swift strings (the process's first array costs ~0.1 ms of run-time
-        // type set-up), since the store's half of a setup finishes after the kernel's.
-        var engine: Engine?
-        if Arguments.commandOpensStore(CommandLine.argc, CommandLine.unsafeArgv) {
-            engine = Engine(settings: .fromEnvironment())
-            engine?.warmUp()
-        }
         let words = Array(CommandLine.arguments.dropFirst())
-        let outcome = run(words, version: version, engine: engine)
+        let outcome = run(words, version: version)
         if !outcome.output.isEmpty { TextOutput.writeAll(outcome.output + "\n", to: 1) }
         exit(outcome.failed ? 1 : 0)
     }
@@ -42,9 +34,8 @@ public enum NetavarkFrontEnd {
         var failed: Bool
     }
 
-    /// Runs one invocation against the live engine (stdin read only when the command needs it);
-    /// `engine`, when given, is one already warming up for this command.
-    static func run(_ words: [String], version: String, engine early: Engine? = nil) -> Outcome {
+    /// Runs one invocation against the live engine (stdin read only when the command needs it).
+    static func run(_ words: [String], version: String) -> Outcome {
         do {
             let arguments = try Arguments(parsing: words)
             if arguments.rootless {
@@ -66,7 +57,7 @@ public enum NetavarkFrontEnd {
                 return Outcome(output: "", failed: false)
             case .setup(let namespace):
                 // The store opens on a second thread while the options are read and checked.
-                let engine = early ?? Engine(settings: .fromEnvironment())
+                let engine = Engine(settings: .fromEnvironment())
                 engine.warmUp()
                 defer { engine.close() }
                 PhaseTrace.mark("netavark: arguments, engine")
@@ -83,7 +74,7 @@ public enum NetavarkFrontEnd {
                 PhaseTrace.mark("netavark: status block")
                 return Outcome(output: output, failed: false)
             case .teardown(let namespace):
-                let engine = early ?? Engine(settings: .fromEnvironment())
+                let engine = Engine(settings: .fromEnvironment())
                 engine.warmUp()
                 defer { engine.close() }
                 PhaseTrace.mark("netavark: arguments, engine")

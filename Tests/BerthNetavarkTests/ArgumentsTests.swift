@@ -67,25 +67,4 @@ final class ArgumentsTests: XCTestCase {
             }
         }
     }
-
-    /// The early store warm-up's look at the raw argv: the command word, past options and the
-    /// values they take (with or without `=`).
-    func testCommandOpensStoreFindsTheCommandWord() {
-        func opens(_ words: [String]) -> Bool {
-            var argv: [UnsafeMutablePointer<CChar>?] = (["netavark"] + words).map { strdup($0) }
-            defer { argv.forEach { free($0) } }
-            argv.append(nil)
-            return argv.withUnsafeMutableBufferPointer {
-                Arguments.commandOpensStore(Int32(words.count + 1), $0.baseAddress!)
-            }
-        }
-        XCTAssertTrue(opens(["--config", "/run/containers/networks", "--rootless", "false", "setup", "/run/netns/a"]))
-        XCTAssertTrue(opens(["--config=/x", "-a", "/usr/lib/podman/aardvark-dns", "teardown", "/run/netns/a"]))
-        XCTAssertTrue(opens(["setup", "/run/netns/a"]))
-        XCTAssertFalse(opens(["-f", "setup", "version"]))
-        XCTAssertFalse(opens(["--file", "teardown", "--version"]))
-        XCTAssertFalse(opens(["version"]))
-        XCTAssertFalse(opens(["update", "setup", "--network-dns-servers", "192.0.2.1"]))
-        XCTAssertFalse(opens([]))
-    }
 }
