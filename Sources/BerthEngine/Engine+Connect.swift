@@ -101,12 +101,10 @@ extension Engine {
         }
     }
 
-    /// True when the interface can be made before the network is read. Static addresses do not
-    /// stop it (a runtime like Podman always brings one): they are checked against the network on
-    /// the store's thread meanwhile, and one that does not fit undoes the interface, as a taken
-    /// one always did. Published ports do: their checks come before any kernel change.
+    /// True when the interface can be made before the network is read: nothing in the request
+    /// needs checking against the network first.
     private static func canUseHint(_ request: ConnectRequest) -> Bool {
-        request.ports.isEmpty
+        request.address == nil && request.address6 == nil && request.ports.isEmpty
     }
 
     /// Starts the store's half: on a second thread when the store is not open yet (the thread
