@@ -13,9 +13,12 @@ import Glibc
 /// - the kernel's: the network's driver makes the container's interface (a veth pair, the peer
 ///   born in the container under its final name, the host end on the bridge).
 /// The kernel's half needs the network's device, MTU and id before the store has answered: the
-/// network's ``NetworkHint`` says them. Without a hint (the first attach to a network, a static
-/// address or ports to check against the network first) the network is read first, and only
-/// the reservation overlaps the kernel's work. Then, in order: the container's address and
+/// network's ``NetworkHint`` says them, and whether the network takes the request's static
+/// addresses (in its subnet, not its gateway): an address the network refuses never makes an
+/// interface. Without a usable hint (the first attach to a network, a static address the hint
+/// cannot vouch for, ports to check against the network first) the network is read first, and
+/// only the reservation overlaps the kernel's work. An address that is valid but taken is
+/// refused by the reservation, and the interface made meanwhile is deleted again. Then, in order: the container's address and
 /// default route, the published ports, and the endpoint marked `active`.
 ///
 /// Any failure undoes both halves (``undoAttach(_:)``): the interface deleted, the lease and
@@ -46,8 +49,14 @@ extension Engine {
                             bringUpLoopback: request.bringUpLoopback)
         var attach = AttachState(plug: plug, ports: !request.ports.isEmpty)
         let attached: Attachment
-        let known = Engine.canUseHint(request)
-            ? NetworkHint.load(network: request.network.name, directory: settings.stateDirectory) : nil
+        let saved = NetworkHint.load(network: request.network.name, directory: settings.stateDirectory)
+        let known = request.ports.isEmpty && saved?.admits(address: request.address, address6: request.address6) == true ? saved : nil
+        // No hint: the network is probably made by this attach (Podman's first container), so
+        // its rules will be rendered; ports: they will be published. Either needs the firewall
+        // loaded, which can start now, beside the store's and the kernel's work.
+        if saved == nil || !request.ports.isEmpty {
+            firewall(saved.flatMap { FirewallKind(rawValue: $0.firewall) } ?? .nftables).prepare()
+        }
         do {
             let storeHalf = try startStoreHalf(request.network, reservation, hinted: known != nil)
             attach.hint = storeHalf.network.map(NetworkHint.init) ?? known
@@ -70,7 +79,7 @@ extension Engine {
                 // What failed may be the hint's fault (a driver or device it named wrongly):
                 // then the interface is made again from the store's answer, and the hint
                 // rewritten. Only a failure from a right hint is the request's.
-                guard attach.hint != NetworkHint(half.network) else { throw failure }
+                if let used = attach.hint, used.makesSameInterface(as: NetworkHint(half.network)) { throw failure }
                 attach.driver?.unplug(plug)
                 (attach.kernelFailure, attach.driver, attach.plugged) = (nil, nil, nil)
             }
@@ -99,12 +108,6 @@ extension Engine {
         if let mac = request.mac, mac.isMulticast || mac.isZero {
             throw BerthError.invalidArgument("MAC \(mac) is not a unicast address")
         }
-    }
-
-    /// True when the interface can be made before the network is read: nothing in the request
-    /// needs checking against the network first.
-    private static func canUseHint(_ request: ConnectRequest) -> Bool {
-        request.address == nil && request.address6 == nil && request.ports.isEmpty
     }
 
     /// Starts the store's half: on a second thread when the store is not open yet (the thread
@@ -350,9 +353,11 @@ struct AttachState {
     mutating func settle(engine: Engine) throws {
         guard let half, let used = hint else { return }
         let stored = NetworkHint(half.network)
-        if stored != used || driver == nil {
+        // A hint that only lacks what it now carries (written by an older Berth) is rewritten
+        // without redoing the interface.
+        if stored != used { NetworkHint.save(half.network, directory: engine.settings.stateDirectory) }
+        if !stored.makesSameInterface(as: used) || driver == nil {
             driver?.unplug(plug)
-            NetworkHint.save(half.network, directory: engine.settings.stateDirectory)
             let driver = try engine.driver(of: half.network)
             self.driver = driver
             plugged = try translating { try driver.plug(plug, hint: stored) }

@@ -36,9 +36,17 @@ public protocol FirewallDriver: AnyObject {
     /// Other firewalls that keep these overlay networks' VXLAN packets from arriving, each with
     /// its fix, for `berth doctor` (whatever firewall Berth's own rules use).
     func blockedVXLANFindings(_ inputs: [VXLANInput]) -> [FirewallFinding]
+
+    /// Says that this command will probably change the rules soon (it makes a network, or
+    /// publishes ports), so the driver may start loading what it needs in the background.
+    /// Changes nothing; costs the caller nothing.
+    func prepare()
 }
 
 extension FirewallDriver {
+    /// Nothing to load ahead.
+    public func prepare() {}
+
     /// None known: a driver that cannot read the host's rules says nothing.
     public func blockedVXLANFindings(_ inputs: [VXLANInput]) -> [FirewallFinding] { [] }
 }

@@ -20,9 +20,12 @@ struct LibNftables {
     let getErrorBuffer: CtxGetBuffer
     let runCommand: RunCmd
 
-    /// Loads the library (Debian package `libnftables1`) and resolves the symbols.
+    /// The library's file name (Debian package `libnftables1`).
+    static let soname = "libnftables.so.1"
+
+    /// Loads the library and resolves the symbols.
     static func load() throws -> LibNftables {
-        guard let handle = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL) else {
+        guard let handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "not found"
             throw FirewallError(message: "cannot load libnftables (install the nftables package): \(reason)")
         }

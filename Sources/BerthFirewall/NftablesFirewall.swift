@@ -21,6 +21,12 @@ public final class NftablesFirewall: FirewallDriver {
     /// Always ``FirewallKind/nftables``.
     public var kind: FirewallKind { .nftables }
 
+    /// Starts loading libnftables on a thread of its own (``LibNftablesPreload``), unless this
+    /// driver has it already.
+    public func prepare() {
+        if loaded == nil { LibNftablesPreload.start() }
+    }
+
     /// The libnftables adapter, loaded on first use.
     func nft() throws -> Firewall {
         if let loaded { return loaded }

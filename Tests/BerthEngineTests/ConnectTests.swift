@@ -40,14 +40,76 @@ final class ConnectTests: EngineTestCase {
         try harness.assertConsistent()
     }
 
-    /// A static address is checked against the network before anything is made, so the hint
-    /// is not used: the network is read first, and the address is the one asked for.
-    func testStaticAddressConnectReadsTheNetworkFirst() throws {
+    /// A static address the hint vouches for (in the network's subnet, not its gateway) no
+    /// longer waits for the network to be read: the interface is made while the store half
+    /// reserves the address on its own thread — how every Podman setup arrives.
+    func testStaticAddressTheHintVouchesForOverlapsTheHalves() throws {
         try harness.createNetwork("web")
+        XCTAssertEqual(NetworkHint.load(network: "web", directory: harness.stateDirectory)?.ipv4?.subnet.description, "10.88.0.0/24")
+        let threads = Mutex<[FakeNetworkDriver.Step: pthread_t]>([:])
+        for step in [FakeNetworkDriver.Step.plug, .linkState] {
+            harness.driver.script.when(step) { threads.withLock { $0[step] = pthread_self() } }
+        }
+        let first = try harness.connect("c1", to: "web", address: "10.88.0.77")
+        // A dead container's record under the same namespace identity makes the store half
+        // call the driver once (the link state), so its thread can be seen.
+        harness.driver.changeKernel { $0.deleteLink(first.endpoint.hostIfname) }
+        threads.withLock { $0 = [:] }
+
+        let attachment = try harness.connect("c1", to: "web", address: "10.88.0.78")
+
+        let seen = threads.withLock { $0 }
+        let linkState = try XCTUnwrap(seen[.linkState], "the store half looked at the old record")
+        XCTAssertEqual(pthread_equal(linkState, pthread_self()), 0, "the store half ran beside the kernel's")
+        XCTAssertEqual(attachment.endpoint.address?.address, IPv4Address(10, 88, 0, 78))
+        XCTAssertEqual(harness.driver.script.count(.plug), 2, "each interface made once, on the right device")
+        XCTAssertEqual(harness.driver.script.count(.unplug), 0)
+        try harness.assertConsistent()
+    }
+
+    /// A hint that cannot vouch for the address (it names another subnet: a network recreated
+    /// under the name meanwhile) is not used for it: the network is read first, the address is
+    /// honoured, the interface made once, and the hint rewritten.
+    func testStaticAddressOutsideTheHintedSubnetReadsTheNetworkFirst() throws {
+        let web = try harness.createNetwork("web")
+        try writeHint("web", line: "\(web.id) \(web.device) 0 bridge nftables ip4=10.99.0.0/24@10.99.0.1\n")
+
         let attachment = try harness.connect("c1", to: "web", address: "10.88.0.77")
+
         XCTAssertEqual(attachment.endpoint.address?.address, IPv4Address(10, 88, 0, 77))
-        XCTAssertEqual(harness.driver.script.count(.plug), 1, "the interface was made once, on the right device")
-        XCTAssertEqual(try harness.endpoints().map(\.address), [IPv4Address(10, 88, 0, 77)])
+        XCTAssertEqual(harness.driver.script.count(.plug), 1, "made once: the hint did not send it anywhere first")
+        XCTAssertEqual(harness.driver.script.count(.unplug), 0)
+        XCTAssertEqual(NetworkHint.load(network: "web", directory: harness.stateDirectory)?.ipv4?.subnet.description, "10.88.0.0/24")
+        try harness.assertConsistent()
+    }
+
+    /// An address the hint vouches for but another container holds: the store half refuses it,
+    /// and the interface made meanwhile is taken away again — nothing is left.
+    func testTakenStaticAddressUndoesTheOverlappedInterface() throws {
+        try harness.createNetwork("web")
+        try harness.connect("c1", to: "web", address: "10.88.0.77")
+        let before = try harness.state()
+
+        assertRefused(.conflict, mentioning: "address 10.88.0.77 is already in use on network 'web'") {
+            try harness.connect("c2", to: "web", address: "10.88.0.77")
+        }
+
+        XCTAssertEqual(harness.driver.script.count(.plug), 2, "made beside the reservation")
+        XCTAssertEqual(harness.driver.script.count(.unplug), 1, "and taken away when it was refused")
+        try harness.assertUnchanged(since: before)
+    }
+
+    /// A hint written by an older Berth (no addressing) is used for what it knows and
+    /// rewritten with the subnets, without redoing the interface.
+    func testHintWithoutAddressingIsRewrittenWithoutARedo() throws {
+        let web = try harness.createNetwork("web")
+        try writeHint("web", line: "\(web.id) \(web.device) 0 bridge nftables\n")
+
+        try harness.connect("c1", to: "web")
+
+        XCTAssertEqual(harness.driver.script.count(.plug), 1)
+        XCTAssertEqual(harness.driver.script.count(.unplug), 0, "the interface was right: not redone")
+        XCTAssertEqual(NetworkHint.load(network: "web", directory: harness.stateDirectory)?.ipv4?.gateway.description, "10.88.0.1")
         try harness.assertConsistent()
     }
 

@@ -46,12 +46,12 @@ final class MacvlanOptionsTests: XCTestCase {
 
     func testHintCarriesParentAndMode() throws {
         let hint = NetworkHint(record(options: ["mode": "private"]))
-        XCTAssertEqual(hint.line, "0123456789abcdef mv:0123456789ab 0 macvlan none eth9 private\n")
+        XCTAssertEqual(hint.line, "0123456789abcdef mv:0123456789ab 0 macvlan none eth9 private ip4=192.168.7.0/24@192.168.7.1\n")
         XCTAssertEqual(NetworkHint(line: String(hint.line.dropLast())), hint)
         XCTAssertEqual(try MacvlanOptions(hint, network: "lan"), MacvlanOptions(parent: "eth9", mode: .private))
         // Without a mode, "-" keeps the word count.
         let plain = NetworkHint(record())
-        XCTAssertEqual(plain.line, "0123456789abcdef mv:0123456789ab 0 macvlan none eth9 -\n")
+        XCTAssertEqual(plain.line, "0123456789abcdef mv:0123456789ab 0 macvlan none eth9 - ip4=192.168.7.0/24@192.168.7.1\n")
         XCTAssertEqual(NetworkHint(line: String(plain.line.dropLast())), plain)
         XCTAssertEqual(try MacvlanOptions(plain, network: "lan").mode, .bridge)
         // A bridge's line is as before; six words or a parent too long for a device are damage.

@@ -31,6 +31,38 @@ final class NetworkHintTests: XCTestCase {
         }
     }
 
+    /// The subnets and gateways ride at the end of the line, tagged, for each family the
+    /// network has; a damaged tag or address makes the whole line no hint.
+    func testAddressingRoundTripsAndRejectsDamage() throws {
+        let hint = NetworkHint(id: "0123456789abcdef", device: "berth0", mtu: 0, driver: "macvlan", firewall: "nftables",
+                               parent: "ifb0", mode: "bridge",
+                               ipv4: .init(subnet: try XCTUnwrap(IPv4Subnet("10.77.0.0/24")), gateway: try XCTUnwrap(IPv4Address("10.77.0.1"))),
+                               ipv6: .init(subnet: try XCTUnwrap(IPv6Subnet("fd00:77::/64")), gateway: try XCTUnwrap(IPv6Address("fd00:77::1"))))
+        XCTAssertEqual(hint.line, "0123456789abcdef berth0 0 macvlan nftables ifb0 bridge ip4=10.77.0.0/24@10.77.0.1 ip6=fd00:77::/64@fd00:77::1\n")
+        XCTAssertEqual(NetworkHint(line: String(hint.line.dropLast())), hint)
+        XCTAssertEqual(NetworkHint(line: "0123 berth0 0 bridge none ip6=fd00:77::/64@fd00:77::1")?.ipv6?.gateway.description, "fd00:77::1")
+        for damaged in ["0123 berth0 0 bridge none ip4=10.77.0.0/24", "0123 berth0 0 bridge none ip4=10.77.0.0/24@x",
+                        "0123 berth0 0 bridge none ip4=fd00::/64@fd00::1", "0123 berth0 0 bridge none ip5=10.0.0.0/8@10.0.0.1",
+                        "0123 berth0 0 bridge none ip4=10.0.0.0/8@10.0.0.1 ip4=10.0.0.0/8@10.0.0.1",
+                        "0123 berth0 0 bridge ip4=10.0.0.0/8@10.0.0.1"] {
+            XCTAssertNil(NetworkHint(line: damaged), damaged)
+        }
+    }
+
+    /// What the hint says of static addresses: in the subnet and not reserved, per family; a
+    /// family the hint does not know cannot be vouched for.
+    func testAdmitsOnlyAddressesTheNetworkWouldTake() throws {
+        let hint = try XCTUnwrap(NetworkHint(line: "0123 berth0 0 bridge nftables ip4=10.77.0.0/24@10.77.0.1"))
+        XCTAssertTrue(hint.admits(address: IPv4Address("10.77.0.5"), address6: nil))
+        XCTAssertTrue(hint.admits(address: nil, address6: nil))
+        for refused in ["10.78.0.5", "10.77.0.1", "10.77.0.0", "10.77.0.255"] {
+            XCTAssertFalse(hint.admits(address: IPv4Address(refused), address6: nil), refused)
+        }
+        XCTAssertFalse(hint.admits(address: IPv4Address("10.77.0.5"), address6: IPv6Address("fd00::5")), "no IPv6 in the hint")
+        let old = try XCTUnwrap(NetworkHint(line: "0123 berth0 0 bridge nftables"))
+        XCTAssertFalse(old.admits(address: IPv4Address("10.77.0.5"), address6: nil), "an older hint knows no subnet")
+    }
+
     /// A hint written before networks recorded their drivers (three words) is a bridge with
     /// nftables, so a connect after an upgrade still overlaps its two halves.
     func testThreeWordLineIsABridgeWithNftables() {
