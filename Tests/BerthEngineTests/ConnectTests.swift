@@ -163,6 +163,35 @@ final class ConnectTests: EngineTestCase {
         try harness.assertConsistent()
     }
 
+    /// The firewall's health probe is made by the store's thread, beside the veth, and its
+    /// answer still decides: a missing table is rendered again before the attach completes.
+    func testFirewallIsProbedOnTheStoreThread() throws {
+        try harness.createNetwork("web")
+        let probedOn = Mutex<pthread_t?>(nil)
+        harness.nftables.script.when(.health) { probedOn.withLock { $0 = pthread_self() } }
+        harness.nftables.report(.init(tablePresent: false, dockerAccept: nil))
+        let renders = harness.nftables.rules.renders.count
+
+        try harness.connect("c1", to: "web")
+
+        let thread = try XCTUnwrap(probedOn.withLock { $0 }, "the firewall was probed")
+        XCTAssertEqual(pthread_equal(thread, pthread_self()), 0, "probed on the store's thread")
+        XCTAssertEqual(harness.nftables.rules.renders.count, renders + 1, "the missing table was rendered again")
+        try harness.assertConsistent()
+    }
+
+    /// An attach that will render rules (no hint: it probably makes the network) or publish
+    /// ports tells the firewall to get ready; a plain hinted attach does not.
+    func testFirewallIsPreparedOnlyWhenRulesWillChange() throws {
+        try harness.connect("c1", to: NetworkSpec.defaultNetworkName)
+        XCTAssertEqual(harness.nftables.script.count(.prepare), 1, "no hint: the network is made, its rules rendered")
+        try harness.createNetwork("web")
+        try harness.connect("c2", to: "web")
+        XCTAssertEqual(harness.nftables.script.count(.prepare), 1, "a hinted attach changes no rules")
+        try harness.connect("c3", to: "web", ports: [port(8080)])
+        XCTAssertEqual(harness.nftables.script.count(.prepare), 2, "ports will be published")
+    }
+
     /// A hint naming another network's device (a network removed and made again under the
     /// name, say) is corrected: the interface is redone on the right device and the hint
     /// rewritten.

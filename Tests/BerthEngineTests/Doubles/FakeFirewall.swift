@@ -9,6 +9,8 @@ import Synchronization
 final class FakeFirewall: FirewallDriver, Sendable {
     enum Step: Hashable, Sendable {
         case synchronize, publish, unpublish
+        /// The cheap probe and the hint that a render may come: recorded (and hooks run), never failed.
+        case health, prepare
     }
 
     /// What the fake holds: the rendered networks, the published ports, and the networks each
@@ -76,7 +78,12 @@ final class FakeFirewall: FirewallDriver, Sendable {
         }
     }
 
-    func health() -> FirewallHealth { reported.withLock { $0 } }
+    func health() -> FirewallHealth {
+        try? script.enter(.health)
+        return reported.withLock { $0 }
+    }
+
+    func prepare() { try? script.enter(.prepare) }
 
     func hasRules(forNetworkID id: String) -> Bool { rules.networks.contains { $0.id == id } }
 
