@@ -4,6 +4,7 @@ import BerthIPAM
 import BerthNetlink
 import BerthStore
 import Glibc
+import Synchronization
 
 /// The one attach path, for every front end.
 ///
@@ -58,25 +59,26 @@ extension Engine {
             firewall(saved.flatMap { FirewallKind(rawValue: $0.firewall) } ?? .nftables).prepare()
         }
         do {
-            let storeHalf = try startStoreHalf(request.network, reservation, hinted: known != nil)
+            let probe = FirewallProbeClaim()
+            let storeHalf = try startStoreHalf(request.network, reservation, hinted: known != nil, probe: probe)
             attach.hint = storeHalf.network.map(NetworkHint.init) ?? known
             // The kernel's half, on this thread, while the store's may still run on the other.
+            var probedHere: Bool?
             do {
                 guard let hint = attach.hint else { preconditionFailure("an attach without its network") }
                 let driver = try self.driver(named: hint.driver)
                 attach.driver = driver
                 attach.plugged = try translating { try driver.plug(plug, hint: hint) }
-                PhaseTrace.mark("kernel: create interface")
+                if probe.claim() { probedHere = firewall(FirewallKind(rawValue: hint.firewall) ?? .nftables).health().intact }
+                PhaseTrace.mark("kernel: create interface (firewall probe)")
             } catch {
                 attach.kernelFailure = error
             }
             let half = try storeHalf.join()
             adoptStore(of: half.engine)
             attach.half = half
-            // Probed by the store's thread when it ran one (it had time to spare: the veth is
-            // the longer half), else here.
-            attach.firewallIntact = half.firewallIntact ?? firewall(of: half.network).health().intact
-            PhaseTrace.mark("store joined, firewall probed")
+            attach.firewallIntact = probedHere ?? half.firewallIntact ?? firewall(of: half.network).health().intact
+            PhaseTrace.mark("store joined")
             if let failure = attach.kernelFailure {
                 // What failed may be the hint's fault (a driver or device it named wrongly):
                 // then the interface is made again from the store's answer, and the hint
@@ -116,7 +118,8 @@ extension Engine {
     /// opens it, or joins a warm-up), here when this engine has it open already. `hinted`: the
     /// kernel's half can start without the network, so the whole half runs there; otherwise
     /// the network is found here first and only the reservation runs there.
-    private func startStoreHalf(_ choice: NetworkChoice, _ reservation: Reservation, hinted: Bool) throws -> StoreHalfRun {
+    private func startStoreHalf(_ choice: NetworkChoice, _ reservation: Reservation, hinted: Bool,
+                                probe: FirewallProbeClaim) throws -> StoreHalfRun {
         if openedStore != nil {
             let half = try Engine.storeHalf(self, choice, reservation, network: nil)
             NetworkHint.refresh(half.network, directory: settings.stateDirectory)
@@ -130,7 +133,7 @@ extension Engine {
                 defer { PhaseTrace.report("store: open, look up, reserve (second thread)", since: started) }
                 let store = try warming?.join(upgrading: true) ?? Engine.openStore(settings, migrating: true)
                 return try Engine.storeHalf(Engine(settings: settings, environment: environment, store: store),
-                                            choice, reservation, network: nil).probingFirewall()
+                                            choice, reservation, network: nil).probingFirewall(probe)
             })
         }
         // Opened here, in an engine of its own, so it can be handed to the thread whole.
@@ -141,7 +144,7 @@ extension Engine {
         return .running(SecondThread(moving: opened) { engine in
             let started = PhaseTrace.now()
             defer { PhaseTrace.report("store: reserve address (second thread)", since: started) }
-            return try Engine.storeHalf(engine, choice, reservation, network: (network, created)).probingFirewall()
+            return try Engine.storeHalf(engine, choice, reservation, network: (network, created)).probingFirewall(probe)
         }, network: network)
     }
 
@@ -307,16 +310,27 @@ struct StoreHalf {
     let network: NetworkRecord
     let createdNetwork: Bool
     let endpoint: EndpointRecord
-    /// Whether the network's firewall found its rules in place, when the half looked
-    /// (``probingFirewall()``); nil when it did not.
+    /// Whether the network's firewall found its rules in place, when this half made the probe
+    /// (``probingFirewall(_:)``); nil when it did not.
     var firewallIntact: Bool?
 
-    /// The half with the firewall's cheap health probe made, on the thread that runs it: a
-    /// few nfnetlink requests (0.1–0.3 ms) that need nothing of the kernel's half.
-    consuming func probingFirewall() -> StoreHalf {
-        firewallIntact = engine.firewall(of: network).health().intact
+    /// The half with the firewall's cheap health probe made on its thread, if the kernel's half
+    /// has not claimed it yet.
+    consuming func probingFirewall(_ probe: FirewallProbeClaim) -> StoreHalf {
+        if probe.claim() { firewallIntact = engine.firewall(of: network).health().intact }
         return self
     }
+}
+
+/// Who makes an attach's firewall health probe (a few nfnetlink requests, 0.1–0.3 ms, needing
+/// nothing of either half): whichever half finishes its own work first, so the probe fills the
+/// time it would spend waiting for the other. The store's half is the longer one when it opens
+/// SQLite itself (a CLI connect); the kernel's when the store was opened early (a Podman setup).
+final class FirewallProbeClaim: Sendable {
+    private let claimed = Atomic<Bool>(false)
+
+    /// True for the first caller only.
+    func claim() -> Bool { !claimed.exchange(true, ordering: .acquiringAndReleasing) }
 }
 
 /// The store's half, done already or running on the second thread.

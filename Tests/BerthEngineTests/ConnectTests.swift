@@ -163,19 +163,29 @@ final class ConnectTests: EngineTestCase {
         try harness.assertConsistent()
     }
 
-    /// The firewall's health probe is made by the store's thread, beside the veth, and its
+    /// The firewall's health probe is made once, by whichever half finishes first, and its
     /// answer still decides: a missing table is rendered again before the attach completes.
-    func testFirewallIsProbedOnTheStoreThread() throws {
+    /// Here the store's half is held back, so the kernel's half (this thread) makes it.
+    func testFirewallIsProbedOnceByTheHalfDoneFirst() throws {
         try harness.createNetwork("web")
-        let probedOn = Mutex<pthread_t?>(nil)
-        harness.nftables.script.when(.health) { probedOn.withLock { $0 = pthread_self() } }
+        let old = try harness.connect("c1", to: "web")
+        harness.driver.changeKernel { $0.deleteLink(old.endpoint.hostIfname) }
+        let probes = Mutex<[pthread_t]>([])
+        harness.nftables.script.when(.health) { probes.withLock { $0.append(pthread_self()) } }
+        // The store half asks for the dead record's link state: it waits there until the
+        // kernel's half has probed (at most 10 s, so a regression fails rather than hangs).
+        harness.driver.script.when(.linkState) {
+            var polls = 0
+            while probes.withLock({ $0.isEmpty }), polls < 100_000 { usleep(100); polls += 1 }
+        }
         harness.nftables.report(.init(tablePresent: false, dockerAccept: nil))
         let renders = harness.nftables.rules.renders.count
 
         try harness.connect("c1", to: "web")
 
-        let thread = try XCTUnwrap(probedOn.withLock { $0 }, "the firewall was probed")
-        XCTAssertEqual(pthread_equal(thread, pthread_self()), 0, "probed on the store's thread")
+        let seen = probes.withLock { $0 }
+        XCTAssertEqual(seen.count, 1, "probed once")
+        XCTAssertNotEqual(pthread_equal(try XCTUnwrap(seen.first), pthread_self()), 0, "by the half that was done first")
         XCTAssertEqual(harness.nftables.rules.renders.count, renders + 1, "the missing table was rendered again")
         try harness.assertConsistent()
     }
