@@ -228,12 +228,12 @@ s.sendto(b"hello", ("239.255.77.1", 5353))
 # It is a copy, never trusted: a stale or damaged one must still give a correct attachment and
 # be rewritten; network rm deletes it.
 test_network_hint_written_checked_and_removed() {
-    local c1 c2 hint gw bridge other_bridge
+    local c1 c2 hint gw bridge other_bridge subnet
     create_net hinted
-    gw=$NET_GW bridge=$NET_BRIDGE
+    gw=$NET_GW bridge=$NET_BRIDGE subnet=$NET_SUBNET
     hint="$BT_STATE/hints/hinted"
     [[ -f "$hint" ]] || fail "network create wrote no hint file"
-    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0 bridge nftables$" "the hint names the network's id, bridge, MTU, driver and firewall"
+    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0 bridge nftables ip4=$subnet@$gw$" "the hint names the network's id, bridge, MTU, driver, firewall, subnet and gateway"
     create_net other
     other_bridge=$NET_BRIDGE
     # Stale: another network's id and bridge.
@@ -243,13 +243,13 @@ test_network_hint_written_checked_and_removed() {
     ping_ok "$c1" "$gw"
     assert_contains "$(ip -n "$BT_HOST" -o link show "$EP_HOSTIF")" "master $bridge" "the veth is on the network's own bridge"
     assert_eq "" "$(ip -n "$BT_HOST" -o link show master "$other_bridge")" "nothing left on the bridge the stale hint named"
-    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0 bridge nftables$" "the stale hint was rewritten"
+    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0 bridge nftables ip4=$subnet@$gw$" "the stale hint was rewritten"
     # Damaged.
     echo "not a hint" >"$hint"
     new_netns_container c2
     connect hinted "$c2"
     ping_ok "$c2" "$gw"
-    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0 bridge nftables$" "the damaged hint was rewritten"
+    assert_match "$(cat "$hint")" "^[0-9a-f]+ $bridge 0 bridge nftables ip4=$subnet@$gw$" "the damaged hint was rewritten"
     assert_ok berth_host network rm --force hinted other
     [[ ! -e "$hint" ]] || fail "network rm left its hint file"
     assert_clean

@@ -160,12 +160,12 @@ test_hint_naming_an_unknown_driver_is_redone() {
     local c hint
     create_net hinted2
     hint="$BT_STATE/hints/hinted2"
-    sed -i 's/ bridge nftables$/ bridgX nftables/' "$hint"
+    sed -i 's/ bridge nftables / bridgX nftables /' "$hint"
     assert_contains "$(cat "$hint")" "bridgX" "the hint was damaged"
     new_netns_container c
     connect hinted2 "$c"
     ping_ok "$c" "$NET_GW"
-    assert_match "$(cat "$hint")" " bridge nftables$" "the hint was rewritten"
+    assert_match "$(cat "$hint")" " bridge nftables ip4=" "the hint was rewritten"
 }
 
 # Networks with `--firewall none` work on a host without libnftables (hidden here by a private
