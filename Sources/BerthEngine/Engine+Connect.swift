@@ -19,8 +19,9 @@ import Synchronization
 /// interface. Without a usable hint (the first attach to a network, a static address the hint
 /// cannot vouch for, ports to check against the network first) the network is read first, and
 /// only the reservation overlaps the kernel's work. An address that is valid but taken is
-/// refused by the reservation, and the interface made meanwhile is deleted again. Then, in order: the container's address and
-/// default route, the published ports, and the endpoint marked `active`.
+/// refused by the reservation, and the interface made meanwhile is deleted again. Then, in
+/// order: the container's address and default route, the published ports, and the endpoint
+/// marked `active`.
 ///
 /// Any failure undoes both halves (``undoAttach(_:)``): the interface deleted, the lease and
 /// ports freed, a network made for this attach removed. A crash can leave an interface without
