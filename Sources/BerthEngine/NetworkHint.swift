@@ -100,7 +100,9 @@ struct NetworkHint: Equatable, Sendable {
             start = i + 1
         }
         func text(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
-        // The addressing words come last and are tagged (interface names hold no `=`).
+        // The addressing words come last and are tagged `ip4=`/`ip6=`. The word before them is
+        // the firewall or a macvlan's mode, neither of which holds `=`, so an interface name
+        // (which may) is never mistaken for one.
         var ipv4: Addressing<IPv4Subnet, IPv4Address>?
         var ipv6: Addressing<IPv6Subnet, IPv6Address>?
         while let last = words.last, last.count > 4, bytes[last.lowerBound + 3] == UInt8(ascii: "=") {
