@@ -5,8 +5,9 @@
 #      network in the same host namespace, whole processes timed (bench/timecmd.c), alternating;
 #   2. data path: iperf3 TCP from a container on host 1 to a container on host 2, against a
 #      hand-built VXLAN pair (two namespaces on the same underlay, `ip link add … type vxlan …
-#      nolearning`, static neighbour and FDB entries, the same MTU) and against a hand-built copy
-#      of Berth's topology without firewall (bridge, veth, routed VXLAN), rotating; ping RTT too;
+#      nolearning`, static neighbour and FDB entries, the same MTU), against a hand-built copy
+#      of Berth's topology without firewall (bridge, veth, routed VXLAN) and against Berth with its
+#      eBPF fast path switched off, rotating; ping RTT too;
 #   3. convergence: from starting a new host's agent to every peer's container reaching the new
 #      host's container (ms), over several rounds (agent killed, its lease expired, again);
 #   4. one agent's CPU time and peak RSS with BENCH_OV_PEERS simulated peer hosts (peer keys put
@@ -176,15 +177,26 @@ iperf_once() {
     kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
     echo "${bps:-0}"
 }
-: >"$BT_TMP/iperf-overlay"; : >"$BT_TMP/iperf-vxlan"; : >"$BT_TMP/iperf-copy"
+# fast_path on|off: Berth's eBPF fast path on hosts 1 and 2 (berth gc attaches or detaches it)
+fast_path() {
+    local k mode=$1
+    for k in 1 2; do
+        ov_in "$k" env BERTH_STATE_DIR="$(ov_state "$k")" BERTH_OVERLAY_FAST_PATH="$mode" "$BERTH" gc >/dev/null ||
+            { echo "berth gc (fast path $mode) failed on host $k" >&2; exit 1; }
+    done
+}
+: >"$BT_TMP/iperf-overlay"; : >"$BT_TMP/iperf-vxlan"; : >"$BT_TMP/iperf-copy"; : >"$BT_TMP/iperf-slow"
 for ((r = 0; r < IPERF_ROUNDS; r++)); do
-    blog "iperf3 round $((r + 1))/$IPERF_ROUNDS (${IPERF_SECONDS} s each, three paths)"
+    blog "iperf3 round $((r + 1))/$IPERF_ROUNDS (${IPERF_SECONDS} s each, four paths)"
     # the order rotates, so no path always runs first (or right after another's end)
-    for ((k = 0; k < 3; k++)); do
-        case $(((r + k) % 3)) in
+    for ((k = 0; k < 4; k++)); do
+        case $(((r + k) % 4)) in
         0) iperf_once "$(ov_cname 1 1)" "$(ov_cname 2 1)" "${OV_IP[2,1]}" >>"$BT_TMP/iperf-overlay" ;;
         1) iperf_once "$VA" "$VB" 10.98.0.2 >>"$BT_TMP/iperf-vxlan" ;;
         2) iperf_once "$CA" "$CB" 10.97.2.2 >>"$BT_TMP/iperf-copy" ;;
+        3) fast_path off
+           iperf_once "$(ov_cname 1 1)" "$(ov_cname 2 1)" "${OV_IP[2,1]}" >>"$BT_TMP/iperf-slow"
+           fast_path on ;;
         esac
     done
 done
@@ -197,11 +209,17 @@ jput iperf.vxlan_pair_gbps "$(gbps "$BT_TMP/iperf-vxlan")"
 jput iperf.hand_built_topology_gbps "$(gbps "$BT_TMP/iperf-copy")"
 jput iperf.rounds "$IPERF_ROUNDS"
 jput iperf.overlay_samples_gbps "$(samples "$BT_TMP/iperf-overlay")"
+jput iperf.overlay_no_fast_path_gbps "$(gbps "$BT_TMP/iperf-slow")"
+jput iperf.overlay_no_fast_path_samples_gbps "$(samples "$BT_TMP/iperf-slow")"
+jput iperf.no_fast_path_ratio_to_pair "$(ratio "$(gbps "$BT_TMP/iperf-slow")" "$(gbps "$BT_TMP/iperf-vxlan")")"
 jput iperf.vxlan_pair_samples_gbps "$(samples "$BT_TMP/iperf-vxlan")"
 jput iperf.hand_built_topology_samples_gbps "$(samples "$BT_TMP/iperf-copy")"
 jput iperf.ratio_to_pair "$(ratio "$(gbps "$BT_TMP/iperf-overlay")" "$(gbps "$BT_TMP/iperf-vxlan")")"
 jput iperf.ratio_to_hand_built_topology "$(ratio "$(gbps "$BT_TMP/iperf-overlay")" "$(gbps "$BT_TMP/iperf-copy")")"
 jput ping.overlay_avg_ms "$(rtt "$(ov_cname 1 1)" "${OV_IP[2,1]}")"
+fast_path off
+jput ping.overlay_no_fast_path_avg_ms "$(rtt "$(ov_cname 1 1)" "${OV_IP[2,1]}")"
+fast_path on
 jput ping.vxlan_pair_avg_ms "$(rtt "$VA" 10.98.0.2)"
 jput ping.hand_built_topology_avg_ms "$(rtt "$CA" 10.97.2.2)"
 
@@ -289,17 +307,19 @@ v() { awk -F= -v k="$1" '$1 == k { print $2 }' "$J" | tail -n1; }
         echo "| $op (n=$(v "attach.$op.overlay.n")) | $(v "attach.$op.overlay.p50_ms") ms | $(v "attach.$op.overlay.p90_ms") ms | $(v "attach.$op.bridge.p50_ms") ms | $(v "attach.$op.bridge.p90_ms") ms |"
     done
     echo
-    echo "| data path (host 1 → host 2) | Berth overlay | hand-built VXLAN pair | hand-built copy of Berth's topology |"
-    echo "|---|---|---|---|"
-    echo "| iperf3 TCP, ${IPERF_SECONDS} s, median of $IPERF_ROUNDS | $(v iperf.overlay_gbps) Gbit/s | $(v iperf.vxlan_pair_gbps) Gbit/s | $(v iperf.hand_built_topology_gbps) Gbit/s |"
-    echo "| samples (Gbit/s) | $(v iperf.overlay_samples_gbps) | $(v iperf.vxlan_pair_samples_gbps) | $(v iperf.hand_built_topology_samples_gbps) |"
-    echo "| Berth's ratio to it | — | $(v iperf.ratio_to_pair)× | $(v iperf.ratio_to_hand_built_topology)× |"
-    echo "| ping RTT avg (50 × 10 ms) | $(v ping.overlay_avg_ms) ms | $(v ping.vxlan_pair_avg_ms) ms | $(v ping.hand_built_topology_avg_ms) ms |"
+    echo "| data path (host 1 → host 2) | Berth overlay | hand-built VXLAN pair | hand-built copy of Berth's topology | Berth, fast path off |"
+    echo "|---|---|---|---|---|"
+    echo "| iperf3 TCP, ${IPERF_SECONDS} s, median of $IPERF_ROUNDS | $(v iperf.overlay_gbps) Gbit/s | $(v iperf.vxlan_pair_gbps) Gbit/s | $(v iperf.hand_built_topology_gbps) Gbit/s | $(v iperf.overlay_no_fast_path_gbps) Gbit/s |"
+    echo "| samples (Gbit/s) | $(v iperf.overlay_samples_gbps) | $(v iperf.vxlan_pair_samples_gbps) | $(v iperf.hand_built_topology_samples_gbps) | $(v iperf.overlay_no_fast_path_samples_gbps) |"
+    echo "| Berth's ratio to it | — | $(v iperf.ratio_to_pair)× | $(v iperf.ratio_to_hand_built_topology)× | (its own ratio to the pair: $(v iperf.no_fast_path_ratio_to_pair)×) |"
+    echo "| ping RTT avg (50 × 10 ms) | $(v ping.overlay_avg_ms) ms | $(v ping.vxlan_pair_avg_ms) ms | $(v ping.hand_built_topology_avg_ms) ms | $(v ping.overlay_no_fast_path_avg_ms) ms |"
     echo
     echo "All paths: MTU 1450 on the VXLAN device (underlay 1500 − 50), UDP 4789, nolearning, static"
     echo "neighbour + FDB entries. The pair runs iperf3 on the VXLAN devices themselves; Berth's path and"
     echo "its hand-built copy add, on each side, the container's veth, the bridge and the host's routing"
-    echo "(Berth's also its nftables rules and conntrack)."
+    echo "(Berth's also its nftables rules and conntrack). Berth's eBPF fast path (on by default) skips"
+    echo "the bridge, the routing and netfilter for traffic between hosts; the last column switches it off"
+    echo "(BERTH_OVERLAY_FAST_PATH=off berth gc) around its samples."
     echo
     echo "- convergence (agent start on a new host → every peer's container reaches its container):"
     echo "  p50 $(v convergence.p50_ms) ms, max $(v convergence.max_ms) ms over $CONV_ROUNDS rounds (lease TTL $OV_LEASE_TTL s; debug or release as the binary above)"

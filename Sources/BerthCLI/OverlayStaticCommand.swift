@@ -72,13 +72,15 @@ struct OverlayStaticShow: ParsableCommand {
     @Argument(help: "Network name.") var name: String
 
     func run() throws {
-        let (network, peers) = try global.withEngine { engine in
+        let (network, peers, fastPath) = try global.withEngine { engine in
             guard let n = try engine.overlayNetworks().first(where: { $0.name == name }) else {
                 throw BerthError.notFound("overlay network '\(name)' does not exist")
             }
-            return (n, try engine.programmedOverlayPeers(network: name))
+            return (n, try engine.programmedOverlayPeers(network: name), try engine.overlayFastPath(network: name))
         }
         Self.print(network)
+        Swift.print("fastpath \(fastPath?.attached == true ? "on" : "off")")
+        Swift.print("fastpath-entries \(fastPath?.entries ?? 0)")
         for p in peers { Swift.print("peer \(p)") }
     }
 

@@ -123,7 +123,10 @@ public enum Ruleset {
     /// `bridges`: where published ports lead; `hairpin-sources` (and `hairpin-sources6`):
     /// sources that must be masqueraded when DNAT sends them into a bridge (IPv4 loopback, and
     /// containers reaching a published port through a host address, whose replies would
-    /// otherwise bypass the host). IPv6 needs no loopback entry: `::1` is never DNAT-ed (see
+    /// otherwise bypass the host; for an overlay, its whole subnet: a container on another host
+    /// reaching a published port through this host's overlay address would get its replies
+    /// straight from the container, as the overlay's fast path does not look at conntrack).
+    /// IPv6 needs no loopback entry: `::1` is never DNAT-ed (see
     /// ``dnat(_:)``).
     private static func sets(_ networks: [FirewallNetwork]) -> String {
         let routed = networks.filter { !$0.isInternal }
@@ -133,7 +136,7 @@ public enum Ruleset {
         }
         out += "  }\n\n"
         if networks.contains(where: { $0.subnet != nil }) {
-            let sources = ["127.0.0.0/8"] + routed.compactMap { $0.subnet.map { "\($0)" } }
+            let sources = ["127.0.0.0/8"] + routed.compactMap { n in (n.overlay?.subnet ?? n.subnet).map { "\($0)" } }
             out += "  set hairpin-sources {\n    type ipv4_addr\n    flags interval\n    auto-merge\n"
             out += "    elements = { \(sources.joined(separator: ", ")) }\n  }\n\n"
         }

@@ -184,6 +184,10 @@ $OUT"
     jq -e . >/dev/null <<<"$OUT" || fail "overlay status --json is not JSON: $OUT"
     assert_eq 3 "$(jq '[.[] | select(.network == "'"$OV_NET"'") | .hosts[] | select(.alive)] | length' <<<"$OUT")" "status --json: three live hosts"
     assert_eq "" "$(jq -r '.[] | .hosts[] | select(.kernel != "ok" and .kernel != "local") | "\(.block) \(.kernel)"' <<<"$OUT")" "status --json: every peer programmed here"
+    # The eBPF fast path, with one entry per container of host 1 (compared with the store).
+    assert_eq true "$(jq '.[] | select(.network == "'"$OV_NET"'") | .fastPath.attached' <<<"$OUT")" "status --json: fast path attached"
+    assert_eq "$(ov_berth 1 network inspect "$OV_NET" | jq '[.[0].endpoints[] | select(.ipv4 != null)] | length')" \
+        "$(jq '.[] | select(.network == "'"$OV_NET"'") | .fastPath.entries' <<<"$OUT")" "status --json: one fast path entry per container"
 
     # CNI ADD on a joined host: an ordinary attach to the local network, reachable across hosts
     c=$(ov_cname 1 99); _bt_mkns "$c"

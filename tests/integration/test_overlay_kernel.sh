@@ -316,3 +316,81 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 4789));
     ip -n "$BT_HOST" link show "$(ov_field 1 bridge)" >/dev/null 2>&1 || fail "gc deleted the overlay's bridge"
     ip -n "$BT_HOST" link del bvuser
 }
+
+# fwd_count: packets host 1's forward hook saw between c1 and c2 (the test's own counting table).
+_ov_fwd_count() {
+    in_host nft list table inet bt_fwdprobe 2>/dev/null | awk '/counter packets/ { for (i = 1; i <= NF; i++) if ($i == "packets") s += $(i + 1) } END { print s + 0 }'
+}
+
+test_overlay_kernel_fast_path_skips_the_forward_path_and_gc_keeps_it() {
+    local c1 c1_IP c2 c2_IP c3 c3_IP seen k
+    ov_underlay 2
+    ov_join 1; ov_join 2
+    assert_ok ov_berth 1 overlay-static peers ov "$(ov_peer 2)"
+    assert_ok ov_berth 2 overlay-static peers ov "$(ov_peer 1)"
+    assert_eq on "$(ov_field 1 fastpath)" "the join attached the fast path"
+    assert_eq on "$(ov_field 2 fastpath)" "on host 2 too"
+    assert_eq 0 "$(ov_field 1 fastpath-entries)" "no container yet"
+    ov_container 1 c1; ov_container 2 c2
+    assert_eq 1 "$(ov_field 1 fastpath-entries)" "the attach added its entry"
+    local hv
+    hv=$(ov_berth 1 network inspect ov | jq -r '.[0].endpoints[0].hostIfname')
+    assert_contains "$(in_host tc filter show dev "$hv" ingress)" "bov_out_" "c1's veth carries the program (a tc classifier)"
+    # A table of the test's own counts what host 1's forward hook sees between the two.
+    in_host nft -f - <<NFT
+table inet bt_fwdprobe {
+    chain probe {
+        type filter hook forward priority -300;
+        ip saddr { $c1_IP, $c2_IP } ip daddr { $c1_IP, $c2_IP } counter
+    }
+}
+NFT
+    ping_ok "$c1" "$c2_IP"
+    ping_ok "$c2" "$c1_IP"
+    assert_eq 0 "$(_ov_fwd_count)" "both directions bypass host 1's forward path"
+    # TTL: one router hop on each host, as on the normal path (64 - 2).
+    assert_contains "$(in_ns "$c1" ping -n -c1 -W2 "$c2_IP")" "ttl=62" "TTL decremented on both hosts"
+    # Data both ways over TCP (the listener answers with the address it sees: no NAT inside).
+    start_listener "$c2" "$c2_IP" 7001
+    assert_eq "$c1_IP" "$(tcp_ask "$c1" "$c2_IP" 7001)" "TCP c1 → c2, unNATed"
+    start_listener "$c1" "$c1_IP" 7002
+    assert_eq "$c2_IP" "$(tcp_ask "$c2" "$c1_IP" 7002)" "TCP c2 → c1, unNATed"
+    # A published port reached from another host's container through this host's overlay
+    # address: DNAT, and masquerade, so the reply goes back through conntrack (the host passes
+    # bridged traffic through netfilter here: br_netfilter is loaded on this machine).
+    new_netns_container c3
+    assert_ok ov_berth 1 network connect ov "$c3" --publish 8080:80
+    assert_eq 2 "$(ov_field 1 fastpath-entries)" "two containers on host 1"
+    start_listener "$c3" 0.0.0.0 80
+    assert_eq 10.240.1.1 "$(tcp_ask "$c2" 10.240.1.1 8080)" "published port through the overlay gateway"
+    assert_ok berth_host gc
+    assert_eq "nothing to repair" "$OUT" "gc leaves a correct fast path alone"
+
+    # Switched off: gc detaches it, traffic takes the forward path and still flows.
+    assert_ok env BERTH_OVERLAY_FAST_PATH=off ip netns exec "$BT_HOST" env BERTH_STATE_DIR="$BT_STATE" "$BERTH" gc
+    assert_contains "$OUT" "detached the overlay fast path of 'ov'" "gc says what it did"
+    assert_eq off "$(ov_field 1 fastpath)" "fast path detached"
+    assert_not_contains "$(in_host tc filter show dev "$hv" ingress)" "bov_out_" "and taken off c1's veth"
+    ping_ok "$c1" "$c2_IP"
+    seen=$(_ov_fwd_count)
+    [[ $seen -gt 0 ]] || fail "the forward path saw none of the traffic without the fast path"
+    assert_eq 10.240.1.1 "$(tcp_ask "$c2" 10.240.1.1 8080)" "published port without the fast path"
+    # Back on (the default): gc attaches it again, with every container's veth and entry.
+    assert_ok berth_host gc
+    assert_contains "$OUT" "attached the overlay fast path of 'ov' to" "gc reattaches"
+    assert_eq on "$(ov_field 1 fastpath)" "fast path back"
+    assert_eq 2 "$(ov_field 1 fastpath-entries)" "entries refilled from the store"
+    ping_ok "$c1" "$c2_IP"
+    assert_eq "$seen" "$(_ov_fwd_count)" "the forward path sees nothing again (both directions)"
+    assert_contains "$(in_host tc filter show dev "$hv" ingress)" "bov_out_" "c1's veth has it again"
+    assert_ok berth_host gc
+    assert_eq "nothing to repair" "$OUT" "the refill left nothing to repair"
+
+    # Detach removes the entry.
+    assert_ok ov_berth 1 network disconnect ov "$c3"
+    assert_eq 1 "$(ov_field 1 fastpath-entries)" "the detach removed its entry"
+    in_host nft delete table inet bt_fwdprobe
+    assert_ok ov_berth 1 network rm ov --force
+    assert_eq "" "$(host_links | grep -E '^(bv|bo)' || true)" "no bv/bo device left (the programs and map go with them)"
+    assert_clean
+}

@@ -37,6 +37,8 @@ public struct OverlayStatus: Sendable, Equatable {
     /// This host's block when the network is joined here.
     public var localBlock: IPv4Subnet?
     public var hosts: [Host]
+    /// This host's fast path for the network (nil: not joined here, or its devices are missing).
+    public var fastPath: OverlayFastPathState? = nil
 
     /// Builds the status from etcd's keys for the network, the local network (nil: not joined
     /// here) and what its VXLAN device holds, and the lease time left per peer block.
@@ -80,7 +82,9 @@ public struct OverlayStatus: Sendable, Equatable {
     public func table() -> String {
         var out = "network \(network)"
         if let d = definition { out += "  subnet \(d.subnet)  host-prefix /\(d.hostPrefix)  vni \(d.vni)  port \(d.port)" }
-        out += "  " + (localBlock.map { "joined here: \($0)" } ?? "not joined here") + "\n"
+        out += "  " + (localBlock.map { "joined here: \($0)" } ?? "not joined here")
+        if let f = fastPath { out += "  fast path: " + (f.attached ? "on (\(f.entries) containers)" : "off") }
+        out += "\n"
         let header = ["HOST", "HOSTNAME", "BLOCK", "VTEP", "MAC", "TTL", "STATE", "KERNEL"]
         let rows = hosts.map(Self.cells)
         var widths = header.map(\.count)
@@ -118,6 +122,13 @@ public struct OverlayStatus: Sendable, Equatable {
             w.key("localBlock")
             if let localBlock { w.string("\(localBlock)") } else { w.null() }
             w.field("converged", converged)
+            w.key("fastPath")
+            if let f = fastPath {
+                w.object {
+                    w.field("attached", f.attached)
+                    w.field("entries", f.entries)
+                }
+            } else { w.null() }
             w.array("hosts") {
                 for h in hosts {
                     w.object {

@@ -89,8 +89,10 @@ extension OverlayContext {
                 let programmed = local == nil ? [] : (try? engine.programmedOverlayPeers(network: name)) ?? []
                 var ttls: [IPv4Subnet: Int] = [:]
                 if view.networks[name]?.peers.isEmpty == false { ttls = try await registry.peerTTLs(network: name) }
-                result.append(OverlayStatus.build(network: name, seen: view.networks[name], hostID: hostID, local: local,
-                                                  programmed: programmed, ttl: ttls))
+                var status = OverlayStatus.build(network: name, seen: view.networks[name], hostID: hostID, local: local,
+                                                 programmed: programmed, ttl: ttls)
+                if local != nil { status.fastPath = try? engine.overlayFastPath(network: name) }
+                result.append(status)
             }
             return result
         }

@@ -10,10 +10,17 @@ public protocol OverlayEngineAccess: Sendable {
     func overlayNetworks() throws -> [OverlayLocalNetwork]
     func reconcileOverlayPeers(network: String, peers: [OverlayPeer]) throws -> OverlayReconcileReport
     func programmedOverlayPeers(network: String) throws -> [OverlayPeer]
+    /// The network's fast path on this host (nil: none to report).
+    func overlayFastPath(network: String) throws -> OverlayFastPathState?
     func overlayHostID() throws -> String
     func removeNetworks(_ names: [String], force: Bool) throws
     /// Every local network's name, driver and IPv4 subnet (overlap checks, the default subnet).
     func localNetworks() throws -> [(name: String, driver: String, subnet: IPv4Subnet?)]
+}
+
+extension OverlayEngineAccess {
+    /// Doubles without a kernel have no fast path to report.
+    public func overlayFastPath(network: String) throws -> OverlayFastPathState? { nil }
 }
 
 /// The live engine on a state directory. `Engine` is a class confined to one thread at a time,
@@ -38,6 +45,9 @@ public struct LiveEngine: OverlayEngineAccess {
     }
     public func programmedOverlayPeers(network: String) throws -> [OverlayPeer] {
         try with { try $0.programmedOverlayPeers(network: network) }
+    }
+    public func overlayFastPath(network: String) throws -> OverlayFastPathState? {
+        try with { try $0.overlayFastPath(network: network) }
     }
     public func overlayHostID() throws -> String { try with { try $0.overlayHostID() } }
     public func removeNetworks(_ names: [String], force: Bool) throws { try with { try $0.removeNetworks(names, force: force) } }

@@ -12,15 +12,19 @@ extension BridgeDriver {
     final class Plug: EndpointPlug {
         let container: RouteSession
         let peerIndex: Int32?
+        /// The host end's index, when the kernel echoed the new link (6.3+).
+        let hostIndex: Int32?
         /// Whether the peer is up already (brought up while the store's half was still running).
         let linkReady: Bool
         let bridge: LinkInfo
         let mtu: Int
         let bringUpLoopback: Bool
 
-        init(container: RouteSession, peerIndex: Int32?, linkReady: Bool, bridge: LinkInfo, mtu: Int, bringUpLoopback: Bool) {
+        init(container: RouteSession, peerIndex: Int32?, hostIndex: Int32? = nil, linkReady: Bool, bridge: LinkInfo, mtu: Int,
+             bringUpLoopback: Bool) {
             self.container = container
             self.peerIndex = peerIndex
+            self.hostIndex = hostIndex
             self.linkReady = linkReady
             self.bridge = bridge
             self.mtu = mtu
@@ -45,11 +49,13 @@ extension BridgeDriver {
             steps.append((RouteRequests.disableIPv6AddressGeneration(name: plan.hostIfname), "set \(plan.hostIfname) addrgenmode none"))
         }
         steps.append((RouteRequests.setLinkUp(name: plan.hostIfname), "set \(plan.hostIfname) up"))
-        let peerIndex: Int32?
+        let peerIndex: Int32?, hostIndex: Int32?
         do {
             let echoed = try session.execute(steps)
             // Kernels before 6.3 do not echo a new link: step 2 then looks the peer up.
-            peerIndex = echoed.lazy.compactMap(LinkInfo.init).first { $0.name == plan.hostIfname }?.peerIndex
+            let made = echoed.lazy.compactMap(LinkInfo.init).first { $0.name == plan.hostIfname }
+            peerIndex = made?.peerIndex
+            hostIndex = made?.index
         } catch let error as NetlinkError where error.alreadyExists {
             throw BerthError.conflict("interface \(plan.ifname) already exists in \(plan.target)")
         } catch let error as NetlinkError where error.errno == EXFULL {
@@ -65,7 +71,7 @@ extension BridgeDriver {
                                                        loopback: plan.bringUpLoopback))
             linkReady = true
         }
-        return Plug(container: container, peerIndex: peerIndex, linkReady: linkReady, bridge: bridge, mtu: hint.mtu,
+        return Plug(container: container, peerIndex: peerIndex, hostIndex: hostIndex, linkReady: linkReady, bridge: bridge, mtu: hint.mtu,
                     bringUpLoopback: plan.bringUpLoopback)
     }
 

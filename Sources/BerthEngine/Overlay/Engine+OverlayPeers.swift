@@ -98,6 +98,29 @@ extension Engine {
     }
 }
 
+/// Whether an overlay network's fast path is attached here, and how many containers it knows.
+public struct OverlayFastPathState: Sendable, Equatable {
+    /// Both programs attached (the VXLAN device's and the bridge's).
+    public var attached: Bool
+    /// Entries in its map (the containers it delivers to directly).
+    public var entries: Int
+    public init(attached: Bool, entries: Int) { self.attached = attached; self.entries = entries }
+}
+
+extension Engine {
+    /// The fast path of a local overlay network (nil when its devices are missing).
+    public func overlayFastPath(network: String) throws -> OverlayFastPathState? {
+        let n = try overlayRecord(named: network)
+        let session = try overlayDriver().host()
+        return try translatingNetlink {
+            guard let vxlan = try session.linkIndex(name: OverlayDriver.vxlanName(forNetworkID: n.id)),
+                  let bridge = try session.linkIndex(name: n.bridge) else { return nil }
+            let s = OverlayFastPath.status(vxlanIndex: vxlan, bridgeIndex: bridge)
+            return OverlayFastPathState(attached: s.into && s.out, entries: s.entries ?? 0)
+        }
+    }
+}
+
 /// One read of a VXLAN device's entries: neighbours, FDB, Berth's on-link routes.
 struct OverlayKernelState {
     let neighbours: [NeighbourEntry]

@@ -24,6 +24,8 @@ extension OverlayDriver {
                 "recreated missing VXLAN device \(name) of overlay network '\(n.name)' (its agent puts the peers back)"))
             if !dryRun { try realizeVXLAN(n) }
         }
+        let now = dryRun ? links : BridgeDriver.Links(try host().links())
+        repair.actions += repairFastPath(now, networks: networks, endpoints: endpoints, dryRun: dryRun)
         return repair
     }
 
@@ -44,6 +46,7 @@ extension OverlayDriver {
                     findings.append(DoctorFinding(problem: "VXLAN device \(name) of overlay network '\(n.name)' is down: no traffic reaches the other hosts",
                                                   fix: "ip link set \(name) up"))
                 }
+                if let finding = diagnoseFastPath(n, links: byName) { findings.append(finding) }
             } else {
                 findings.append(DoctorFinding(problem: "VXLAN device \(name) of overlay network '\(n.name)' is missing: no traffic reaches the other hosts",
                                               fix: "berth gc (recreates it; the agent then puts its peers back)"))

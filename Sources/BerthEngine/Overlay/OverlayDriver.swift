@@ -112,6 +112,7 @@ final class OverlayDriver: NetworkDriver {
             } catch let e as NetlinkError where e.alreadyExists {}
         }
         try session.setLinkUp(index: index)
+        installFastPath(n, vxlanIndex: index)
         return index
     }
 
@@ -126,7 +127,11 @@ final class OverlayDriver: NetworkDriver {
     func plug(_ plan: PlugPlan, hint: NetworkHint) throws -> (any EndpointPlug)? { try bridge.plug(plan, hint: hint) }
     func unplug(_ plan: PlugPlan) { bridge.unplug(plan) }
     func configure(_ plug: any EndpointPlug, endpoint: EndpointRecord, network: NetworkRecord) throws -> DefaultRoutes {
-        try bridge.configure(plug, endpoint: endpoint, network: network)
+        let routes = try bridge.configure(plug, endpoint: endpoint, network: network)
+        PhaseTrace.mark("kernel: container configured")
+        try addToFastPath(plug, endpoint: endpoint, network: network)
+        PhaseTrace.mark("kernel: overlay fast path (veth classifier, map entry)")
+        return routes
     }
     func preparePorts(for endpoint: EndpointRecord) throws { try bridge.preparePorts(for: endpoint) }
     func interfaces(of plug: any EndpointPlug, endpoint: EndpointRecord, network: NetworkRecord)
@@ -134,11 +139,16 @@ final class OverlayDriver: NetworkDriver {
         bridge.interfaces(of: plug, endpoint: endpoint, network: network)
     }
     func retire(_ endpoint: EndpointRecord, namespace: NetworkNamespace?) -> (any RetiredLink)? {
-        bridge.retire(endpoint, namespace: namespace)
+        // The entry first: the veth may be deleted any moment after. A detach that is undone
+        // (`reinstate`) leaves the container on the normal path until `berth gc` adds it back.
+        removeFromFastPath(endpoint)
+        return bridge.retire(endpoint, namespace: namespace)
     }
     func reinstate(_ link: any RetiredLink, network: NetworkRecord?) { bridge.reinstate(link, network: network) }
     func finishRetirement(_ link: any RetiredLink, lock: OperationLock) { bridge.finishRetirement(link, lock: lock) }
     func removeLinks(of endpoints: [EndpointRecord], wholeNetwork: NetworkRecord?) throws {
+        // A whole network's map goes with its devices.
+        if wholeNetwork == nil { endpoints.forEach(removeFromFastPath) }
         try bridge.removeLinks(of: endpoints, wholeNetwork: wholeNetwork)
     }
     func linkState(of endpoint: EndpointRecord) throws -> LinkState { try bridge.linkState(of: endpoint) }

@@ -46,4 +46,26 @@ int berth_count_sqlite_connections(int change);
 /// starts its own session. Returns the child's pid, 0 when there is no such socket, or -errno.
 int berth_hold_nfnetlink_sockets(unsigned max_seconds);
 
+// bpf(2), one command each (bpf.c); every function returns an fd, a count or 0, or -errno.
+/// BPF_MAP_CREATE of a hash map.
+int berth_bpf_hash_map_create(unsigned key_size, unsigned value_size, unsigned max_entries, const char *name);
+/// BPF_PROG_LOAD of a GPL classifier (BPF_PROG_TYPE_SCHED_CLS) of `count` 8-byte instructions; the
+/// verifier's log goes to `log` (may be NULL).
+int berth_bpf_classifier_load(const void *instructions, unsigned count, const char *name, char *log, unsigned log_size);
+/// BPF_PROG_ATTACH / BPF_PROG_DETACH of a program to an interface (TCX attach types).
+int berth_bpf_attach(int program_fd, int ifindex, unsigned attach_type);
+int berth_bpf_detach(int program_fd, int ifindex, unsigned attach_type);
+/// BPF_PROG_QUERY: the ids of the programs attached to an interface (at most capacity).
+int berth_bpf_query(int ifindex, unsigned attach_type, uint32_t *ids, unsigned capacity);
+/// BPF_PROG_GET_FD_BY_ID / BPF_MAP_GET_FD_BY_ID.
+int berth_bpf_program_fd(uint32_t id);
+int berth_bpf_map_fd(uint32_t id);
+/// BPF_OBJ_GET_INFO_BY_FD of a program: its name (16 bytes) and map ids (at most capacity).
+int berth_bpf_program_info(int fd, char name[16], uint32_t *map_ids, unsigned capacity);
+/// BPF_MAP_UPDATE_ELEM (BPF_ANY), BPF_MAP_DELETE_ELEM, BPF_MAP_LOOKUP_ELEM, BPF_MAP_GET_NEXT_KEY.
+int berth_bpf_map_update(int fd, const void *key, const void *value);
+int berth_bpf_map_delete(int fd, const void *key);
+int berth_bpf_map_lookup(int fd, const void *key, void *value);
+int berth_bpf_map_next_key(int fd, const void *key, void *next);
+
 #endif
