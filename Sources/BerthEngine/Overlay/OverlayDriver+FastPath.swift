@@ -24,26 +24,23 @@ extension OverlayDriver {
     }
 
     /// Installs (or, when disabled, removes) the fast path of `n`, whose VXLAN device is
-    /// `vxlanIndex`. Returns the map when it is new, for the caller to fill; nil otherwise or
-    /// when the kernel refused (the network then works without it: `berth doctor` says so).
-    @discardableResult
-    func installFastPath(_ n: NetworkRecord, vxlanIndex: Int32) -> OverlayFastPath.Entries? {
+    /// `vxlanIndex`. A new map starts empty: `berth gc` fills it from the endpoints. When the
+    /// kernel refuses, the network works without it (`berth doctor` says so).
+    func installFastPath(_ n: NetworkRecord, vxlanIndex: Int32) {
         guard let block = n.subnet, let options = try? OverlayOptions(n), let session = try? host(),
-              let bridge = try? session.link(name: n.bridge) else { return nil }
+              let bridge = try? session.link(name: n.bridge) else { return }
         guard Self.fastPathEnabled else {
             let veths = ((try? session.links()) ?? []).filter { $0.master == bridge.index }.map(\.index)
             OverlayFastPath.uninstall(vxlanIndex: vxlanIndex, bridgeIndex: bridge.index, veths: veths, session: session)
-            return nil
+            return
         }
         do {
-            let installed = try OverlayFastPath.install(
+            _ = try OverlayFastPath.install(
                 vxlanIndex: vxlanIndex, bridgeIndex: bridge.index, bridgeMAC: bridge.mac ?? BridgeDriver.bridgeMAC(ofNetworkID: n.id),
                 block: block, overlay: options.definition.subnet)
-            return installed.fresh ? installed.entries : nil
         } catch {
-            // The network works without it; `berth doctor` says so, BERTH_TRACE says why.
+            // BERTH_TRACE says why.
             if getenv("BERTH_TRACE") != nil { Notice.emit("overlay fast path not attached: \(error)") }
-            return nil
         }
     }
 
