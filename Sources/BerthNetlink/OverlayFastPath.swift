@@ -161,13 +161,6 @@ public enum OverlayFastPath {
         _ = try? session.execute(TrafficControlRequests.removeIngressClassifier(index: index), "remove the fast path from interface \(index)")
     }
 
-    /// What ``install`` found or made.
-    public struct Installed {
-        /// The map; new (and empty) when `fresh`.
-        public let entries: Entries
-        public let fresh: Bool
-    }
-
     /// Makes sure both programs are loaded for a network: the VXLAN device `vxlanIndex`, its
     /// bridge `bridgeIndex` (and `bridgeMAC`), the host's `block` of the `overlay`. Container
     /// veths get theirs through ``Handle/attach(toVeth:)``. The program on the VXLAN
@@ -175,7 +168,7 @@ public enum OverlayFastPath {
     /// bridge's is replaced when it sends to another index. Throws when the kernel refuses
     /// (no BPF, no TCX): the network then works without the fast path.
     public static func install(vxlanIndex: Int32, bridgeIndex: Int32, bridgeMAC: MACAddress, block: IPv4Subnet,
-                               overlay: IPv4Subnet) throws -> Installed {
+                               overlay: IPv4Subnet) throws {
         let onVXLAN = attached(vxlanIndex).filter { $0.name == intoContainersName }
         var mapFD: Int32 = -1
         var fresh = false
@@ -188,7 +181,7 @@ public enum OverlayFastPath {
             if mapFD < 0 { throw NetlinkError(errno: -mapFD, operation: "create the overlay fast path's map") }
             fresh = true
         }
-        let entries = Entries(fd: mapFD)
+        defer { close(mapFD) }   // the attached programs hold the map from here on
         if fresh {
             for stale in onVXLAN { detach(stale, from: vxlanIndex) }
             try attach(OverlayFastPathPrograms.intoContainers(mapFD: mapFD, overlay: overlay),
@@ -204,7 +197,6 @@ public enum OverlayFastPath {
                        name: outName, to: bridgeIndex, egress: true)
             for old in onBridge { detach(old, from: bridgeIndex, egress: true) }
         }
-        return Installed(entries: entries, fresh: fresh)
     }
 
     /// Detaches Berth's programs from both devices and the given container veths (the map goes

@@ -35,7 +35,7 @@ extension OverlayDriver {
             return
         }
         do {
-            _ = try OverlayFastPath.install(
+            try OverlayFastPath.install(
                 vxlanIndex: vxlanIndex, bridgeIndex: bridge.index, bridgeMAC: bridge.mac ?? BridgeDriver.bridgeMAC(ofNetworkID: n.id),
                 block: block, overlay: options.definition.subnet)
         } catch {
