@@ -317,6 +317,10 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 4789));
     ip -n "$BT_HOST" link del bvuser
 }
 
+# _ov_tcx DEVICE [egress]: the eBPF programs on host 1's DEVICE (TCX ingress, or egress), read
+# from the kernel by the test's own helper, not through berth.
+_ov_tcx() { in_host python3 "$BT_LIB_DIR/tcx_programs.py" "$@" | sort | tr '\n' ' '; }
+
 # fwd_count: packets host 1's forward hook saw between c1 and c2 (the test's own counting table).
 _ov_fwd_count() {
     in_host nft list table inet bt_fwdprobe 2>/dev/null | awk '/counter packets/ { for (i = 1; i <= NF; i++) if ($i == "packets") s += $(i + 1) } END { print s + 0 }'
@@ -336,6 +340,11 @@ test_overlay_kernel_fast_path_skips_the_forward_path_and_gc_keeps_it() {
     local hv
     hv=$(ov_berth 1 network inspect ov | jq -r '.[0].endpoints[0].hostIfname')
     assert_contains "$(in_host tc filter show dev "$hv" ingress)" "bov_out_" "c1's veth carries the program (a tc classifier)"
+    local vx br vxi
+    vx=$(ov_field 1 vxlan); br=$(ov_field 1 bridge)
+    vxi=$(ip -n "$BT_HOST" -o link show "$vx" | cut -d: -f1)
+    assert_eq "bov_in " "$(_ov_tcx "$vx")" "the kernel holds the into-containers program on the VXLAN device"
+    assert_eq "bov_out_$vxi " "$(_ov_tcx "$br" egress)" "and the holder on the bridge's egress, named after the VXLAN device"
     # A table of the test's own counts what host 1's forward hook sees between the two.
     in_host nft -f - <<NFT
 table inet bt_fwdprobe {
@@ -371,6 +380,7 @@ NFT
     assert_contains "$OUT" "detached the overlay fast path of 'ov'" "gc says what it did"
     assert_eq off "$(ov_field 1 fastpath)" "fast path detached"
     assert_not_contains "$(in_host tc filter show dev "$hv" ingress)" "bov_out_" "and taken off c1's veth"
+    assert_eq "" "$(_ov_tcx "$vx")$(_ov_tcx "$br" egress)" "and off the VXLAN device and the bridge (the kernel's view)"
     ping_ok "$c1" "$c2_IP"
     seen=$(_ov_fwd_count)
     [[ $seen -gt 0 ]] || fail "the forward path saw none of the traffic without the fast path"
@@ -383,6 +393,7 @@ NFT
     ping_ok "$c1" "$c2_IP"
     assert_eq "$seen" "$(_ov_fwd_count)" "the forward path sees nothing again (both directions)"
     assert_contains "$(in_host tc filter show dev "$hv" ingress)" "bov_out_" "c1's veth has it again"
+    assert_eq "bov_in " "$(_ov_tcx "$vx")" "the VXLAN device has its program again (one, not two)"
     assert_ok berth_host gc
     assert_eq "nothing to repair" "$OUT" "the refill left nothing to repair"
 
