@@ -22,6 +22,14 @@ public enum OverlayFastPath {
     /// The prefix of the out-of-containers program, followed by the VXLAN device's index it
     /// sends to: a device made again gets a new index and a new program.
     public static let outOfContainersPrefix = "bov_out_"
+
+    /// The out-of-containers program's name for the VXLAN device `vxlanIndex`: the index in hex.
+    /// A program name keeps 15 characters; seven hex digits reach index 268,435,455, where
+    /// decimal stopped at 9,999,999 (a host that makes interfaces all day gets there) and the
+    /// truncated name would never match again.
+    public static func outOfContainersName(vxlanIndex: Int32) -> String {
+        outOfContainersPrefix + String(UInt32(bitPattern: vxlanIndex), radix: 16)
+    }
     /// BPF_TCX_INGRESS, BPF_TCX_EGRESS.
     static let tcxIngress: UInt32 = 46
     static let tcxEgress: UInt32 = 47
@@ -187,13 +195,13 @@ public enum OverlayFastPath {
             try attach(OverlayFastPathPrograms.intoContainers(mapFD: mapFD, overlay: overlay),
                        name: intoContainersName, to: vxlanIndex)
         }
-        let outName = outOfContainersPrefix + String(vxlanIndex)
+        let outName = outOfContainersName(vxlanIndex: vxlanIndex)
         let onBridge = attached(bridgeIndex, egress: true).filter { $0.name.hasPrefix(outOfContainersPrefix) }
         let mapID = fresh ? nil : onVXLAN.first?.mapIDs.first
         let current = mapID != nil && onBridge.contains { $0.name == outName && $0.mapIDs.first == mapID }
         if !current {
             try attach(OverlayFastPathPrograms.outOfContainers(mapFD: mapFD, block: block, overlay: overlay, vxlanIndex: vxlanIndex,
-                                                               gatewayMAC: bridgeMAC),
+                                                               bridgeIndex: bridgeIndex, gatewayMAC: bridgeMAC),
                        name: outName, to: bridgeIndex, egress: true)
             for old in onBridge { detach(old, from: bridgeIndex, egress: true) }
         }
@@ -210,7 +218,7 @@ public enum OverlayFastPath {
     /// Whether both programs are attached, and how many entries the map has (nil without one).
     public static func status(vxlanIndex: Int32, bridgeIndex: Int32) -> (into: Bool, out: Bool, entries: Int?) {
         let into = attached(vxlanIndex).contains { $0.name == intoContainersName }
-        let out = attached(bridgeIndex, egress: true).contains { $0.name == outOfContainersPrefix + String(vxlanIndex) }
+        let out = attached(bridgeIndex, egress: true).contains { $0.name == outOfContainersName(vxlanIndex: vxlanIndex) }
         return (into, out, (try? open(bridgeIndex: bridgeIndex)?.entries.all())?.count)
     }
 

@@ -8,14 +8,16 @@ import BerthAddress
 /// - **into a container** (TCX ingress of the VXLAN device): a packet from the overlay for an
 ///   address in ``OverlayFastPath``'s map goes straight into the container's namespace
 ///   (`bpf_redirect_peer`), with the MACs the bridge would have given it;
-/// - **out of a container** (TCX ingress of the bridge): a packet from the host's block to
-///   another block of the overlay goes straight to the VXLAN device (`bpf_redirect_neigh`: the
-///   kernel's route and the agent's static neighbour pick the peer, as for a routed packet).
+/// - **out of a container** (a tc classifier on each container veth's ingress, before the
+///   bridge): a packet from the host's block to another block of the overlay goes straight to
+///   the VXLAN device (`bpf_fib_lookup` as if it arrived on the bridge: the kernel's route and
+///   the agent's static neighbour pick the peer, as for a routed packet; then `bpf_redirect`).
 ///
 /// Both decrement the TTL (and fix the IPv4 checksum) like the router the host is, and leave
 /// everything else to the kernel's normal path (TCX "next"): other protocols, other addresses,
 /// IP options, a TTL about to expire (the kernel sends the ICMP error), frames not addressed to
-/// the host. What they let through is exactly what Berth's firewall accepts between a block and
+/// the host, VLAN-tagged frames (a tag the kernel keeps beside the frame: the bridge would not
+/// forward them). What they let through is exactly what Berth's firewall accepts between a block and
 /// its overlay (`forward` / `guard` chains): sources in the block going out, sources in the
 /// overlay coming in.
 public enum OverlayFastPathPrograms {
@@ -31,7 +33,7 @@ public enum OverlayFastPathPrograms {
     /// `struct __sk_buff` offsets.
     enum Context {
         static let packetType: Int16 = 4
-        static let ingressIndex: Int16 = 36
+        static let vlanPresent: Int16 = 20
         static let data: Int16 = 76
         static let dataEnd: Int16 = 80
     }
@@ -74,6 +76,8 @@ public enum OverlayFastPathPrograms {
             a.load(.r4, .word, .r6, Context.packetType)
             a.jump32(.notEqual, .r4, 0, to: "next")                       // PACKET_HOST only
         }
+        a.load(.r4, .word, .r6, Context.vlanPresent)
+        a.jump32(.notEqual, .r4, 0, to: "next")                           // no VLAN tag beside it
         bounds(&a)
         if let mac = gatewayMAC?.bytes {
             let head = UInt32(mac[0]) | UInt32(mac[1]) << 8 | UInt32(mac[2]) << 16 | UInt32(mac[3]) << 24
@@ -159,11 +163,13 @@ public enum OverlayFastPathPrograms {
     }
 
     /// The classifier on container veths' ingress: sources in the host's `block`, destinations
-    /// in the rest of `overlay`, sent out of the VXLAN device `vxlanIndex`. It names the map
-    /// `mapFD` without reading it, so an attach finds the map from the bridge it already knows
+    /// in the rest of `overlay`, sent out of the VXLAN device `vxlanIndex`. The route is looked
+    /// up as for a packet arriving on the bridge `bridgeIndex`, as the normal path does (rules
+    /// with `iif`, the bridge's own forwarding setting). It names the map `mapFD` without
+    /// reading it, so an attach finds the map from the bridge it already knows
     /// (``OverlayFastPath/open(bridgeIndex:)``).
     public static func outOfContainers(mapFD: Int32, block: IPv4Subnet, overlay: IPv4Subnet, vxlanIndex: Int32,
-                                       gatewayMAC: MACAddress) -> [BPFInstruction] {
+                                       bridgeIndex: Int32, gatewayMAC: MACAddress) -> [BPFInstruction] {
         var a = BPFAssembler()
         a.loadMap(.r0, fd: mapFD)
         prologue(&a, source: block, gatewayMAC: gatewayMAC)
@@ -183,7 +189,7 @@ public enum OverlayFastPathPrograms {
         for offset in stride(from: Int16(-64), to: 0, by: 8) { a.store(.r10, offset, .double, .r1) }
         a.move(.r1, 2)                                                     // AF_INET
         a.store(.r10, -64 + FibLookup.family, .byte, .r1)
-        a.load(.r1, .word, .r6, Context.ingressIndex)
+        a.move(.r1, bridgeIndex)
         a.store(.r10, -64 + FibLookup.ifindex, .word, .r1)
         a.load(.r1, .word, .r2, Packet.source)
         a.store(.r10, -64 + FibLookup.source, .word, .r1)

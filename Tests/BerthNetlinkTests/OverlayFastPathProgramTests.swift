@@ -49,7 +49,7 @@ final class OverlayFastPathProgramTests: XCTestCase {
         let overlay = try XCTUnwrap(IPv4Subnet("10.240.0.0/16")), block = try XCTUnwrap(IPv4Subnet("10.240.1.0/24"))
         let mac = try XCTUnwrap(MACAddress("02:11:22:33:44:55"))
         for program in [OverlayFastPathPrograms.intoContainers(mapFD: 3, overlay: overlay),
-                        OverlayFastPathPrograms.outOfContainers(mapFD: 3, block: block, overlay: overlay, vxlanIndex: 9, gatewayMAC: mac)] {
+                        OverlayFastPathPrograms.outOfContainers(mapFD: 3, block: block, overlay: overlay, vxlanIndex: 9, bridgeIndex: 5, gatewayMAC: mac)] {
             XCTAssertEqual(program.last?.code, 0x95, "ends in exit")
             for (i, insn) in program.enumerated() where insn.code & 0x07 == 0x05 || insn.code & 0x07 == 0x06 {
                 guard insn.code != 0x85, insn.code != 0x95 else { continue }
@@ -59,8 +59,12 @@ final class OverlayFastPathProgramTests: XCTestCase {
             }
         }
         // The veth program sends to the VXLAN device it was made for: `r1 = 9` before the call.
-        let out = OverlayFastPathPrograms.outOfContainers(mapFD: 3, block: block, overlay: overlay, vxlanIndex: 9, gatewayMAC: mac)
+        let out = OverlayFastPathPrograms.outOfContainers(mapFD: 3, block: block, overlay: overlay, vxlanIndex: 9, bridgeIndex: 5, gatewayMAC: mac)
         XCTAssertTrue(out.contains(BPFInstruction(code: 0xB7, dst: 1, immediate: 9)))
+        // The route is looked up as for a packet arriving on the bridge (index 5), not the veth:
+        // `r1 = 5` stored into bpf_fib_lookup's ifindex (r10 − 64 + 8).
+        let bridgeIndex = try XCTUnwrap(out.firstIndex(of: BPFInstruction(code: 0xB7, dst: 1, immediate: 5)))
+        XCTAssertEqual(out[bridgeIndex + 1], BPFInstruction(code: 0x63, dst: 10, src: 1, offset: -56))
         XCTAssertTrue(out.contains(BPFInstruction(code: 0x85, immediate: 69)), "bpf_fib_lookup")
         XCTAssertTrue(out.contains(BPFInstruction(code: 0x85, immediate: 23)), "bpf_redirect")
         // On a veth the frame must be addressed to the bridge (the gateway): its first 4 bytes
@@ -69,6 +73,20 @@ final class OverlayFastPathProgramTests: XCTestCase {
                                                   immediate: 0x3322_1102)))
         let into = OverlayFastPathPrograms.intoContainers(mapFD: 3, overlay: overlay)
         XCTAssertTrue(into.contains(BPFInstruction(code: 0x85, immediate: 155)), "bpf_redirect_peer")
+        // Both leave a frame with a VLAN tag beside it (skb->vlan_present, offset 20) to the kernel.
+        for program in [into, out] {
+            let vlan = try XCTUnwrap(program.firstIndex(of: BPFInstruction(code: 0x61, dst: 4, src: 6, offset: 20)))
+            XCTAssertEqual(program[vlan + 1].code, 0x56, "compared with 0 right after")
+            XCTAssertEqual(program[vlan + 1].immediate, 0)
+        }
+    }
+
+    /// A program name keeps 15 characters: the VXLAN device's index goes in hex, so indexes past
+    /// 9,999,999 still give a name that is whole (and so matches again).
+    func testOutOfContainersNameFitsFifteenCharacters() {
+        XCTAssertEqual(OverlayFastPath.outOfContainersName(vxlanIndex: 9), "bov_out_9")
+        XCTAssertEqual(OverlayFastPath.outOfContainersName(vxlanIndex: 10_000_000), "bov_out_989680")
+        XCTAssertLessThanOrEqual(OverlayFastPath.outOfContainersName(vxlanIndex: 0x0FFF_FFFF).count, 15)
     }
 
     func testEntryBytesRoundTrip() throws {

@@ -344,7 +344,7 @@ test_overlay_kernel_fast_path_skips_the_forward_path_and_gc_keeps_it() {
     vx=$(ov_field 1 vxlan); br=$(ov_field 1 bridge)
     vxi=$(ip -n "$BT_HOST" -o link show "$vx" | cut -d: -f1)
     assert_eq "bov_in " "$(_ov_tcx "$vx")" "the kernel holds the into-containers program on the VXLAN device"
-    assert_eq "bov_out_$vxi " "$(_ov_tcx "$br" egress)" "and the holder on the bridge's egress, named after the VXLAN device"
+    assert_eq "bov_out_$(printf %x "$vxi") " "$(_ov_tcx "$br" egress)" "and the holder on the bridge's egress, named after the VXLAN device (index in hex)"
     # A table of the test's own counts what host 1's forward hook sees between the two.
     in_host nft -f - <<NFT
 table inet bt_fwdprobe {
@@ -396,6 +396,25 @@ NFT
     assert_eq "bov_in " "$(_ov_tcx "$vx")" "the VXLAN device has its program again (one, not two)"
     assert_ok berth_host gc
     assert_eq "nothing to repair" "$OUT" "the refill left nothing to repair"
+
+    # The VXLAN device made again (as the agent's reconcile does when it is gone): a fresh,
+    # empty map. Doctor says the fast path knows none of the containers; gc fills it and moves
+    # the veths to the new program.
+    ip -n "$BT_HOST" link del "$vx"
+    assert_ok ov_berth 1 overlay-static peers ov "$(ov_peer 2)"
+    assert_eq 0 "$(ov_field 1 fastpath-entries)" "a device made again starts with an empty map"
+    run_capture berth_host doctor
+    assert_contains "$OUT" "the fast path of overlay network 'ov' knows 0 of its 2 containers" "doctor counts the containers the map lacks"
+    assert_ok berth_host gc
+    assert_eq 2 "$(ov_field 1 fastpath-entries)" "gc refills the map"
+    run_capture berth_host doctor
+    assert_not_contains "$OUT" "fast path" "doctor quiet about the fast path again"
+    vxi=$(ip -n "$BT_HOST" -o link show "$vx" | cut -d: -f1)
+    assert_eq "bov_out_$(printf %x "$vxi") " "$(_ov_tcx "$br" egress)" "one holder, for the new device"
+    seen=$(_ov_fwd_count)
+    ping_ok "$c1" "$c2_IP"
+    ping_ok "$c2" "$c1_IP"
+    assert_eq "$seen" "$(_ov_fwd_count)" "both directions on the fast path again"
 
     # Detach removes the entry.
     assert_ok ov_berth 1 network disconnect ov "$c3"

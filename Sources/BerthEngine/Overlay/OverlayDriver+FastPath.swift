@@ -131,12 +131,22 @@ extension OverlayDriver {
         return actions
     }
 
-    /// `berth doctor`: a network without its fast path still works, slower.
-    func diagnoseFastPath(_ n: NetworkRecord, links byName: [String: LinkInfo]) -> DoctorFinding? {
+    /// `berth doctor`: a network without its fast path still works, slower; so do containers its
+    /// map does not know (a VXLAN device made again starts with an empty one).
+    func diagnoseFastPath(_ n: NetworkRecord, links byName: [String: LinkInfo], endpoints: [EndpointRecord]) -> DoctorFinding? {
         guard Self.fastPathEnabled, let vxlan = byName[Self.vxlanName(forNetworkID: n.id)], let bridge = byName[n.bridge] else { return nil }
         let status = OverlayFastPath.status(vxlanIndex: vxlan.index, bridgeIndex: bridge.index)
-        guard !(status.into && status.out) else { return nil }
-        return DoctorFinding(problem: "overlay network '\(n.name)' has no fast path on \(status.into ? bridge.name : vxlan.name): its traffic takes the kernel's slower forward path (eBPF TCX, Linux 6.6+, needed)",
-                             fix: "berth gc (attaches it again)")
+        guard status.into && status.out else {
+            return DoctorFinding(problem: "overlay network '\(n.name)' has no fast path on \(status.into ? bridge.name : vxlan.name): its traffic takes the kernel's slower forward path (eBPF TCX, Linux 6.6+, needed)",
+                                 fix: "berth gc (attaches it again)")
+        }
+        let present = endpoints.filter { e in
+            e.network == n.name && e.address != nil && byName[e.hostIfname]?.master == bridge.index
+        }.count
+        if let known = status.entries, known < present {
+            return DoctorFinding(problem: "the fast path of overlay network '\(n.name)' knows \(known) of its \(present) containers: the others' traffic takes the kernel's slower forward path",
+                                 fix: "berth gc (fills the map from the endpoints)")
+        }
+        return nil
     }
 }

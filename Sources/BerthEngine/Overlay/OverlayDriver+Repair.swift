@@ -46,7 +46,7 @@ extension OverlayDriver {
                     findings.append(DoctorFinding(problem: "VXLAN device \(name) of overlay network '\(n.name)' is down: no traffic reaches the other hosts",
                                                   fix: "ip link set \(name) up"))
                 }
-                if let finding = diagnoseFastPath(n, links: byName) { findings.append(finding) }
+                if let finding = diagnoseFastPath(n, links: byName, endpoints: endpoints) { findings.append(finding) }
             } else {
                 findings.append(DoctorFinding(problem: "VXLAN device \(name) of overlay network '\(n.name)' is missing: no traffic reaches the other hosts",
                                               fix: "berth gc (recreates it; the agent then puts its peers back)"))
