@@ -178,9 +178,17 @@ public enum OverlayFastPath {
     public static func install(vxlanIndex: Int32, bridgeIndex: Int32, bridgeMAC: MACAddress, block: IPv4Subnet,
                                overlay: IPv4Subnet) throws {
         let onVXLAN = attached(vxlanIndex).filter { $0.name == intoContainersName }
+        let outName = outOfContainersName(vxlanIndex: vxlanIndex)
+        let onBridge = attached(bridgeIndex, egress: true).filter { $0.name.hasPrefix(outOfContainersPrefix) }
+        // Two installs at once (the agent's reconcile and a gc) can each attach a set. Keep the
+        // program whose map the bridge's current holder names (the map attaches write to), else
+        // the first; the others go below, so the next install converges.
+        let kept = onVXLAN.first { v in
+            v.mapIDs.first != nil && onBridge.contains { $0.name == outName && $0.mapIDs.first == v.mapIDs.first }
+        } ?? onVXLAN.first
         var mapFD: Int32 = -1
         var fresh = false
-        if let existing = onVXLAN.first, let id = existing.mapIDs.first {
+        if let id = kept?.mapIDs.first {
             mapFD = berth_bpf_map_fd(id)
         }
         if mapFD < 0 {
@@ -194,12 +202,13 @@ public enum OverlayFastPath {
             for stale in onVXLAN { detach(stale, from: vxlanIndex) }
             try attach(OverlayFastPathPrograms.intoContainers(mapFD: mapFD, overlay: overlay),
                        name: intoContainersName, to: vxlanIndex)
+        } else {
+            for extra in onVXLAN where extra.id != kept?.id { detach(extra, from: vxlanIndex) }
         }
-        let outName = outOfContainersName(vxlanIndex: vxlanIndex)
-        let onBridge = attached(bridgeIndex, egress: true).filter { $0.name.hasPrefix(outOfContainersPrefix) }
-        let mapID = fresh ? nil : onVXLAN.first?.mapIDs.first
-        let current = mapID != nil && onBridge.contains { $0.name == outName && $0.mapIDs.first == mapID }
-        if !current {
+        let mapID = fresh ? nil : kept?.mapIDs.first
+        if let holder = mapID.flatMap({ id in onBridge.first { $0.name == outName && $0.mapIDs.first == id } }) {
+            for extra in onBridge where extra.id != holder.id { detach(extra, from: bridgeIndex, egress: true) }
+        } else {
             try attach(OverlayFastPathPrograms.outOfContainers(mapFD: mapFD, block: block, overlay: overlay, vxlanIndex: vxlanIndex,
                                                                bridgeIndex: bridgeIndex, gatewayMAC: bridgeMAC),
                        name: outName, to: bridgeIndex, egress: true)
@@ -215,10 +224,15 @@ public enum OverlayFastPath {
         for index in veths { detach(fromVeth: index, session: session) }
     }
 
-    /// Whether both programs are attached, and how many entries the map has (nil without one).
+    /// Whether both programs are attached, each once and sharing one map (what ``install``
+    /// leaves), and how many entries the map has (nil without one).
     public static func status(vxlanIndex: Int32, bridgeIndex: Int32) -> (into: Bool, out: Bool, entries: Int?) {
-        let into = attached(vxlanIndex).contains { $0.name == intoContainersName }
-        let out = attached(bridgeIndex, egress: true).contains { $0.name == outOfContainersName(vxlanIndex: vxlanIndex) }
+        let ins = attached(vxlanIndex).filter { $0.name == intoContainersName }
+        let holders = attached(bridgeIndex, egress: true).filter { $0.name.hasPrefix(outOfContainersPrefix) }
+        let map = ins.first?.mapIDs.first
+        let into = ins.count == 1 && map != nil
+        let out = holders.count == 1 && holders[0].name == outOfContainersName(vxlanIndex: vxlanIndex)
+            && (map == nil || holders[0].mapIDs.first == map)
         return (into, out, (try? open(bridgeIndex: bridgeIndex)?.entries.all())?.count)
     }
 

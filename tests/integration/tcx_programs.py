@@ -4,13 +4,19 @@ one per line, read from the kernel with the bpf(2) syscall (BPF_PROG_QUERY, then
 info): a check of what Berth's overlay fast path attached that does not go through berth itself.
 
     ip netns exec NS python3 tcx_programs.py IFNAME [ingress|egress]
+    ip netns exec NS python3 tcx_programs.py IFNAME ingress|egress --attach-next NAME
+
+The second form attaches a program named NAME that does nothing (it returns TCX "next", so
+traffic goes on as if it were not there): a stand-in for a duplicate Berth has to clean up.
 """
 import ctypes
 import socket
 import sys
 
 SYS_BPF = 321  # x86_64
+BPF_PROG_LOAD, BPF_PROG_ATTACH = 5, 8
 BPF_PROG_GET_FD_BY_ID, BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_QUERY = 13, 15, 16
+BPF_PROG_TYPE_SCHED_CLS = 3
 BPF_TCX_INGRESS, BPF_TCX_EGRESS = 46, 47
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -24,12 +30,36 @@ def bpf(cmd, attr):
     return r
 
 
+def attach_next(index, attach_type, name):
+    """Loads `r0 = -1 (TCX_NEXT); exit` as a classifier named `name` and attaches it."""
+    insns = (ctypes.c_uint8 * 16)(0xB7, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x95, 0, 0, 0, 0, 0, 0, 0)
+    license = ctypes.create_string_buffer(b"GPL")
+    load = (ctypes.c_uint8 * 128)()
+    ctypes.c_uint32.from_buffer(load, 0).value = BPF_PROG_TYPE_SCHED_CLS
+    ctypes.c_uint32.from_buffer(load, 4).value = 2
+    ctypes.c_uint64.from_buffer(load, 8).value = ctypes.addressof(insns)
+    ctypes.c_uint64.from_buffer(load, 16).value = ctypes.addressof(license)
+    encoded = name.encode()[:15]
+    ctypes.memmove(ctypes.addressof(load) + 48, encoded, len(encoded))
+    ctypes.c_uint32.from_buffer(load, 68).value = attach_type
+    fd = bpf(BPF_PROG_LOAD, load)
+    attach = (ctypes.c_uint8 * 128)()
+    ctypes.c_uint32.from_buffer(attach, 0).value = index
+    ctypes.c_uint32.from_buffer(attach, 4).value = fd
+    ctypes.c_uint32.from_buffer(attach, 8).value = attach_type
+    bpf(BPF_PROG_ATTACH, attach)
+    libc.close(fd)
+
+
 def main():
     index = socket.if_nametoindex(sys.argv[1])
+    egress = len(sys.argv) > 2 and sys.argv[2] == "egress"
+    if len(sys.argv) > 4 and sys.argv[3] == "--attach-next":
+        attach_next(index, BPF_TCX_EGRESS if egress else BPF_TCX_INGRESS, sys.argv[4])
+        return
     ids = (ctypes.c_uint32 * 64)()
     attr = (ctypes.c_uint8 * 128)()
     ctypes.c_uint32.from_buffer(attr, 0).value = index
-    egress = len(sys.argv) > 2 and sys.argv[2] == "egress"
     ctypes.c_uint32.from_buffer(attr, 4).value = BPF_TCX_EGRESS if egress else BPF_TCX_INGRESS
     ctypes.c_uint64.from_buffer(attr, 16).value = ctypes.addressof(ids)
     ctypes.c_uint32.from_buffer(attr, 24).value = 64

@@ -416,6 +416,25 @@ NFT
     ping_ok "$c2" "$c1_IP"
     assert_eq "$seen" "$(_ov_fwd_count)" "both directions on the fast path again"
 
+    # Duplicates, as two installs at once (the agent's reconcile and a gc) could leave them: a
+    # second bov_in on the VXLAN device and a second holder on the bridge. Doctor and gc see
+    # them; gc keeps the set the attaches use and removes the rest.
+    in_host python3 "$BT_LIB_DIR/tcx_programs.py" "$vx" ingress --attach-next bov_in || fail "cannot attach the stand-in"
+    in_host python3 "$BT_LIB_DIR/tcx_programs.py" "$br" egress --attach-next "bov_out_$(printf %x "$vxi")" || fail "cannot attach the stand-in holder"
+    assert_eq "bov_in bov_in " "$(_ov_tcx "$vx")" "two into-containers programs"
+    run_capture berth_host doctor
+    assert_contains "$OUT" "overlay network 'ov' has no fast path" "doctor reports the doubled programs"
+    assert_ok berth_host gc
+    assert_eq "bov_in " "$(_ov_tcx "$vx")" "gc leaves one on the VXLAN device"
+    assert_eq "bov_out_$(printf %x "$vxi") " "$(_ov_tcx "$br" egress)" "and one holder"
+    assert_eq 2 "$(ov_field 1 fastpath-entries)" "the one with the entries"
+    seen=$(_ov_fwd_count)
+    ping_ok "$c1" "$c2_IP"
+    ping_ok "$c2" "$c1_IP"
+    assert_eq "$seen" "$(_ov_fwd_count)" "still on the fast path both ways"
+    assert_ok berth_host gc
+    assert_eq "nothing to repair" "$OUT" "then nothing to repair"
+
     # Detach removes the entry.
     assert_ok ov_berth 1 network disconnect ov "$c3"
     assert_eq 1 "$(ov_field 1 fastpath-entries)" "the detach removed its entry"
