@@ -397,24 +397,29 @@ NFT
     assert_ok berth_host gc
     assert_eq "nothing to repair" "$OUT" "the refill left nothing to repair"
 
-    # The VXLAN device made again (as the agent's reconcile does when it is gone): a fresh,
-    # empty map. Doctor says the fast path knows none of the containers; gc fills it and moves
-    # the veths to the new program.
+    # The VXLAN device made again by the peers' reconcile (the agent's, when the device is
+    # gone): a new, empty map, which the reconcile fills from the endpoints, and the veths moved
+    # to the new device's program.
     ip -n "$BT_HOST" link del "$vx"
     assert_ok ov_berth 1 overlay-static peers ov "$(ov_peer 2)"
-    assert_eq 0 "$(ov_field 1 fastpath-entries)" "a device made again starts with an empty map"
-    run_capture berth_host doctor
-    assert_contains "$OUT" "the fast path of overlay network 'ov' knows 0 of its 2 containers" "doctor counts the containers the map lacks"
-    assert_ok berth_host gc
-    assert_eq 2 "$(ov_field 1 fastpath-entries)" "gc refills the map"
-    run_capture berth_host doctor
-    assert_not_contains "$OUT" "fast path" "doctor quiet about the fast path again"
+    assert_eq 2 "$(ov_field 1 fastpath-entries)" "the reconcile that made the device again refilled the map"
     vxi=$(ip -n "$BT_HOST" -o link show "$vx" | cut -d: -f1)
     assert_eq "bov_out_$(printf %x "$vxi") " "$(_ov_tcx "$br" egress)" "one holder, for the new device"
     seen=$(_ov_fwd_count)
     ping_ok "$c1" "$c2_IP"
     ping_ok "$c2" "$c1_IP"
     assert_eq "$seen" "$(_ov_fwd_count)" "both directions on the fast path again"
+    assert_ok berth_host gc
+    assert_eq "nothing to repair" "$OUT" "nothing left for gc"
+    # A map that lost its entries: doctor counts the containers it lacks, gc fills it again.
+    in_host python3 "$BT_LIB_DIR/tcx_programs.py" "$vx" ingress --empty-maps || fail "cannot empty the map"
+    assert_eq 0 "$(ov_field 1 fastpath-entries)" "the map is empty"
+    run_capture berth_host doctor
+    assert_contains "$OUT" "the fast path of overlay network 'ov' knows 0 of its 2 containers" "doctor counts the containers the map lacks"
+    assert_ok berth_host gc
+    assert_eq 2 "$(ov_field 1 fastpath-entries)" "gc refills the map"
+    run_capture berth_host doctor
+    assert_not_contains "$OUT" "fast path" "doctor quiet about the fast path again"
 
     # Duplicates, as two installs at once (the agent's reconcile and a gc) could leave them: a
     # second bov_in on the VXLAN device and a second holder on the bridge. Doctor and gc see

@@ -29,7 +29,14 @@ extension Engine {
         let driver = try overlayDriver()
         let session = try driver.host()
         return try translatingNetlink {
+            let existed = try session.linkIndex(name: OverlayDriver.vxlanName(forNetworkID: n.id)) != nil
             let index = try driver.realizeVXLAN(n)
+            if !existed {
+                // A device made again comes with a new, empty fast-path map, and the veths still
+                // carry the old device's program: give the containers back to it, as gc would.
+                let mine = try store.endpoints().filter { $0.network == n.name }
+                _ = driver.repairFastPath(BridgeDriver.Links(try session.links()), networks: [n], endpoints: mine, dryRun: false)
+            }
             let state = try OverlayKernelState(session: session, index: index)
             var report = OverlayReconcileReport()
             // Additions first: a peer whose MAC or VTEP changed gets its new entries (the
