@@ -70,6 +70,7 @@ version_of() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "?"; }
 
 cc -O2 -o "$ST/timeops" "$HERE/timeops.c" || exit 1
 TIMEOPS=$ST/timeops
+cc -O2 -o "$ST/first_container_floor" "$HERE/first_container_floor.c" -ldl -lpthread || exit 1
 # A private copy (the binary under .build may be rebuilt while this runs), run as `netavark`
 # through a link, as `make install` lays it out; berth-dns beside it for BENCH_NV_DNS=1.
 mkdir -p "$ST/bin" "$ST/state" "$ST/netavark"
@@ -125,6 +126,31 @@ step() {
     esac
 }
 
+# ---- the first container's floor (level 0): Berth's ruleset for the network, as Berth renders it
+# (a setup in a scratch host namespace, `nft list`, a teardown), then made by
+# first_container_floor.c with the bridge and one veth: the kernel's and libnftables' part of a
+# network's first setup, without any state. In a host namespace of its own, cleaned untimed.
+newns "$(hostns fl)" && newns "bt-bench-nvs$ID-fl" && newns "bt-bench-nvr$ID" && newns "bt-bench-nvr$ID-c" || exit 1
+mkdir -p "$ST/state-ruleset"
+json bv 1099 0 >"$ST/ruleset-options.json"
+ip netns exec "bt-bench-nvr$ID" env BERTH_STATE_DIR="$ST/state-ruleset" BERTH_RESOLV_CONF="$ST/resolv.conf" "$BV" --config "$ST/netavark-r" \
+    --rootless=false setup "/run/netns/bt-bench-nvr$ID-c" <"$ST/ruleset-options.json" >/dev/null || { echo "berth setup (ruleset capture) failed" >&2; exit 1; }
+{ ip netns exec "bt-bench-nvr$ID" nft list table inet berth; ip netns exec "bt-bench-nvr$ID" nft list table bridge berth 2>/dev/null; } >"$ST/ruleset.nft"
+ip netns exec "bt-bench-nvr$ID" env BERTH_STATE_DIR="$ST/state-ruleset" "$BV" --config "$ST/netavark-r" \
+    --rootless=false teardown "/run/netns/bt-bench-nvr$ID-c" <"$ST/ruleset-options.json" >/dev/null
+grep -q 'table inet berth' "$ST/ruleset.nft" || { echo "no Berth table to measure the floor with" >&2; exit 1; }
+{ echo "delete table inet berth"; grep -q 'table bridge berth' "$ST/ruleset.nft" && echo "delete table bridge berth"; } >"$ST/ruleset-delete.nft"
+floor_ops() { # the floor, plain and with libnftables on a second thread, each cleaned up untimed
+    local v env
+    for v in floor floor-threaded; do
+        env=""; [[ $v == floor-threaded ]] && env="FLOOR_THREAD=1 "
+        printf '%s|setup\t@/run/netns/%s %s%s podman9 /run/netns/bt-bench-nvs%s-fl bvfloor0 %s %s.0.1 16 %s\n' "$v" "$(hostns fl)" "$env" \
+            "$ST/first_container_floor" "$ID" "$(ip_of bv 1100)" "${NET_BASE[bv]}" "$ST/ruleset.nft"
+        printf 'cleanup|-\t@/run/netns/%s %s link del bvfloor0 ;; %s link del podman9 ;; %s -f %s\n' "$(hostns fl)" \
+            "$(command -v ip)" "$(command -v ip)" "$(command -v nft)" "$ST/ruleset-delete.nft"
+    done
+}
+
 SAMPLES=$ST/samples.txt   # "tool op level ms"
 : >"$SAMPLES"; : >"$ST/errors.txt"
 # run_ops LEVEL: timeops lines on stdin ("tool|op<TAB>@NS step"), samples of op "-" dropped
@@ -168,6 +194,7 @@ measure() { # LEVEL
             printf '%s|setup%s\t@/run/netns/%s %s\n' "${TOOL_NAME[$t]}" "$op" "$(hostns "$t")" "$(step setup "$t" "$ns" "$idx" "$p")"
             printf '%s|teardown%s\t@/run/netns/%s %s\n' "${TOOL_NAME[$t]}" "$op" "$(hostns "$t")" "$(step teardown "$t" "$ns" "$idx" "$p")"
         done
+        ((level == 0)) && floor_ops
     done | run_ops "$level"
 }
 
@@ -246,11 +273,25 @@ for r in rows:
         r["op"], r["level"], r["berth_median_ms"], r["berth_p90_ms"], r["netavark_median_ms"], r["netavark_p90_ms"],
         r["ratio_median"], r["ratio_p90"], ("met (≥ %g×)" if r["meets_bar"] else "**missed** (≥ %g×)") % r["bar"],
         "%.2f" % r["berth_cli_median_ms"] if "berth_cli_median_ms" in r else "—"))
+floors = {}
+for tool in ["floor", "floor-threaded"]:
+    xs = data.get((tool, "setup", 0))
+    if xs:
+        floors[tool] = {"median_ms": q(xs, .5), "p90_ms": q(xs, .9), "n": len(xs)}
+nv0 = data.get(("netavark", "setup", 0))
+if floors and nv0:
+    best = min(f["median_ms"] for f in floors.values())
+    md += ["", "First container's floor (level 0): `bench/first_container_floor.c` makes the bridge and its "
+           "address, renders Berth's own table for the network through libnftables and makes one veth, in one "
+           "process with no state: p50 %.2f ms (p90 %.2f), %.2f ms with libnftables on a second thread. Against "
+           "netavark's %.2f ms that is %.1f× at best: a setup at the 8× bar would have to take %.2f ms." % (
+               floors.get("floor", {}).get("median_ms", float("nan")), floors.get("floor", {}).get("p90_ms", float("nan")),
+               floors.get("floor-threaded", {}).get("median_ms", float("nan")), q(nv0, .5), q(nv0, .5) / best, q(nv0, .5) / 8)]
 notes = [x for x in notes.split("\n") if x]
 if notes:
     md += ["", "Notes:", ""] + ["- " + x for x in notes]
 open(out + "/netavark.md", "w").write("\n".join(md) + "\n")
 json.dump({"netavark_version": nv_version, "samples": int(n), "levels": levels, "dns_enabled": dns == "1",
-           "rows": rows, "notes": notes}, open(out + "/netavark.json", "w"), indent=2)
+           "rows": rows, "first_container_floor": floors, "notes": notes}, open(out + "/netavark.json", "w"), indent=2)
 print("\n".join(md))
 PY

@@ -1,3 +1,4 @@
+import CBerthShim
 import Glibc
 
 /// Work moved to a second OS thread and joined later: the only way Berth's code runs on more
@@ -76,11 +77,13 @@ final class ThreadSlots<Value>: @unchecked Sendable {
 }
 
 /// Runs `run` on a new thread and returns it for `pthread_join`; if no thread can be had, runs
-/// it here and returns nil.
+/// it here and returns nil. The thread starts on another CPU than this one when the process
+/// may use more than one (`berth_thread_start_elsewhere`): queued behind this busy thread, it
+/// would often not start before this one blocks, and the overlap would be lost.
 private func startThread(_ run: @escaping () -> Void) -> pthread_t? {
     var handle = pthread_t()
     let context = Unmanaged.passRetained(ThreadStart(run)).toOpaque()
-    let rc = pthread_create(&handle, nil, { context in
+    let rc = berth_thread_start_elsewhere(&handle, { context in
         Unmanaged<ThreadStart>.fromOpaque(context!).takeRetainedValue().run()
         return nil
     }, context)

@@ -56,7 +56,8 @@ public enum NetavarkFrontEnd {
                 try engine.setDNSServers(network: network, addresses)
                 return Outcome(output: "", failed: false)
             case .setup(let namespace):
-                // The store opens on a second thread while the options are read and checked.
+                // The store opens on a second thread while the options are read and checked
+                // (started on the other CPU: see ``SecondThread``).
                 let engine = Engine(settings: .fromEnvironment())
                 engine.warmUp()
                 defer { engine.close() }
@@ -74,8 +75,9 @@ public enum NetavarkFrontEnd {
                 PhaseTrace.mark("netavark: status block")
                 return Outcome(output: output, failed: false)
             case .teardown(let namespace):
+                // No warm-up (as a CNI DEL): the store is the teardown's first need, so a thread
+                // opening it would overlap only the decoding, less than it costs to start one.
                 let engine = Engine(settings: .fromEnvironment())
-                engine.warmUp()
                 defer { engine.close() }
                 PhaseTrace.mark("netavark: arguments, engine")
                 let options = try NetworkOptions(json: readInput(arguments.file))

@@ -1,6 +1,8 @@
 @testable import BerthEngine
+import CBerthShim
 import Dispatch
 import Glibc
+import Synchronization
 import XCTest
 
 /// The second thread an attach runs its store half on: the work runs elsewhere, at the same
@@ -51,6 +53,36 @@ final class SecondThreadTests: XCTestCase {
         XCTAssertEqual(ObjectIdentifier(back), identity, "the same object")
         XCTAssertEqual(back.values, [1, 2, 3, 4])
         XCTAssertEqual(pthread_equal(try XCTUnwrap(back.thread), pthread_self()), 0, "changed on the other thread")
+    }
+
+    /// Started while the caller keeps its CPU busy, the worker starts on another CPU (queued
+    /// behind the caller it would wait for the caller's time slice to end), and may then run on
+    /// every CPU the caller may: the placement is only a start. Needs two allowed CPUs.
+    func testStartsOnAnotherCPUAndGetsEveryCPUBack() throws {
+        let allowed = berth_thread_current_cpu_allowed_count()
+        guard allowed > 1 else { throw XCTSkip("this process may use one CPU only") }
+        // The caller may move between CPUs meanwhile (rarely): then the round says nothing,
+        // and another is tried.
+        for _ in 0..<20 {
+            let workerCPU = Atomic<Int32>(-1)
+            let workerAllowed = Atomic<Int32>(-1)
+            let before = berth_current_cpu()
+            let thread = SecondThread { () -> Void in
+                workerAllowed.store(berth_thread_current_cpu_allowed_count(), ordering: .relaxed)
+                workerCPU.store(berth_current_cpu(), ordering: .releasing)
+            }
+            // Busy until the worker has looked (bounded: the assertions below say why it ended).
+            let deadline = DispatchTime.now().uptimeNanoseconds + 10_000_000_000
+            while workerCPU.load(ordering: .acquiring) < 0, DispatchTime.now().uptimeNanoseconds < deadline {}
+            let after = berth_current_cpu()
+            try thread.join()
+            guard before == after else { continue }
+            XCTAssertGreaterThanOrEqual(workerCPU.load(ordering: .acquiring), 0, "the worker started while the caller was busy")
+            XCTAssertNotEqual(workerCPU.load(ordering: .acquiring), before, "the worker started on another CPU than its busy creator's")
+            XCTAssertEqual(workerAllowed.load(ordering: .relaxed), allowed, "the worker may run on every CPU its creator may")
+            return
+        }
+        XCTFail("the caller changed CPUs in every round")
     }
 
     /// Not `Sendable`: it can only cross threads by being sent.

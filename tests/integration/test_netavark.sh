@@ -53,7 +53,9 @@ nv_run() {
     local -a envs=(PATH="$PATH" RUST_LOG="${NV_RUST_LOG:-netavark=warn}" RUST_BACKTRACE=1 BERTH_STATE_DIR="$BT_STATE")
     [[ -n "${BERTH_RESOLV_CONF:-}" ]] && envs+=(BERTH_RESOLV_CONF="$BERTH_RESOLV_CONF")
     [[ -n "${BERTH_DNS_BINARY:-}" ]] && envs+=(BERTH_DNS_BINARY="$BERTH_DNS_BINARY")
-    in_host env -i "${envs[@]}" "$bin" --config "$BT_TMP/nvconfig" --rootless=false \
+    # NV_WRAP: a command the link runs under (e.g. taskset), word-split on purpose
+    # shellcheck disable=SC2086
+    in_host ${NV_WRAP:-} env -i "${envs[@]}" "$bin" --config "$BT_TMP/nvconfig" --rootless=false \
         --aardvark-binary=/usr/lib/podman/aardvark-dns "$@" <<<"${NV_STDIN:-}" >"$BT_TMP/.out" 2>"$BT_TMP/.err"
     RC=$?
     OUT=$(cat "$BT_TMP/.out")
@@ -134,6 +136,24 @@ test_netavark_setup_teardown() {
     nv_ok teardown "/run/netns/$c"
 }
 
+# Restricted to one CPU (taskset, a cpuset): the second threads of a setup (the store's warm-up,
+# libnftables' preload, the store half) start where they can, and a network's first setup, a
+# second container's and both teardowns work as with two.
+test_netavark_on_one_cpu() {
+    local a b net
+    command -v taskset >/dev/null 2>&1 || skip_test "taskset not installed (apt-get install util-linux)"
+    new_netns_container a
+    new_netns_container b
+    net=$(nv_network onecpu podman7 10.89.7.0/24)
+    NV_WRAP="taskset -c 0" nv_setup "$a" "$CID1" a "$net" eth0 10.89.7.2
+    NV_WRAP="taskset -c 0" nv_setup "$b" "$CID2" b "$net" eth0 10.89.7.3
+    ping_ok "$a" 10.89.7.3
+    ping_ok "$b" 10.89.7.1
+    NV_WRAP="taskset -c 0" nv_teardown "$a"
+    NV_WRAP="taskset -c 0" nv_teardown "$b"
+    nv_assert_network_gone onecpu podman7 10.89.7.0/24
+    assert_clean
+}
 # nv_setup CONTAINER CID NAME NETWORK_JSON IFNAME IP [...]: nv_ok setup with those options;
 # keeps them in NV_LAST[CONTAINER] for the teardown.
 declare -A NV_LAST

@@ -2,6 +2,7 @@
 #define CBERTH_SHIM_H
 // Small C helpers for what Swift cannot reach directly: kernel uapi constants (to cross-check the
 // Swift copies in tests), setns/unshare (declared only with _GNU_SOURCE), and the nsfs ioctls.
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <linux/netlink.h>
@@ -45,6 +46,16 @@ int berth_count_sqlite_connections(int change);
 /// its last commit (an RCU grace period). Every other descriptor is closed in the child, which
 /// starts its own session. Returns the child's pid, 0 when there is no such socket, or -errno.
 int berth_hold_nfnetlink_sockets(unsigned max_seconds);
+
+/// pthread_create, with the new thread started on another CPU than the caller's when the
+/// process may use more than one (a busy creator would otherwise often hold it back for a
+/// time slice); the thread gets the process's whole CPU set back before `entry` runs.
+/// Returns 0 or an errno value, as pthread_create.
+int berth_thread_start_elsewhere(pthread_t *thread, void *(*entry)(void *), void *argument);
+/// How many CPUs the calling thread may run on (sched_getaffinity), or -errno.
+int berth_thread_current_cpu_allowed_count(void);
+/// The CPU the calling thread runs on (sched_getcpu), or -1.
+int berth_current_cpu(void);
 
 // bpf(2), one command each (bpf.c); every function returns an fd, a count or 0, or -errno.
 /// BPF_MAP_CREATE of a hash map.
