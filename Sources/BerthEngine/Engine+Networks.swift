@@ -214,7 +214,7 @@ extension Engine {
                     try synchronizeFirewall()
                 }
                 environment.reach(.removeAfterRecord)
-                try driver.remove(n)
+                try driver.remove(n, handingDeletionTo: lock)
                 if n.dns { nameService.networkRemoved(name) }
             }
         }

@@ -23,6 +23,8 @@ public enum FaultPoint: String, CaseIterable, Sendable {
     // network rm
     case removeAfterEndpoints = "rm:after-endpoints"
     case removeAfterRecord = "rm:after-record"
+    /// In the detached child that deletes a removed network's retired bridge, before it does.
+    case removeBeforeBridgeDelete = "rm:before-bridge-delete"
 
     private static let armed: String? = getenv("BERTH_FAULT").map { String(cString: $0) }
 

@@ -20,6 +20,14 @@ extension RouteRequests {
         return r
     }
 
+    /// `ip -6 addr del ADDRESS/PREFIX dev INDEX` (the address in `IFA_ADDRESS`, as it was added).
+    public static func deleteAddress(_ address: IPv6Interface, index: Int32) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.delAddr, flags: NLFlag.ack)
+        r.appendIfAddr(family: AddressFamily.inet6, prefixLength: UInt8(address.prefixLength), index: index)
+        r.attribute(IFA.address, address.address.bytes)
+        return r
+    }
+
     /// `ip -6 route add default via GATEWAY dev INDEX`: `::/0` in the main table, metric 1024
     /// (the kernel's default for IPv6) unless `metric` is non-zero. Like the IPv4 request it fails with EEXIST when a
     /// default route of that metric exists, whoever added it: a second network's gateway, or a

@@ -193,6 +193,16 @@ public enum RouteRequests {
         return r
     }
 
+    /// `ip addr del ADDRESS/PREFIX dev INDEX`: the kernel matches the local address and the
+    /// prefix length, so only that one address of the device goes.
+    public static func deleteAddress(_ address: IPv4Interface, index: Int32) -> NetlinkRequest {
+        var r = NetlinkRequest(type: RTM.delAddr, flags: NLFlag.ack)
+        r.appendIfAddr(family: AddressFamily.inet, prefixLength: UInt8(address.prefixLength), index: index)
+        r.attribute(IFA.local, address.address.bytes)
+        r.attribute(IFA.address, address.address.bytes)
+        return r
+    }
+
     /// `ip addr show` for one family (dump).
     public static func dumpAddresses(family: UInt8) -> NetlinkRequest {
         var r = NetlinkRequest(type: RTM.getAddr, flags: NLFlag.dump)

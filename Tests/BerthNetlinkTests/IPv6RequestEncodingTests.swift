@@ -25,6 +25,15 @@ extension RouteRequestEncodingTests {
           + "1400" + "0100" + "fd000000000000000000000000000001")    // IFA_ADDRESS fd00::1
     }
 
+    func testIPv6DeleteAddress() throws {
+        let address = try XCTUnwrap(IPv6Interface("2001:db8:1::1/64"))
+        let bytes = RouteRequests.deleteAddress(address, index: 3).finalized(sequence: 2)
+        XCTAssertEqual(hex(bytes),
+            "2c000000" + "1500" + "0500" + "02000000" + "00000000"   // len 44, RTM_DELADDR, REQUEST|ACK
+          + "0a" + "40" + "00" + "00" + "03000000"                   // AF_INET6, /64, no flags, index 3
+          + "1400" + "0100" + "20010db8000100000000000000000001")    // IFA_ADDRESS 2001:db8:1::1
+    }
+
     func testIPv6DefaultRoute() throws {
         let gateway = try XCTUnwrap(IPv6Address("2001:db8:1::1"))
         let bytes = RouteRequests.addDefaultRoute(via: gateway, index: 2).finalized(sequence: 5)

@@ -38,6 +38,16 @@ final class RouteRequestEncodingTests: XCTestCase {
           + "0800" + "0400" + "0a5800ff")                            // IFA_BROADCAST 10.88.0.255
     }
 
+    func testDeleteAddressNamesTheLocalAddressAndPrefix() throws {
+        let address = try XCTUnwrap(IPv4Interface("10.88.0.1/16"))
+        let bytes = RouteRequests.deleteAddress(address, index: 7).finalized(sequence: 4)
+        XCTAssertEqual(hex(bytes),
+            "28000000" + "1500" + "0500" + "04000000" + "00000000"   // len 40, RTM_DELADDR, REQUEST|ACK
+          + "02" + "10" + "00" + "00" + "07000000"                   // AF_INET, /16, flags, scope, index 7
+          + "0800" + "0200" + "0a580001"                             // IFA_LOCAL 10.88.0.1
+          + "0800" + "0100" + "0a580001")                            // IFA_ADDRESS 10.88.0.1
+    }
+
     func testPointToPointAddressHasNoBroadcast() throws {
         let address = try XCTUnwrap(IPv4Interface("10.0.0.1/31"))
         let bytes = RouteRequests.addAddress(address, index: 2).finalized(sequence: 1)

@@ -122,3 +122,71 @@ test_connect_after_a_detach_that_died_midway() {
     assert_ok berth_host network disconnect detdied "$c"
     assert_clean
 }
+
+# _retired_bridge_in_flight RETIRED ID: a removed network's bridge waits for its deleting child
+# under its retired name: down, without addresses, still tagged with the network's id.
+_retired_bridge_in_flight() {
+    local retired=$1 id=$2 line
+    line=$(link_in_host "$retired") || fail "the retired bridge $retired should wait while its child is paused (deleted synchronously?)"
+    assert_not_contains "$line" ",UP" "the retired bridge is down"
+    assert_eq "" "$(ip -n "$BT_HOST" -o -4 addr show dev "$retired")" "no IPv4 address left on the retired bridge"
+    assert_eq "" "$(ip -n "$BT_HOST" -o -6 addr show dev "$retired" scope global)" "no IPv6 gateway left on the retired bridge"
+    assert_contains "$(ip -n "$BT_HOST" -d -o link show dev "$retired")" "alias berth:$id" "still tagged for gc"
+}
+
+test_network_rm_returns_before_the_bridge_is_deleted_and_its_name_and_gateway_are_free() {
+    # Proves: `network rm` hands the bridge's deletion (tens of ms of kernel waits) to a child,
+    # having freed the bridge's name and gateway addresses first, so the same network made again
+    # at once (same bridge name, same subnets) works and carries traffic; the child then deletes
+    # the old bridge and leaves nothing for gc.
+    local c id retired
+    create_net detrm --subnet 10.123.65.0/24 --subnet 2001:db8:65::/64 --bridge btdetrm
+    id=$(jq -r '.[0].id' <<<"$OUT")
+    retired="bx${id:0:13}"
+    new_netns_container c
+    connect detrm "$c"
+    assert_ok in_host env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT=rm:before-bridge-delete@pause \
+        "$BERTH" network rm --force detrm
+    if link_in_host btdetrm >/dev/null; then fail "the bridge still has the network's name after rm"; fi
+    _retired_bridge_in_flight "$retired" "$id"
+    assert_not_contains "$(ip -n "$BT_HOST" -4 route show)" "10.123.65." "no IPv4 route through the old bridge"
+    assert_not_contains "$(ip -n "$BT_HOST" -6 route show)" "2001:db8:65:" "no IPv6 route through the old bridge"
+
+    # The same network again, right away: same bridge name, same gateways.
+    create_net detrm --subnet 10.123.65.0/24 --subnet 2001:db8:65::/64 --bridge btdetrm
+    assert_ne "$id" "$(jq -r '.[0].id' <<<"$OUT")" "a new network id"
+    connect detrm "$c"
+    ping_ok "$c" 10.123.65.1
+    ping_ok host "$EP_IP"
+    assert_contains "$(in_host ip -6 route get 2001:db8:65::1)" "dev lo" "the new bridge's IPv6 gateway is the host's"
+
+    # The child deletes the old bridge only.
+    await_detaches
+    if link_in_host "$retired" >/dev/null; then fail "retired bridge $retired still there after its child finished"; fi
+    ping_ok "$c" 10.123.65.1
+    assert_ok berth_host gc --dry-run
+    assert_eq "nothing to repair" "$OUT" "nothing for gc to repair"
+    assert_ok berth_host network rm --force detrm
+    assert_clean btdetrm:10.123.65.
+    assert_container_clean "$c"
+}
+
+test_gc_deletes_a_removed_networks_bridge_whose_child_was_killed() {
+    # Proves: a bridge whose deleting child died (SIGKILL before its RTM_DELLINK) is known to
+    # doctor and deleted by gc as the bridge of a removed network; rm itself succeeded.
+    local id retired
+    create_net detrmkill --subnet 10.123.66.0/24
+    id=$(jq -r '.[0].id' <<<"$OUT")
+    retired="bx${id:0:13}"
+    assert_ok in_host env BERTH_STATE_DIR="$BT_STATE" BERTH_FAULT=rm:before-bridge-delete "$BERTH" network rm detrmkill
+    await_detaches
+    _retired_bridge_in_flight "$retired" "$id"
+    assert_ok berth_host gc --dry-run
+    assert_contains "$OUT" "deleted bridge $retired of a removed network"
+    link_in_host "$retired" >/dev/null || fail "gc --dry-run deleted something"
+    assert_ok berth_host gc
+    assert_contains "$OUT" "deleted bridge $retired of a removed network"
+    if link_in_host "$retired" >/dev/null; then fail "gc left the retired bridge"; fi
+    assert_ok berth_host gc --dry-run
+    assert_eq "nothing to repair" "$OUT" "gc converged"
+}

@@ -21,6 +21,7 @@ pv_run() {
     local -a envs=(PATH="$PATH" BERTH_STATE_DIR="$BT_STATE")
     [[ -n "${BERTH_RESOLV_CONF:-}" ]] && envs+=(BERTH_RESOLV_CONF="$BERTH_RESOLV_CONF")
     [[ -n "${BERTH_DNS_BINARY:-}" ]] && envs+=(BERTH_DNS_BINARY="$BERTH_DNS_BINARY")
+    [[ -n "${PV_FAULT:-}" ]] && envs+=(BERTH_FAULT="$PV_FAULT")
     in_host env -i "${envs[@]}" "$dir/netavark" --config "$BT_TMP/pvconfig" --rootless=false \
         --aardvark-binary=/usr/lib/podman/aardvark-dns "$@" <<<"${PV_STDIN:-}" >"$BT_TMP/.out" 2>"$BT_TMP/.err"
     RC=$?
@@ -341,6 +342,37 @@ pv_bg() {
 
 # pv_no_record NAME: Berth's store has no network NAME.
 pv_no_record() { berth_host network ls --format json | jq -e --arg n "$1" 'map(select(.name == $n)) | length == 0' >/dev/null; }
+
+test_netavark_state_last_teardown_leaves_only_the_bridge_deletion_behind() {
+    # Proves: the teardown of a network's last container takes the network away before it
+    # returns (record, rules, the bridge's name and gateway) and hands only the kernel's deletion
+    # of the bridge to a detached child (paused here, BERTH_FAULT=rm:before-bridge-delete@pause);
+    # a setup right after makes the network again on the same bridge name and gateway, with
+    # traffic; the child then deletes the old bridge alone, and gc finds nothing.
+    local ca net id retired
+    new_netns_container ca
+    net=$(pv_network quick podman13 10.89.13.0/24)
+    PV_STDIN=$(pv_options "$CID1" a "$net" eth0 10.89.13.2); pv_ok setup "/run/netns/$ca"
+    id=$(berth_host network inspect quick | jq -r '.[0].id')
+    retired="bx${id:0:13}"
+    PV_FAULT=rm:before-bridge-delete@pause PV_STDIN=$(pv_options "$CID1" a "$net" eth0 10.89.13.2) \
+        pv_ok teardown "/run/netns/$ca"
+    pv_gone quick podman13 10.89.13.0/24
+    ip -n "$BT_HOST" -o link show "$retired" >/dev/null 2>&1 || fail "the old bridge should wait for its paused child as $retired"
+    assert_eq "" "$(ip -n "$BT_HOST" -o -4 addr show dev "$retired")" "the old bridge's gateway is free"
+
+    PV_STDIN=$(pv_options "$CID2" b "$net" eth0 10.89.13.3); pv_ok setup "/run/netns/$ca"
+    pv_present quick podman13 10.89.13.0/24
+    ping_ok "$ca" 10.89.13.1
+    await_detaches
+    if ip -n "$BT_HOST" -o link show "$retired" >/dev/null 2>&1; then fail "the old bridge $retired outlived its child"; fi
+    ping_ok "$ca" 10.89.13.1
+    assert_ok berth_host gc --dry-run
+    assert_eq "nothing to repair" "$OUT" "nothing for gc to repair"
+    PV_STDIN=$(pv_options "$CID2" b "$net" eth0 10.89.13.3); pv_ok teardown "/run/netns/$ca"
+    pv_gone quick podman13 10.89.13.0/24
+    assert_clean
+}
 
 test_netavark_state_teardown_races_setup() {
     # Proves: the teardown of a network's last container racing the setup of the next one on

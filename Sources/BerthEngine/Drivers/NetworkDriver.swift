@@ -40,6 +40,11 @@ protocol NetworkDriver: AnyObject {
     func realize(_ network: NetworkRecord) throws
     /// Deletes the network's kernel objects and every endpoint link still on it. Idempotent.
     func remove(_ network: NetworkRecord) throws
+    /// As ``remove(_:)``, for a network whose record is gone, but the kernel's slow part of a
+    /// device's deletion (its RCU waits, tens of milliseconds) may go to a detached child that
+    /// keeps `lock` until it is done. When this returns the device is out of the way all the
+    /// same: its name and addresses are free.
+    func remove(_ network: NetworkRecord, handingDeletionTo lock: OperationLock) throws
 
     // MARK: attach
 
@@ -105,6 +110,8 @@ protocol NetworkDriver: AnyObject {
 extension NetworkDriver {
     var routesThroughHost: Bool { true }
     func complete(_ spec: inout NetworkSpec) throws {}
+    /// A driver whose devices are quick to delete just deletes them.
+    func remove(_ network: NetworkRecord, handingDeletionTo lock: OperationLock) throws { try remove(network) }
 }
 
 /// What an attach asks a driver to make.

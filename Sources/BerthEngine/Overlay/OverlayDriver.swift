@@ -122,6 +122,11 @@ final class OverlayDriver: NetworkDriver {
         try bridge.remove(network)
     }
 
+    func remove(_ network: NetworkRecord, handingDeletionTo lock: OperationLock) throws {
+        _ = try host().deleteLink(name: Self.vxlanName(forNetworkID: network.id))
+        try bridge.remove(network, handingDeletionTo: lock)
+    }
+
     // MARK: attach and detach: the bridge's
 
     func plug(_ plan: PlugPlan, hint: NetworkHint) throws -> (any EndpointPlug)? { try bridge.plug(plan, hint: hint) }

@@ -24,7 +24,7 @@ extension Engine {
         defer { signals.restore(); withExtendedLifetime(lock) {} }
         for name in names {
             do {
-                try removeIdlePodmanNetwork(name)
+                try removeIdlePodmanNetwork(name, handingDeletionTo: lock)
             } catch {
                 if failure == nil { failure = error }
             }

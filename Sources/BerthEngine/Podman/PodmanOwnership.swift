@@ -59,9 +59,10 @@ extension Engine {
     /// rules first, in one write transaction that also counts the endpoints (so a connect
     /// that reserved an address meanwhile keeps the network), then the bridge, the hint and
     /// the name service's view. Returns whether it was removed. A network unknown to Berth,
-    /// or made another way, is left alone.
+    /// or made another way, is left alone. With `lock` (a teardown's), the bridge's deletion
+    /// may finish in a detached child that keeps it (``NetworkDriver/remove(_:handingDeletionTo:)``).
     @discardableResult
-    func removeIdlePodmanNetwork(_ name: String) throws -> Bool {
+    func removeIdlePodmanNetwork(_ name: String, handingDeletionTo lock: OperationLock? = nil) throws -> Bool {
         guard let n = try translating({ try store.network(named: name) }), n.owner == .podman else { return false }
         let driver = try self.driver(of: n)
         let removed = try translating {
@@ -73,9 +74,13 @@ extension Engine {
             }
         }
         guard removed else { return false }
+        PhaseTrace.mark("remove network: record, rules")
         environment.reach(.removeAfterRecord)
         NetworkHint.remove(network: name, directory: settings.stateDirectory)
-        try translating { try driver.remove(n) }
+        try translating {
+            if let lock { try driver.remove(n, handingDeletionTo: lock) } else { try driver.remove(n) }
+        }
+        PhaseTrace.mark("remove network: device")
         if n.dns { nameService.networkRemoved(name) }
         return true
     }
