@@ -16,7 +16,10 @@ public enum DetachedChild {
     /// waits for any command's). With `lowPriority` it runs behind the next command on the CPU.
     ///
     /// `body` runs in a copy of a process that must have had one thread: it may allocate and
-    /// make system calls, but must not use SQLite connections it inherited.
+    /// make system calls, but must not use SQLite connections it inherited. A caller that may
+    /// run beside other threads checks ``threadCount()`` first: a child copied while another
+    /// thread held a lock (the allocator's, the runtime's) could wait for it for ever, holding
+    /// `descriptor`'s lock, and a daemon would not reap it.
     public static func start(keeping descriptor: Int32? = nil, lowPriority: Bool, _ body: () -> Void) -> Bool {
         let child = fork()
         if child < 0 { return false }
@@ -43,5 +46,20 @@ public enum DetachedChild {
         if lowPriority { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19) }
         body()
         _exit(0)
+    }
+
+    /// The calling process's thread count (field 20 of /proc/self/stat, after the command name
+    /// in parentheses, which may itself hold spaces and parentheses); nil if unreadable.
+    public static func threadCount() -> Int? {
+        let fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0, let end = buffer[..<count].lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        // Fields 3… follow ") "; the thread count is the 18th of them.
+        let fields = buffer[(end + 1)..<count].split(separator: UInt8(ascii: " "))
+        guard fields.count > 17 else { return nil }
+        return Int(String(decoding: fields[17], as: UTF8.self))
     }
 }

@@ -110,3 +110,46 @@ final class DeferredCheckpointTests: XCTestCase {
         XCTAssertFalse(store.db.isOpen)
     }
 }
+
+/// ``DetachedChild/threadCount()``: what callers that may run beside other threads check
+/// before they fork.
+final class DetachedChildThreadTests: XCTestCase {
+    func testThreadCountSeesASecondThread() throws {
+        let before = try XCTUnwrap(DetachedChild.threadCount())
+        XCTAssertGreaterThanOrEqual(before, 1)
+        let second = try SecondThreadForTests()
+        XCTAssertEqual(DetachedChild.threadCount(), before + 1)
+        second.finish()
+        XCTAssertEqual(DetachedChild.threadCount(), before)
+    }
+}
+
+/// A thread that waits until ``finish()`` lets it end, then is joined.
+private final class SecondThreadForTests {
+    private let gate: UnsafeMutablePointer<Int32>
+    private var thread = pthread_t()
+
+    init() throws {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw POSIXErrorForTests(errno) }
+        gate = .allocate(capacity: 2)
+        gate[0] = fds[0]
+        gate[1] = fds[1]
+        let rc = pthread_create(&thread, nil, { raw in
+            // Blocks until the write end closes.
+            var byte: UInt8 = 0
+            _ = read(raw!.assumingMemoryBound(to: Int32.self)[0], &byte, 1)
+            return nil
+        }, gate)
+        guard rc == 0 else { throw POSIXErrorForTests(rc) }
+    }
+
+    func finish() {
+        close(gate[1])
+        pthread_join(thread, nil)
+        close(gate[0])
+        gate.deallocate()
+    }
+}
+
+private struct POSIXErrorForTests: Error { let code: Int32; init(_ code: Int32) { self.code = code } }

@@ -140,6 +140,8 @@ test_network_rm_returns_before_the_bridge_is_deleted_and_its_name_and_gateway_ar
     # at once (same bridge name, same subnets) works and carries traffic; the child then deletes
     # the old bridge and leaves nothing for gc.
     local c id retired
+    # IPv6 addresses then survive the bridge going down: only their deletion frees the gateway.
+    assert_ok in_host sysctl -qw net.ipv6.conf.default.keep_addr_on_down=1
     create_net detrm --subnet 10.123.65.0/24 --subnet 2001:db8:65::/64 --bridge btdetrm
     id=$(jq -r '.[0].id' <<<"$OUT")
     retired="bx${id:0:13}"
@@ -158,7 +160,8 @@ test_network_rm_returns_before_the_bridge_is_deleted_and_its_name_and_gateway_ar
     connect detrm "$c"
     ping_ok "$c" 10.123.65.1
     ping_ok host "$EP_IP"
-    assert_contains "$(in_host ip -6 route get 2001:db8:65::1)" "dev lo" "the new bridge's IPv6 gateway is the host's"
+    assert_contains "$(ip -n "$BT_HOST" -o -6 addr show dev btdetrm scope global)" "2001:db8:65::1/64" "the new bridge has the IPv6 gateway"
+    link_in_host "$retired" >/dev/null || fail "the child finished before the new network was checked: nothing overlapped"
 
     # The child deletes the old bridge only.
     await_detaches
@@ -172,8 +175,8 @@ test_network_rm_returns_before_the_bridge_is_deleted_and_its_name_and_gateway_ar
 }
 
 test_gc_deletes_a_removed_networks_bridge_whose_child_was_killed() {
-    # Proves: a bridge whose deleting child died (SIGKILL before its RTM_DELLINK) is known to
-    # doctor and deleted by gc as the bridge of a removed network; rm itself succeeded.
+    # Proves: a bridge whose deleting child died (SIGKILL before its RTM_DELLINK) is deleted by
+    # gc as the bridge of a removed network (and listed by its dry run); rm itself succeeded.
     local id retired
     create_net detrmkill --subnet 10.123.66.0/24
     id=$(jq -r '.[0].id' <<<"$OUT")

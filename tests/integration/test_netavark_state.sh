@@ -364,6 +364,7 @@ test_netavark_state_last_teardown_leaves_only_the_bridge_deletion_behind() {
     PV_STDIN=$(pv_options "$CID2" b "$net" eth0 10.89.13.3); pv_ok setup "/run/netns/$ca"
     pv_present quick podman13 10.89.13.0/24
     ping_ok "$ca" 10.89.13.1
+    ip -n "$BT_HOST" -o link show "$retired" >/dev/null 2>&1 || fail "the child finished before the setup was checked: nothing overlapped"
     await_detaches
     if ip -n "$BT_HOST" -o link show "$retired" >/dev/null 2>&1; then fail "the old bridge $retired outlived its child"; fi
     ping_ok "$ca" 10.89.13.1

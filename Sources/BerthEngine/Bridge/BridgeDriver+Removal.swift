@@ -1,6 +1,7 @@
 import BerthAddress
 import BerthNetlink
 import BerthStore
+import Glibc
 
 /// Removing a network's bridge without waiting for the kernel's grace periods.
 ///
@@ -19,7 +20,8 @@ import BerthStore
 ///
 /// The bridge keeps its alias (`berth:<network id>`): if the child dies, `berth gc` deletes it as
 /// the bridge of a removed network. If any request of step 1 fails (an address someone removed,
-/// the retired name taken), the bridge is deleted at once, as before.
+/// the retired name taken), or the process has other threads (an attach rolling back on its
+/// second thread, berth-agent), the bridge is deleted at once, as before.
 extension BridgeDriver {
     /// The name a removed network's bridge carries until its deletion: `bx` and the first 13 hex
     /// digits of the network id. Nil for an id Berth did not mint (such a bridge is deleted at once).
@@ -32,11 +34,16 @@ extension BridgeDriver {
         let session = try host()
         if let group = Self.vethGroup(ofNetworkID: network.id) { _ = try session.deleteLinks(group: group) }
         guard let bridge = try session.link(name: network.bridge) else { return }
+        // Another network's by now (a create that took the name once this one's record was gone).
+        if let alias = bridge.alias, alias.hasPrefix(Self.aliasPrefix), alias != Self.aliasPrefix + network.id { return }
+        // Only a process of one thread forks (`network rm`, Podman's teardown): not an attach
+        // rolling back on its second thread, nor berth-agent (see ``DetachedChild``).
         guard bridge.kind == "bridge", bridge.alias == Self.aliasPrefix + network.id,
-              let retired = Self.retiredName(ofNetworkID: network.id),
+              let retired = Self.retiredName(ofNetworkID: network.id), DetachedChild.threadCount() == 1,
               (try? session.execute(Self.retirement(of: network, index: bridge.index, name: retired))) != nil else {
-            // By index: a half-applied retirement may have renamed it already.
-            try session.deleteLink(index: bridge.index)
+            // By index: a half-applied retirement may have renamed it already. Gone meanwhile
+            // (a create freeing its gateway, a second rm) is as good as deleted.
+            do { try session.deleteLink(index: bridge.index) } catch let e as NetlinkError where e.errno == ENODEV {}
             return
         }
         let started = DetachedChild.start(keeping: lock.descriptor, lowPriority: false) {
