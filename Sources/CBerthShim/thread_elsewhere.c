@@ -9,9 +9,10 @@
 // often queued behind its creator on the same CPU and first runs when the creator blocks or
 // its time slice ends — measured here (kernel 6.18, 2 vCPUs): 1.4–4 ms after pthread_create,
 // against ~0.1 ms when the new thread may only start on another CPU. Berth's second threads
-// (the attach's store half, the store's warm-up, libnftables' preload) exist to overlap work
-// that takes a millisecond or less, so they are started away from the creator's CPU and given
-// the process's whole CPU set back as their first action: the placement is only a start.
+// (the attach's store half, the store's warm-up) exist to overlap work that takes a
+// millisecond or less, so they are started away from the creator's CPU and given the
+// process's whole CPU set back as their first action: the placement is only a start.
+// (libnftables' preload keeps a plain thread: see LibNftablesPreload.swift.)
 
 struct berth_thread_start {
     void *(*entry)(void *);

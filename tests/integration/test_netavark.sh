@@ -154,6 +154,7 @@ test_netavark_on_one_cpu() {
     nv_assert_network_gone onecpu podman7 10.89.7.0/24
     assert_clean
 }
+
 # nv_setup CONTAINER CID NAME NETWORK_JSON IFNAME IP [...]: nv_ok setup with those options;
 # keeps them in NV_LAST[CONTAINER] for the teardown.
 declare -A NV_LAST
